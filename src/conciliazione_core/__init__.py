@@ -1,0 +1,109 @@
+"""conciliazione-core: Lombardy's work-life balance funding programme as tested, embeddable code."""
+
+from __future__ import annotations
+
+from conciliazione_core.bodies import Body, BodyKind, LegalNature
+from conciliazione_core.cycle import Cycle, load_cycle
+from conciliazione_core.documents import (
+    Accord,
+    AccordKind,
+    Alliance,
+    BudgetLine,
+    Document,
+    Member,
+    Network,
+    NetworkRegister,
+    Project,
+    SystemAction,
+    TerritorialPlan,
+)
+from conciliazione_core.errors import (
+    ConciliazioneError,
+    CycleNotFoundError,
+    InputError,
+    PluginError,
+    Problem,
+)
+from conciliazione_core.findings import Finding, Report, Severity
+from conciliazione_core.hookspecs import hookimpl
+from conciliazione_core.host import Host, PluginInfo, PluginProblem, default_host
+from conciliazione_core.legal import Evidence, LegalBasis
+from conciliazione_core.money import Money
+from conciliazione_core.provenance import DataStatus, Provenance
+from conciliazione_core.serialisation import (
+    dump_document,
+    from_json,
+    from_toml,
+    load_document,
+    parse_document,
+    to_json,
+    to_toml,
+)
+from conciliazione_core.territory import Level, lombardy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Accord",
+    "AccordKind",
+    "Alliance",
+    "Body",
+    "BodyKind",
+    "BudgetLine",
+    "ConciliazioneError",
+    "Cycle",
+    "CycleNotFoundError",
+    "DataStatus",
+    "Document",
+    "Evidence",
+    "Finding",
+    "Host",
+    "InputError",
+    "LegalBasis",
+    "LegalNature",
+    "Level",
+    "Member",
+    "Money",
+    "Network",
+    "NetworkRegister",
+    "PluginError",
+    "PluginInfo",
+    "PluginProblem",
+    "Problem",
+    "Project",
+    "Provenance",
+    "Report",
+    "Severity",
+    "SystemAction",
+    "TerritorialPlan",
+    "__version__",
+    "check",
+    "cycles",
+    "default_host",
+    "dump_document",
+    "from_json",
+    "from_toml",
+    "get_cycle",
+    "hookimpl",
+    "load_cycle",
+    "load_document",
+    "lombardy",
+    "parse_document",
+    "to_json",
+    "to_toml",
+]
+
+
+def cycles() -> dict[str, Cycle]:
+    """The installed cycles by id."""
+    return default_host().cycles()
+
+
+def get_cycle(cycle_id: str) -> Cycle:
+    """One installed cycle by id (raises :class:`CycleNotFoundError` if none provides it)."""
+    return default_host().cycle(cycle_id)
+
+
+def check(cycle: Cycle | str, document: Document, name: str = "document") -> Report:
+    """Check a document against a cycle's rules; violations are findings in the report."""
+    return default_host().check(cycle, document, name)

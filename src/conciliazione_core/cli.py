@@ -1,0 +1,281 @@
+"""The ``conciliazione`` command.
+
+Exit codes: 0 all good; 1 findings make a document inadmissible, or an allocation is incomplete;
+2 a usage or input error, reported as one line on stderr naming the file and the place.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from conciliazione_core.errors import ConciliazioneError
+from conciliazione_core.i18n import _, set_language
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def format_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()
+) -> str:
+    """Rows as aligned plain text; columns whose index is in ``right`` are right-aligned."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "it"]),
+    default=None,
+    help="Language of messages (default: from LANGUAGE/LC_ALL/LANG, else English).",
+)
+@click.version_option(package_name="conciliazione-core")
+def cli(lang: str | None) -> None:
+    """Lombardy's work-life balance programme: cycles, checks and allocations."""
+    set_language(lang)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def cycles(fmt: str) -> None:
+    """List the installed cycles, and any faulty plugin with the reason."""
+    from conciliazione_core.host import default_host
+
+    host = default_host()
+    found = host.cycles()
+    if fmt == "json":
+        _echo_json(
+            {
+                "cycles": [
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "legal_basis": [str(b) for b in c.legal_basis],
+                        "level": c.level.value,
+                        "period": [c.period.start.isoformat(), c.period.end.isoformat()],
+                        "distribution": c.distribution,
+                        "version": c.version,
+                    }
+                    for c in found.values()
+                ],
+                "faulty_plugins": [
+                    {"plugin": p.plugin, "distribution": p.distribution, "reason": p.reason}
+                    for p in host.problems
+                ],
+            }
+        )
+        return
+    rows = [
+        [
+            c.id,
+            c.title,
+            "; ".join(str(b) for b in c.legal_basis),
+            c.distribution or "",
+            c.version or "",
+        ]
+        for c in found.values()
+    ]
+    headers = [_("id"), _("title"), _("legal basis"), _("distribution"), _("version")]
+    click.echo(format_table(headers, rows) if rows else _("No cycle is installed."))
+    for problem in host.problems:
+        click.echo(_("faulty plugin {problem}").format(problem=problem), err=True)
+
+
+@cli.command()
+@click.argument("cycle_id", metavar="CYCLE")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Indicator table (CSV or JSON) to use instead of the shipped reference data.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option(
+    "--explain",
+    "explain_id",
+    default=None,
+    metavar="ID",
+    help="Explain in words how one recipient's amount was reached.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a parameter for a what-if run (repeatable), "
+    "e.g. allocation.envelopes.ats.amount=3000000.",
+)
+@click.option(
+    "--template",
+    is_flag=True,
+    help="Print a CSV template of the indicator values the allocation needs, and stop.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw a bar chart of the shares to FILE.svg or FILE.png (needs matplotlib).",
+)
+def allocate(
+    cycle_id: str,
+    data: Path | None,
+    fmt: str,
+    explain_id: str | None,
+    overrides: tuple[str, ...],
+    template: bool,
+    chart: Path | None,
+) -> None:
+    """Split a cycle's budget among its territories, exactly."""
+    from conciliazione_core import allocation as engine
+    from conciliazione_core.host import default_host
+    from conciliazione_core.indicators import indicator_template_csv, load_indicator_table
+
+    cycle = default_host().cycle(cycle_id).with_overrides(overrides)
+    plan = cycle.allocation
+    if plan is None:
+        raise click.UsageError(_("cycle {cycle} defines no allocation").format(cycle=cycle.id))
+    if template:
+        click.echo(
+            indicator_template_csv(
+                [(r.id, r.name) for r in cycle.recipients], engine.indicators_of(plan)
+            ),
+            nl=False,
+        )
+        return
+    table = load_indicator_table(data) if data is not None else cycle.reference_table()
+    result = engine.allocate(
+        plan,
+        [(r.id, r.name) for r in cycle.recipients],
+        table,
+        explain=True,
+        missing="error" if data is not None else "pending",
+        what_if=cycle.overrides,
+    )
+    if fmt == "json":
+        _echo_json(engine.allocation_to_json(result, cycle.id))
+    elif fmt == "csv":
+        click.echo(engine.allocation_to_csv(result), nl=False)
+    else:
+        click.echo(engine.render_table(result, cycle_title=cycle.title))
+        if result.pending:
+            click.echo(
+                _(
+                    "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
+                    "fill it in, then conciliazione allocate {cycle} --data data.csv"
+                ).format(cycle=cycle.id)
+            )
+    if explain_id is not None:
+        click.echo(engine.explain_text(result, explain_id), err=fmt != "table")
+    if chart is not None:
+        from conciliazione_core.chart import draw_chart
+
+        draw_chart(result, chart, title=cycle.title)
+    if result.pending:
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("cycle_id", metavar="CYCLE")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def check(cycle_id: str, file: Path, fmt: str) -> None:
+    """Check a network, alliance, project or plan document against a cycle's rules."""
+    from conciliazione_core.host import default_host
+    from conciliazione_core.serialisation import load_document
+
+    host = default_host()
+    cycle = host.cycle(cycle_id)
+    document = load_document(file)
+    report = host.check(cycle, document, name=str(file))
+    if fmt == "json":
+        _echo_json(
+            {
+                "cycle": report.cycle,
+                "document": report.document,
+                "admissible": report.admissible,
+                "findings": [
+                    {
+                        "code": f.code,
+                        "severity": f.severity.value,
+                        "message": f.message,
+                        "path": f.path,
+                        "legal_basis": str(f.legal_basis) if f.legal_basis else None,
+                    }
+                    for f in report.findings
+                ],
+            }
+        )
+    else:
+        verdict = _("admissible") if report.admissible else _("NOT admissible")
+        click.echo(f"{file}: {verdict} ({cycle.id})")
+        for f in report.findings:
+            click.echo(f"  {f.severity.value.upper():7} {f.code} at {f.path}")
+            click.echo(f"          {f.message}")
+            if f.legal_basis is not None:
+                click.echo(f"          {_('basis')}: {f.legal_basis}")
+    if not report.admissible:
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("kind", metavar="TYPE")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of an input document TYPE (territorial_plan, network, ...)."""
+    from conciliazione_core.schema import json_schema
+
+    _echo_json(json_schema(kind))
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"conciliazione: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line; errors become one line on stderr and exit status 2."""
+    try:
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            standalone_mode=False,
+            prog_name="conciliazione",
+        )
+    except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            click.echo(exc.ctx.get_help())
+            sys.exit(EXIT_USAGE)
+        hint = (
+            f" (see 'conciliazione {exc.ctx.info_name} --help')"
+            if exc.ctx and exc.ctx.parent
+            else ""
+        )
+        _fail(" ".join(exc.format_message().split()) + hint)
+    except click.Abort:
+        _fail(_("aborted"))
+    except ConciliazioneError as exc:
+        _fail(exc.one_line())
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(EXIT_USAGE)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

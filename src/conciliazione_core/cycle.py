@@ -1,0 +1,387 @@
+"""A funding cycle, described by a parameter file (law as data).
+
+A cycle plugin ships one TOML file with the cycle's identity, its citations, the rules the
+standard checks read (who may lead, deadlines, service types...), the allocation envelope tree,
+its reference data and example documents. :func:`load_cycle` reads and validates it through the
+core; a policy team changes the file, not code. See ``docs/parameters.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping, Sequence
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from conciliazione_core.bodies import LegalNature
+from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.legal import LegalBasis
+from conciliazione_core.serialisation import parse_toml, structure
+from conciliazione_core.territory import Level, lombardy
+
+if TYPE_CHECKING:
+    from conciliazione_core.allocation import AllocationPlan
+    from conciliazione_core.indicators import IndicatorTable
+
+__all__ = [
+    "AccordRules",
+    "Assumption",
+    "Cycle",
+    "Example",
+    "LeadRules",
+    "NetworkRules",
+    "Period",
+    "ProjectRules",
+    "Rules",
+    "SubmissionRules",
+    "apply_overrides",
+    "load_cycle",
+    "parse_override",
+]
+
+
+@attrs.frozen
+class Period:
+    start: dt.date
+    end: dt.date
+
+
+@attrs.frozen
+class NetworkRules:
+    """Rules on networks: one per health agency, led by it."""
+
+    basis: str
+    lead_is_agency: bool = True
+    one_per_agency: bool = True
+    max_networks: int | None = None
+
+
+@attrs.frozen
+class AccordRules:
+    """Rules on the accord that founds a network."""
+
+    basis: str
+    required: bool = True
+    signed_by: dt.date | None = None
+
+
+@attrs.frozen
+class LeadRules:
+    """Who may lead an alliance or a project."""
+
+    basis: str
+    natures: tuple[LegalNature, ...]
+    note: str | None = None
+
+
+@attrs.frozen
+class SubmissionRules:
+    """How and by when proposals and plans reach the Region."""
+
+    basis: str
+    through_agency: bool = False
+    proposals_by: dt.date | None = None
+    plans_by: dt.date | None = None
+
+
+@attrs.frozen
+class ServiceType:
+    code: str
+    label: str
+
+
+@attrs.frozen
+class ProjectRules:
+    """What a project must declare, and by when it must end."""
+
+    basis: str
+    service_types: tuple[ServiceType, ...] = ()
+    ends_by: dt.date | None = None
+    ends_by_basis: str | None = None
+    budget_expected: bool = True
+
+
+@attrs.frozen
+class Rules:
+    network: NetworkRules | None = None
+    accord: AccordRules | None = None
+    lead: LeadRules | None = None
+    submission: SubmissionRules | None = None
+    projects: ProjectRules | None = None
+
+
+@attrs.frozen
+class Assumption:
+    """Something the cycle's rules rely on that no source states: shown in docs and results."""
+
+    id: str
+    text: str
+    basis: str
+
+
+@attrs.frozen
+class Example:
+    """An example document shipped with the cycle and what checking it must give."""
+
+    file: str
+    admissible: bool
+    codes: tuple[str, ...] = ()
+    """The error and warning codes the check must report, exactly (info findings aside)."""
+    description: str | None = None
+
+
+@attrs.frozen
+class Recipient:
+    id: str
+    name: str
+
+
+@attrs.frozen
+class _CycleHeader:
+    id: str
+    title: str
+    level: Level
+    period: Period
+    legal_basis: tuple[str, ...]
+    summary: str | None = None
+
+
+@attrs.frozen
+class _ParameterFile:
+    cycle: _CycleHeader
+    citations: dict[str, LegalBasis]
+    rules: Rules = Rules()
+    allocation: dict[str, Any] | None = None
+    data: dict[str, str] = attrs.Factory(dict)
+    """Named reference data files (indicator tables), paths relative to the parameter file."""
+    default_data: str | None = None
+    recipients: tuple[Recipient, ...] = ()
+    """Allocation recipients; empty means the agencies of the cycle's level."""
+    assumptions: tuple[Assumption, ...] = ()
+    examples: tuple[Example, ...] = ()
+
+
+@attrs.frozen(eq=False)
+class Cycle:
+    """A funding cycle: identity, rules, allocation and reference data, all cited.
+
+    Built by :func:`load_cycle` from a plugin's parameter file; ``distribution`` and ``version``
+    are filled in by the plugin host.
+    """
+
+    id: str
+    title: str
+    level: Level
+    period: Period
+    legal_basis: tuple[LegalBasis, ...]
+    citations: Mapping[str, LegalBasis]
+    rules: Rules
+    recipients: tuple[Recipient, ...]
+    assumptions: tuple[Assumption, ...]
+    examples: tuple[Example, ...]
+    data_files: Mapping[str, Traversable | Path]
+    default_data: str | None
+    allocation_data: Mapping[str, Any] | None
+    parameters: Mapping[str, Any]
+    """The parameter file as read (after overrides), for diffs and what-if runs."""
+    source: str
+    root: Traversable | Path
+    overrides: tuple[str, ...] = ()
+    summary: str | None = None
+    distribution: str | None = None
+    version: str | None = None
+
+    def cite(self, key: str) -> LegalBasis:
+        """The citation named ``key`` in the parameter file."""
+        return self.citations[key]
+
+    @property
+    def allocation(self) -> AllocationPlan | None:
+        """The allocation envelope tree, validated (None if the cycle allocates nothing)."""
+        if self.allocation_data is None:
+            return None
+        from conciliazione_core.allocation import parse_allocation
+
+        try:
+            return parse_allocation(self.allocation_data, self.citations)
+        except InputError as exc:
+            raise exc.with_source(self.source) from None
+
+    def reference_table(self, name: str | None = None) -> IndicatorTable | None:
+        """A shipped indicator table (the default one when ``name`` is None)."""
+        from conciliazione_core.indicators import parse_indicator_csv, parse_indicator_json
+
+        key = name or self.default_data
+        if key is None:
+            return None
+        if key not in self.data_files:
+            raise InputError.at(
+                "$.data",
+                f"no reference data named {key!r}; known: {', '.join(self.data_files)}",
+                self.source,
+            )
+        ref = self.data_files[key]
+        text = ref.read_text(encoding="utf-8")
+        if ref.name.endswith(".json"):
+            return parse_indicator_json(text, source=ref.name)
+        return parse_indicator_csv(text, source=ref.name)
+
+    def example_path(self, example: Example) -> Traversable | Path:
+        return self.root.joinpath(example.file)
+
+    def with_overrides(self, assignments: Sequence[str]) -> Cycle:
+        """The cycle re-read with ``--set PATH=VALUE`` overrides (a what-if)."""
+        if not assignments:
+            return self
+        data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
+        cycle = _build(data, self.root, self.source, (*self.overrides, *assignments))
+        return attrs.evolve(cycle, distribution=self.distribution, version=self.version)
+
+
+def _check_citations(params: _ParameterFile) -> list[Problem]:
+    known = params.citations
+    problems: list[Problem] = []
+
+    def need(path: str, key: str | None) -> None:
+        if key is not None and key not in known:
+            problems.append(
+                Problem(path, f"unknown citation {key!r}; known: {', '.join(sorted(known))}")
+            )
+
+    for i, key in enumerate(params.cycle.legal_basis):
+        need(f"$.cycle.legal_basis[{i}]", key)
+    for name in ("network", "accord", "lead", "submission", "projects"):
+        rule = getattr(params.rules, name)
+        if rule is not None:
+            need(f"$.rules.{name}.basis", rule.basis)
+    if params.rules.projects is not None:
+        need("$.rules.projects.ends_by_basis", params.rules.projects.ends_by_basis)
+    for i, assumption in enumerate(params.assumptions):
+        need(f"$.assumptions[{i}].basis", assumption.basis)
+    if params.cycle.period.end < params.cycle.period.start:
+        problems.append(Problem("$.cycle.period", "the period ends before it starts"))
+    if params.default_data is not None and params.default_data not in params.data:
+        problems.append(Problem("$.default_data", f"no data file named {params.default_data!r}"))
+    return problems
+
+
+def _build(
+    data: Mapping[str, Any], root: Traversable | Path, source: str, overrides: tuple[str, ...]
+) -> Cycle:
+    params = structure(dict(data), _ParameterFile, source)
+    problems = _check_citations(params)
+    if problems:
+        raise InputError(problems, source)
+    recipients = params.recipients or tuple(
+        Recipient(a.id, a.name) for a in lombardy().of_level(params.cycle.level)
+    )
+    return Cycle(
+        id=params.cycle.id,
+        title=params.cycle.title,
+        level=params.cycle.level,
+        period=params.cycle.period,
+        legal_basis=tuple(params.citations[k] for k in params.cycle.legal_basis),
+        citations=params.citations,
+        rules=params.rules,
+        recipients=recipients,
+        assumptions=params.assumptions,
+        examples=params.examples,
+        data_files={k: root.joinpath(v) for k, v in params.data.items()},
+        default_data=params.default_data,
+        allocation_data=params.allocation,
+        parameters=data,
+        source=source,
+        root=root,
+        overrides=overrides,
+        summary=params.cycle.summary,
+    )
+
+
+def load_cycle(path: Traversable | Path | str) -> Cycle:
+    """Read and validate a cycle parameter file; raise :class:`InputError` with paths if bad."""
+    ref: Traversable | Path = Path(path) if isinstance(path, str) else path
+    source = ref.name
+    try:
+        text = ref.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.at("$", "no such parameter file", str(ref)) from None
+    data = parse_toml(text, source)
+    root = ref.parent if isinstance(ref, Path) else _parent(ref, path)
+    return _build(data, root, source, ())
+
+
+def _parent(ref: Traversable, original: Traversable | Path | str) -> Traversable:
+    parent = getattr(ref, "parent", None)
+    if parent is None:
+        raise TypeError(f"cannot find the folder of {original!r}")
+    return parent  # type: ignore[no-any-return]
+
+
+# ---- what-if overrides --------------------------------------------------------------------------
+
+
+def parse_override(assignment: str) -> tuple[tuple[str, ...], object]:
+    """``"allocation.envelopes.ats.amount=3000000"`` -> (path, value).
+
+    The value is read as a TOML value when it is one (numbers, dates, ``"text"``, ``[lists]``,
+    ``true``), else kept as text; so ``80%`` and ``0.8`` stay exact text where an exact number is
+    expected, while ``--set x=0.8`` for money is refused like any float.
+    """
+    if "=" not in assignment:
+        raise InputError.at("--set", f"{assignment!r} is not PATH=VALUE")
+    key, _, raw = assignment.partition("=")
+    path = tuple(p for p in key.strip().split(".") if p)
+    if not path:
+        raise InputError.at("--set", f"{assignment!r} has an empty path")
+    try:
+        value: object = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    if isinstance(value, float):
+        value = raw.strip()  # exact numbers travel as text; the field's own check decides
+    return path, value
+
+
+def apply_overrides(
+    data: Mapping[str, Any], overrides: Sequence[tuple[tuple[str, ...], object]]
+) -> dict[str, Any]:
+    """A deep copy of ``data`` with each override set; list items are addressed by their ``id``."""
+    import copy
+
+    result: dict[str, Any] = copy.deepcopy(dict(data))
+    for path, value in overrides:
+        node: Any = result
+        where = "$"
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if isinstance(node, list):
+                match = [item for item in node if isinstance(item, dict) and item.get("id") == part]
+                if not match:
+                    ids = [str(item.get("id")) for item in node if isinstance(item, dict)]
+                    raise InputError.at(
+                        f"--set {'.'.join(path)}",
+                        f"no item with id {part!r} at {where}; ids there: {', '.join(ids)}",
+                    )
+                if last:
+                    raise InputError.at(
+                        f"--set {'.'.join(path)}", "cannot replace a whole list item"
+                    )
+                node = match[0]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    if part not in node:
+                        raise InputError.at(
+                            f"--set {'.'.join(path)}",
+                            f"no parameter {part!r} at {where}; there: {', '.join(map(str, node))}",
+                        )
+                    node = node[part]
+            else:
+                raise InputError.at(f"--set {'.'.join(path)}", f"{where} is a value, not a table")
+            where = f"{where}.{part}"
+    return result

@@ -1,0 +1,190 @@
+"""The documents the programme produces: accords, networks, alliances, projects, plans.
+
+They are the inputs that :func:`conciliazione_core.check` checks against a cycle's rules. Each is a
+frozen attrs class; bodies are written inline (a lead is a :class:`~conciliazione_core.Body`, not a
+reference) so that every document can be checked on its own. Optional fields stay ``None`` when the
+fact is unknown; the checks report an unknown that matters as information, not as an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TypeAlias
+
+import attrs
+
+from conciliazione_core.bodies import Body
+from conciliazione_core.money import Money
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "Accord",
+    "AccordKind",
+    "Alliance",
+    "BudgetLine",
+    "Document",
+    "Member",
+    "Network",
+    "NetworkRegister",
+    "Project",
+    "SystemAction",
+    "TerritorialPlan",
+    "document_kind",
+]
+
+
+class AccordKind(enum.Enum):
+    """What an accord founds."""
+
+    NETWORK = "network"
+    """Accordo di collaborazione: founds or renews a territorial network."""
+    PARTNERSHIP = "partnership"
+    """Accordo di partenariato pubblico-privato: founds a local alliance."""
+
+
+@attrs.frozen
+class Accord:
+    """A signed agreement (accordo) with its signatories."""
+
+    id: str
+    kind: AccordKind
+    signatories: tuple[Body, ...] = ()
+    signed_on: dt.date | None = None
+    title: str | None = None
+
+
+@attrs.frozen
+class Member:
+    """A body that joined a network, and when."""
+
+    body: Body
+    joined_on: dt.date | None = None
+
+
+@attrs.frozen
+class Network:
+    """A territorial network (rete territoriale di conciliazione), one per health agency.
+
+    ``agency`` is the id of the ASL/ATS whose territory the network covers (``ATS-MONTAGNA``);
+    ``lead`` is the body leading it, normally that agency, written with the agency's id.
+    When only the number of members is known, give ``member_count`` and leave ``members`` empty.
+    """
+
+    id: str
+    name: str
+    agency: str
+    lead: Body
+    accord: Accord | None = None
+    members: tuple[Member, ...] = ()
+    member_count: int | None = None
+
+    @property
+    def size(self) -> int | None:
+        """Members listed, or the stated count when the list is not given."""
+        return len(self.members) if self.members else self.member_count
+
+
+@attrs.frozen
+class NetworkRegister:
+    """All the networks of a cycle, as the Region's register lists them."""
+
+    id: str
+    networks: tuple[Network, ...] = ()
+
+
+@attrs.frozen
+class Alliance:
+    """A local alliance (alleanza locale): a public-private partnership inside a network."""
+
+    id: str
+    name: str
+    lead: Body
+    network: str | None = None
+    partners: tuple[Body, ...] = ()
+    accord: Accord | None = None
+    contract_on: dt.date | None = None
+
+
+@attrs.frozen
+class BudgetLine:
+    """One line of a project's budget."""
+
+    label: str
+    amount: Money
+
+
+@attrs.frozen
+class Project:
+    """An alliance's project (progetto / proposta progettuale).
+
+    ``service_types`` are codes of the cycle (``"A"``..``"E"`` in 2020-2023), kept as text so that
+    an unknown code is a finding rather than a parse error.
+    """
+
+    id: str
+    title: str
+    lead: Body
+    alliance: str | None = None
+    partners: tuple[Body, ...] = ()
+    service_types: tuple[str, ...] = ()
+    budget_lines: tuple[BudgetLine, ...] = ()
+    requested: Money | None = None
+    """Contribution requested from the programme."""
+    co_financing: Money | None = None
+    """The share paid by the partners."""
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    submitted_on: dt.date | None = None
+    submitted_through: str | None = None
+    """Id of the agency (ASL/ATS) through which the proposal was submitted."""
+    beneficiaries: int | None = None
+    target: str | None = None
+    """Who the project is for, in words (children, elderly people, employees...)."""
+
+    @property
+    def total_cost(self) -> Money | None:
+        """Sum of the budget lines, if any are given."""
+        return Money.total(line.amount for line in self.budget_lines) if self.budget_lines else None
+
+
+@attrs.frozen
+class SystemAction:
+    """An action run by the network lead itself (training, information, monitoring)."""
+
+    id: str
+    title: str
+    budget: Money | None = None
+
+
+@attrs.frozen
+class TerritorialPlan:
+    """A network's plan for one cycle (Piano territoriale / Piano di azione territoriale)."""
+
+    id: str
+    network: Network
+    cycle: str | None = None
+    alliances: tuple[Alliance, ...] = ()
+    projects: tuple[Project, ...] = ()
+    system_actions: tuple[SystemAction, ...] = ()
+    presented_on: dt.date | None = None
+
+
+Document: TypeAlias = Network | NetworkRegister | Alliance | Project | TerritorialPlan
+
+#: The ``kind`` tag of each document type in JSON and TOML files.
+DOCUMENT_KINDS: dict[str, type[Document]] = {
+    "network": Network,
+    "network_register": NetworkRegister,
+    "alliance": Alliance,
+    "project": Project,
+    "territorial_plan": TerritorialPlan,
+}
+
+
+def document_kind(document: Document) -> str:
+    """The ``kind`` tag of a document."""
+    for kind, cls in DOCUMENT_KINDS.items():
+        if type(document) is cls:
+            return kind
+    raise TypeError(f"not a document: {type(document).__name__}")

@@ -1,0 +1,99 @@
+"""The library's error types.
+
+Only *input and usage* problems are exceptions: a malformed file, a wrong type, an unknown cycle,
+a broken plugin. A domain violation (an ineligible lead, a late accord) is a
+:class:`~conciliazione_core.findings.Finding` in a report, never an exception.
+
+Every error carries the place of the problem as a path (``$.projects[2].lead.kind``) and, when it
+came from a file, the file's name, so that a command-line tool can print one helpful line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "ConciliazioneError",
+    "CycleNotFoundError",
+    "InputError",
+    "PluginError",
+    "Problem",
+]
+
+
+@attrs.frozen
+class Problem:
+    """One bad place in an input: where it is and what is wrong with it."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ConciliazioneError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+    def one_line(self) -> str:
+        """The error as one line, fit for a terminal."""
+        return " ".join(str(self).split())
+
+
+class InputError(ConciliazioneError, ValueError):
+    """An input document, data file or value is not acceptable.
+
+    ``problems`` lists every bad place found (validation collects them all rather than
+    stopping at the first); ``source`` names the file, when there is one.
+    """
+
+    def __init__(self, problems: Iterable[Problem], source: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if not self.problems:
+            raise ValueError("InputError needs at least one problem")
+        self.source = source
+        super().__init__(self._render())
+
+    @classmethod
+    def at(cls, path: str, message: str, source: str | None = None) -> InputError:
+        """An error with a single problem."""
+        return cls([Problem(path, message)], source)
+
+    def with_source(self, source: str) -> InputError:
+        """The same problems, attributed to a file."""
+        return InputError(self.problems, source)
+
+    def prefixed(self, prefix: str) -> InputError:
+        """The same problems, their paths placed under ``prefix`` (``$.rows[3]``)."""
+        return InputError(
+            [Problem(prefix + p.path.removeprefix("$"), p.message) for p in self.problems],
+            self.source,
+        )
+
+    def _render(self) -> str:
+        head = f"{self.source}: " if self.source else ""
+        first = str(self.problems[0])
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        return f"{head}{first}{tail}"
+
+
+class CycleNotFoundError(ConciliazioneError, LookupError):
+    """No installed plugin provides the requested cycle."""
+
+    def __init__(self, cycle_id: str, known: Iterable[str]) -> None:
+        self.cycle_id = cycle_id
+        self.known = tuple(sorted(known))
+        listing = ", ".join(self.known) if self.known else "none installed"
+        super().__init__(f"unknown cycle {cycle_id!r} (installed cycles: {listing})")
+
+
+class PluginError(ConciliazioneError):
+    """A plugin failed to import, raised inside a hook, returned garbage or clashed with another."""
+
+    def __init__(self, plugin: str, reason: str) -> None:
+        self.plugin = plugin
+        self.reason = reason
+        super().__init__(f"plugin {plugin!r}: {reason}")

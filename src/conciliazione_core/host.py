@@ -1,0 +1,258 @@
+"""The plugin host: finds cycle plugins, isolates faulty ones, answers for cycles.
+
+Plugins come from the ``conciliazione`` entry-point group. The environment variable
+``CONCILIAZIONE_PLUGINS`` (comma-separated entry-point or distribution names) limits which load.
+A plugin that fails to import, raises in a hook, returns garbage or clashes with another is
+recorded as a :class:`PluginProblem` naming it; the healthy cycles keep working.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from importlib.metadata import EntryPoint, entry_points
+
+import attrs
+import pluggy
+
+from conciliazione_core import hookspecs
+from conciliazione_core.cycle import Cycle
+from conciliazione_core.documents import Document
+from conciliazione_core.errors import ConciliazioneError, CycleNotFoundError, PluginError
+from conciliazione_core.findings import Finding, Report
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PLUGINS_ENV",
+    "Host",
+    "PluginInfo",
+    "PluginProblem",
+    "default_host",
+]
+
+ENTRY_POINT_GROUP = "conciliazione"
+PLUGINS_ENV = "CONCILIAZIONE_PLUGINS"
+
+
+@attrs.frozen
+class PluginInfo:
+    """A healthy plugin: its name, distribution, version, hooks and cycles."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    hooks: tuple[str, ...]
+    cycles: tuple[str, ...]
+
+
+@attrs.frozen
+class PluginProblem:
+    """A faulty plugin and why it is left out (or which cycle it made unusable)."""
+
+    plugin: str
+    distribution: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        dist = f" ({self.distribution})" if self.distribution else ""
+        return f"{self.plugin}{dist}: {self.reason}"
+
+
+@attrs.frozen
+class _Source:
+    name: str
+    distribution: str | None
+    version: str | None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ConciliazioneError):
+        return exc.one_line()
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Host:
+    """Loads plugins once and answers for cycles and checks.
+
+    ``plugins`` registers extra plugin objects directly (tests, embedding applications);
+    ``use_entry_points=False`` ignores installed plugins; ``environ`` replaces ``os.environ``.
+    """
+
+    def __init__(
+        self,
+        plugins: Iterable[tuple[str, object]] = (),
+        *,
+        use_entry_points: bool = True,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        self._pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self._pm.add_hookspecs(hookspecs)
+        self._sources: dict[str, _Source] = {}
+        self._problems: list[PluginProblem] = []
+        self._cycles: dict[str, Cycle] = {}
+        self._conflicts: dict[str, list[_Source]] = {}
+        allowed = env.get(PLUGINS_ENV)
+        wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
+        if use_entry_points:
+            for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+                dist = ep.dist.name if ep.dist is not None else None
+                if wanted is not None and ep.name not in wanted and dist not in wanted:
+                    continue
+                self._load_entry_point(ep)
+        for name, plugin in plugins:
+            self._register(name, plugin, _Source(name, None, None))
+        self._collect_cycles()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _load_entry_point(self, ep: EntryPoint) -> None:
+        dist = ep.dist
+        source = _Source(ep.name, dist.name if dist else None, dist.version if dist else None)
+        try:
+            plugin = ep.load()
+        except BaseException as exc:  # a plugin's import must never take the host down
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            self._fail(source, f"failed to import: {_describe(exc)}")
+            return
+        self._register(ep.name, plugin, source)
+
+    def _register(self, name: str, plugin: object, source: _Source) -> None:
+        try:
+            self._pm.register(plugin, name=name)
+            self._pm.check_pending()
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            if self._pm.is_registered(plugin):
+                self._pm.unregister(plugin)
+            self._fail(source, f"invalid hooks: {_describe(exc)}")
+            return
+        self._sources[name] = source
+
+    def _fail(self, source: _Source, reason: str) -> None:
+        self._problems.append(PluginProblem(source.name, source.distribution, reason))
+
+    def _collect_cycles(self) -> None:
+        claims: dict[str, list[tuple[_Source, Cycle]]] = {}
+        for impl in reversed(self._pm.hook.conciliazione_cycles.get_hookimpls()):
+            source = self._sources[impl.plugin_name]
+            try:
+                result = impl.function()
+                cycles = self._validate_cycles(result)
+            except BaseException as exc:
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                self._fail(source, f"raised in conciliazione_cycles: {_describe(exc)}")
+                continue
+            for cycle in cycles:
+                stamped = attrs.evolve(
+                    cycle,
+                    distribution=cycle.distribution or source.distribution or source.name,
+                    version=cycle.version or source.version,
+                )
+                claims.setdefault(cycle.id, []).append((source, stamped))
+        for cycle_id, claimants in sorted(claims.items()):
+            if len(claimants) == 1:
+                self._cycles[cycle_id] = claimants[0][1]
+                continue
+            self._conflicts[cycle_id] = [s for s, _ in claimants]
+            names = " and ".join(
+                f"{s.distribution or s.name} (plugin {s.name})" for s, _ in claimants
+            )
+            for source, _ in claimants:
+                self._fail(source, f"cycle {cycle_id!r} is claimed by both {names}")
+
+    @staticmethod
+    def _validate_cycles(result: object) -> list[Cycle]:
+        if not isinstance(result, Sequence) or isinstance(result, str | bytes):
+            raise TypeError(f"returned {type(result).__name__}, expected a list of Cycle")
+        bad = [type(c).__name__ for c in result if not isinstance(c, Cycle)]
+        if bad:
+            raise TypeError(f"returned {', '.join(bad)} where a Cycle was expected")
+        return list(result)
+
+    # -- answers -------------------------------------------------------------------------------
+
+    @property
+    def problems(self) -> tuple[PluginProblem, ...]:
+        """The faulty plugins and why."""
+        return tuple(self._problems)
+
+    def cycles(self) -> dict[str, Cycle]:
+        """The usable cycles by id, sorted."""
+        return dict(sorted(self._cycles.items()))
+
+    def cycle(self, cycle_id: str) -> Cycle:
+        """One cycle; raises :class:`CycleNotFoundError` or, if its plugins clash, :class:`PluginError`."""
+        if cycle_id in self._cycles:
+            return self._cycles[cycle_id]
+        if cycle_id in self._conflicts:
+            claimants = self._conflicts[cycle_id]
+            names = " and ".join(s.distribution or s.name for s in claimants)
+            raise PluginError(
+                claimants[-1].name, f"cycle {cycle_id!r} is claimed by both {names}; remove one"
+            )
+        for problem in self._problems:
+            if cycle_id.replace("-", "_") == problem.plugin or cycle_id == problem.plugin:
+                raise PluginError(problem.plugin, problem.reason)
+        raise CycleNotFoundError(cycle_id, self._cycles)
+
+    def plugins(self) -> list[PluginInfo]:
+        """The healthy plugins, with the hooks they implement and the cycles they provide."""
+        faulty = {p.plugin for p in self._problems}
+        infos = []
+        for name, source in sorted(self._sources.items()):
+            if name in faulty:
+                continue
+            plugin = self._pm.get_plugin(name)
+            hooks = tuple(sorted(h.name for h in self._pm.get_hookcallers(plugin) or []))
+            provided = tuple(c.id for c in self._cycles.values() if _from(c, source))
+            infos.append(PluginInfo(name, source.distribution, source.version, hooks, provided))
+        return infos
+
+    def extra_findings(self, cycle: Cycle, document: Document) -> list[Finding]:
+        """Findings from every plugin's ``conciliazione_checks`` hook; a raising plugin is named."""
+        findings: list[Finding] = []
+        for impl in reversed(self._pm.hook.conciliazione_checks.get_hookimpls()):
+            try:
+                raw = impl.function(cycle=cycle, document=document)
+                if raw is not None and not isinstance(raw, Iterable):
+                    raise TypeError(f"returned {type(raw).__name__}, expected a list of Finding")
+                result: list[object] = list(raw) if raw is not None else []
+            except BaseException as exc:
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                raise PluginError(
+                    impl.plugin_name, f"raised in conciliazione_checks: {_describe(exc)}"
+                ) from None
+            bad = [type(f).__name__ for f in result if not isinstance(f, Finding)]
+            if bad:
+                raise PluginError(
+                    impl.plugin_name,
+                    f"conciliazione_checks returned {', '.join(bad)} where a Finding was expected",
+                )
+            findings.extend(f for f in result if isinstance(f, Finding))
+        return findings
+
+    def check(self, cycle: Cycle | str, document: Document, name: str = "document") -> Report:
+        """Check a document against a cycle: the standard rules, then every plugin's checks."""
+        from conciliazione_core.rules import standard_checks
+
+        resolved = self.cycle(cycle) if isinstance(cycle, str) else cycle
+        findings = standard_checks(resolved, document) + self.extra_findings(resolved, document)
+        return Report(resolved.id, name, Report.sorted_findings(findings))
+
+
+def _from(cycle: Cycle, source: _Source) -> bool:
+    return cycle.distribution in {source.distribution, source.name}
+
+
+_default: list[Host] = []
+
+
+def default_host(refresh: bool = False) -> Host:
+    """The process-wide host over installed plugins, built on first use."""
+    if refresh or not _default:
+        _default[:] = [Host()]
+    return _default[0]

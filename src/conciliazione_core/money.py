@@ -1,0 +1,146 @@
+"""Exact euro amounts.
+
+Money is held as a whole number of cents. Floats are refused everywhere because binary floating
+point cannot represent most cent amounts (``0.1 + 0.2 != 0.3``); write amounts as strings
+(``"1234.56"``), integers (whole euros) or :class:`decimal.Decimal`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from conciliazione_core.errors import InputError
+
+__all__ = ["Money"]
+
+
+def _check_cents(_instance: Any, _attribute: Any, value: int) -> None:
+    if type(value) is not int:
+        raise TypeError(f"Money cents must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"Money cannot be negative ({value} cents)")
+
+
+@attrs.frozen(order=True)
+class Money:
+    """A non-negative amount of euros, exact to the cent.
+
+    >>> Money.parse("2800000")
+    Money(cents=280000000)
+    >>> str(Money.parse("1234.5"))
+    '1234.50'
+    """
+
+    cents: int = attrs.field(validator=_check_cents)
+
+    @classmethod
+    def zero(cls) -> Money:
+        return cls(0)
+
+    @classmethod
+    def euros(cls, whole: int) -> Money:
+        """Whole euros."""
+        return cls.parse(whole)
+
+    @classmethod
+    def parse(cls, value: object, path: str = "$") -> Money:
+        """Read an amount from a string, an int (whole euros) or a Decimal.
+
+        Raises :class:`InputError` (with ``path``) for floats, booleans, NaN, infinities, negative
+        amounts, more than two decimals and anything that is not a number.
+        """
+        if isinstance(value, Money):
+            return value
+        if isinstance(value, bool):
+            raise InputError.at(path, f"expected an amount in euros, got a boolean ({value})")
+        if isinstance(value, float):
+            raise InputError.at(
+                path,
+                f"amount {value!r} is a floating-point number, which cannot hold cents exactly; "
+                f'write it as a string, e.g. "{value:.2f}"',
+            )
+        if isinstance(value, int):
+            number = Decimal(value)
+        elif isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, str):
+            text = value.strip().replace("_", "")
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise InputError.at(
+                    path, f'{value!r} is not an amount; write euros as "1234.56"'
+                ) from None
+        else:
+            raise InputError.at(
+                path, f"expected an amount in euros as a string, got {type(value).__name__}"
+            )
+        if not number.is_finite():
+            raise InputError.at(path, f"amount {value!r} is not a finite number")
+        if number < 0:
+            raise InputError.at(path, f"amount {value!r} is negative")
+        cents = number * 100
+        if cents != cents.to_integral_value():
+            raise InputError.at(path, f"amount {value!r} has more than two decimals")
+        return cls(int(cents))
+
+    @classmethod
+    def from_fraction_exact(cls, euros: Fraction, path: str = "$") -> Money:
+        """An amount from an exact fraction of euros that must fall on a whole cent."""
+        cents = euros * 100
+        if cents.denominator != 1:
+            raise InputError.at(path, f"{float(euros):.4f} euros is not a whole number of cents")
+        return cls(int(cents))
+
+    @property
+    def fraction(self) -> Fraction:
+        """The amount in euros as an exact fraction."""
+        return Fraction(self.cents, 100)
+
+    @property
+    def decimal(self) -> Decimal:
+        """The amount in euros as a two-decimal Decimal."""
+        return Decimal(self.cents).scaleb(-2)
+
+    def __str__(self) -> str:
+        """Plain decimal form with two decimals, as used in JSON and CSV (``"2800000.00"``)."""
+        return f"{self.cents // 100}.{self.cents % 100:02d}"
+
+    def format(self, lang: str = "en") -> str:
+        """Human form with thousands separators: ``€2,800,000.00`` or ``€ 2.800.000,00``."""
+        whole = f"{self.cents // 100:,}"
+        cents = f"{self.cents % 100:02d}"
+        if lang == "it":
+            return f"€ {whole.replace(',', '.')},{cents}"
+        return f"€{whole}.{cents}"
+
+    def __add__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return Money(self.cents + other.cents)
+
+    def __sub__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        if other.cents > self.cents:
+            raise ValueError(f"{self} - {other} would be negative")
+        return Money(self.cents - other.cents)
+
+    def __mul__(self, times: int) -> Money:
+        if type(times) is not int:
+            return NotImplemented
+        return Money(self.cents * times)
+
+    __rmul__ = __mul__
+
+    def __bool__(self) -> bool:
+        return self.cents != 0
+
+    @staticmethod
+    def total(amounts: Any) -> Money:
+        """Exact sum of an iterable of Money."""
+        return Money(sum(m.cents for m in amounts))

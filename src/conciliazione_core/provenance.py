@@ -1,0 +1,44 @@
+"""Provenance of shipped and supplied data.
+
+Every datum the library ships or reads (a population figure, an indicator value) says where it
+comes from, the date it refers to, and whether it is the official figure, one derived from official
+figures by a stated method, or an estimate. Results computed from non-official inputs say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import attrs
+
+__all__ = ["DataStatus", "Provenance"]
+
+
+class DataStatus(enum.Enum):
+    """How trustworthy a datum is."""
+
+    OFFICIAL = "official"
+    """Published as such by the competent office (e.g. ISTAT)."""
+    DERIVED = "derived"
+    """Computed from official figures by a stated method."""
+    ESTIMATE = "estimate"
+    """An estimate or a user's assumption."""
+
+
+@attrs.frozen
+class Provenance:
+    """Where a datum comes from."""
+
+    source: str
+    reference_date: dt.date
+    status: DataStatus
+    method: str | None = None
+
+    @property
+    def official(self) -> bool:
+        return self.status is DataStatus.OFFICIAL
+
+    def __str__(self) -> str:
+        text = f"{self.source}, {self.reference_date.isoformat()}, {self.status.value}"
+        return f"{text} ({self.method})" if self.method else text
