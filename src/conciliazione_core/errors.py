@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from conciliazione_core.i18n import _, ngettext
+
 __all__ = [
     "ConciliazioneError",
     "CycleNotFoundError",
@@ -76,7 +78,11 @@ class InputError(ConciliazioneError, ValueError):
         head = f"{self.source}: " if self.source else ""
         first = str(self.problems[0])
         more = len(self.problems) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        tail = (
+            " " + ngettext("(and {n} more problem)", "(and {n} more problems)", more).format(n=more)
+            if more
+            else ""
+        )
         return f"{head}{first}{tail}"
 
 
@@ -86,8 +92,12 @@ class CycleNotFoundError(ConciliazioneError, LookupError):
     def __init__(self, cycle_id: str, known: Iterable[str]) -> None:
         self.cycle_id = cycle_id
         self.known = tuple(sorted(known))
-        listing = ", ".join(self.known) if self.known else "none installed"
-        super().__init__(f"unknown cycle {cycle_id!r} (installed cycles: {listing})")
+        listing = ", ".join(self.known) if self.known else _("none installed")
+        super().__init__(
+            _("unknown cycle {cycle!r} (installed cycles: {listing})").format(
+                cycle=cycle_id, listing=listing
+            )
+        )
 
 
 class PluginError(ConciliazioneError):
@@ -96,4 +106,4 @@ class PluginError(ConciliazioneError):
     def __init__(self, plugin: str, reason: str) -> None:
         self.plugin = plugin
         self.reason = reason
-        super().__init__(f"plugin {plugin!r}: {reason}")
+        super().__init__(_("plugin {plugin!r}: {reason}").format(plugin=plugin, reason=reason))

@@ -1,0 +1,447 @@
+"""Messages in English and Italian: the catalogue is complete, compiled, and chosen as documented.
+
+The messages are extracted from the source at test time with Babel, exactly as ``make
+catalogues`` does, so a new ``_("...")`` without an Italian translation fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import io
+import os
+import re
+import string
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from conciliazione_core import i18n
+from conciliazione_core.cli import main
+from conciliazione_core.i18n import (
+    DOMAIN,
+    EXTRACT_KEYWORDS,
+    LANGUAGES,
+    LOCALE_DIR,
+    N_,
+    _,
+    current_language,
+    language,
+    language_from_environment,
+    ngettext,
+    set_language,
+)
+from conciliazione_core.rules import FINDING_CODES, finding
+
+ROOT = Path(__file__).resolve().parents[1]
+PO = LOCALE_DIR / "it" / "LC_MESSAGES" / f"{DOMAIN}.po"
+MO = PO.with_suffix(".mo")
+POT = LOCALE_DIR / f"{DOMAIN}.pot"
+EXAMPLES = ROOT / "plugins" / "lombardia_2020" / "src" / "lombardia_2020" / "examples"
+LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+RERUN = "run `make catalogues` and translate the new messages in " + str(PO.relative_to(ROOT))
+
+Msgid = str | tuple[str, ...]
+
+
+@pytest.fixture(autouse=True)
+def _restore_language() -> Iterator[None]:
+    """Every test leaves the process's language as it found it."""
+    saved = dict(i18n._state)
+    yield
+    i18n._state.clear()
+    i18n._state.update(saved)
+
+
+def _source_dirs() -> list[Path]:
+    return [ROOT / "src", ROOT / "plugins"]
+
+
+def _extracted() -> dict[Msgid, set[str]]:
+    """msgid (a tuple for plurals) -> files, extracted the way `make catalogues` does."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f, "babel.cfg")  # type: ignore[no-untyped-call]
+    found: dict[Msgid, set[str]] = {}
+    for folder in _source_dirs():
+        for filename, _line, message, _comments, _context in extract_from_dir(
+            folder, method_map, options_map, keywords=EXTRACT_KEYWORDS
+        ):
+            found.setdefault(message, set()).add(f"{folder.name}/{filename}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def extracted() -> dict[Msgid, set[str]]:
+    return _extracted()
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalog:
+    with PO.open("rb") as f:
+        return read_po(f)
+
+
+def _forms(text: object) -> tuple[str, ...]:
+    """A catalogue entry's msgid or msgstr as a tuple of forms (one unless plural)."""
+    if isinstance(text, str):
+        return (text,)
+    if isinstance(text, tuple | list):
+        return tuple(str(t or "") for t in text)
+    return ("",)
+
+
+def _fields(text: str) -> list[tuple[str, str, str]]:
+    """The replacement fields of a str.format template: (name, conversion, spec), sorted."""
+    return sorted(
+        (name, conversion or "", spec or "")
+        for _lit, name, spec, conversion in string.Formatter().parse(text)
+        if name is not None
+    )
+
+
+# ---- the catalogue is complete ------------------------------------------------------------------
+
+
+def test_extraction_finds_the_finding_templates_and_cli_strings(
+    extracted: dict[Msgid, set[str]],
+) -> None:
+    # A sanity check of the extraction itself: the N_-marked templates and plain _() strings.
+    for _severity, template in FINDING_CODES.values():
+        assert template in extracted
+    assert "public body" in extracted
+    assert "NOT admissible" in extracted
+    assert ("(and {n} more problem)", "(and {n} more problems)") in extracted
+
+
+def test_every_message_has_an_italian_translation(
+    extracted: dict[Msgid, set[str]], catalogue: Catalog
+) -> None:
+    problems = []
+    for msgid, files in sorted(extracted.items(), key=str):
+        key = msgid[0] if isinstance(msgid, tuple) else msgid
+        message = catalogue.get(key)
+        where = ", ".join(sorted(files))
+        if message is None:
+            problems.append(f"not in the catalogue: {msgid!r} ({where})")
+        elif message.fuzzy:
+            problems.append(f"fuzzy, to be reviewed: {msgid!r} ({where})")
+        elif isinstance(msgid, tuple) != isinstance(message.id, tuple):
+            problems.append(f"plural forms differ from the source: {msgid!r} ({where})")
+        else:
+            forms = _forms(message.string)
+            if not forms or not all(form.strip() for form in forms):
+                problems.append(f"no Italian text: {msgid!r} ({where})")
+    assert not problems, RERUN + ":\n" + "\n".join(problems)
+
+
+def test_the_catalogues_hold_exactly_the_source_messages(
+    extracted: dict[Msgid, set[str]], catalogue: Catalog
+) -> None:
+    """No stale entry: a message removed from the code is removed from the .po and .pot too."""
+    source = {m[0] if isinstance(m, tuple) else m for m in extracted}
+    in_po = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalogue if m.id}
+    with POT.open("rb") as f:
+        in_pot = {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(f) if m.id}
+    assert in_po == source, f"{RERUN}; stale: {sorted(in_po - source)}"
+    assert in_pot == source, f"{RERUN}; stale: {sorted(in_pot - source)}"
+    assert not catalogue.obsolete
+
+
+def test_placeholders_are_identical_in_msgid_and_msgstr(catalogue: Catalog) -> None:
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids, strings = _forms(message.id), _forms(message.string)
+        # Italian has two forms like English: form i translates msgid i.
+        for source, text in zip(ids, strings, strict=False):
+            if not text:
+                continue  # untranslated: the completeness test reports it
+            try:
+                want, got = _fields(source), _fields(text)
+            except ValueError as exc:
+                problems.append(f"{source!r} -> {text!r}: not a valid template ({exc})")
+                continue
+            if want != got:
+                problems.append(f"{source!r} -> {text!r}: {want} != {got}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_catalogue_declares_italian_plural_forms(catalogue: Catalog) -> None:
+    assert str(catalogue.locale) == "it"
+    assert catalogue.plural_forms == "nplurals=2; plural=(n != 1);"
+
+
+def test_the_compiled_mo_matches_the_po(catalogue: Catalog) -> None:
+    """The shipped .mo is the .po compiled: compile in memory and compare the messages."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    buffer.seek(0)
+    fresh = gettext.GNUTranslations(buffer)
+    with MO.open("rb") as f:
+        shipped = gettext.GNUTranslations(f)
+    assert shipped._catalog == fresh._catalog, "the .mo is stale: run `make catalogues`"  # type: ignore[attr-defined]
+    assert len(shipped._catalog) > len(FINDING_CODES)  # type: ignore[attr-defined]
+
+
+def test_the_shipped_catalogue_loads_from_the_package() -> None:
+    translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=["it"])
+    assert isinstance(translations, gettext.GNUTranslations)
+    assert translations.gettext("NOT admissible") == "NON ammissibile"
+
+
+def test_the_makefile_extracts_with_the_same_keywords() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("\ncatalogues:") :]
+    flags = set(re.findall(r"-k (\S+)", recipe.split("\n\n")[0]))
+    expected = {
+        name if spec is None else f"{name}:{','.join(map(str, spec))}"
+        for name, spec in EXTRACT_KEYWORDS.items()
+    }
+    assert flags == expected
+    assert "--no-default-keywords" in recipe
+
+
+# ---- every marked string is one Babel can see ----------------------------------------------------
+
+_MARKERS = set(EXTRACT_KEYWORDS)
+
+
+def _marker_calls(tree: ast.AST) -> Iterator[ast.Call]:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _MARKERS
+        ):
+            yield node
+
+
+def _python_files() -> Iterator[Path]:
+    for folder in _source_dirs():
+        for path in sorted(folder.rglob("*.py")):
+            if "tests" not in path.parts and "build" not in path.parts:
+                yield path
+
+
+def test_every_marker_call_is_extracted(extracted: dict[Msgid, set[str]]) -> None:
+    """Catch what Babel silently skips: ``_(f"...")``, ``_("a" + b)``, a ``_()`` inside an
+    f-string (invisible to Babel's tokenizer on Python 3.11), a literal in a variable's place.
+    """
+    singulars = {m[0] if isinstance(m, tuple) else m for m in extracted}
+    problems = []
+    for path in _python_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for call in _marker_calls(tree):
+            where = f"{path.relative_to(ROOT)}:{call.lineno}"
+            name = call.func.id  # type: ignore[attr-defined]
+            first = call.args[0] if call.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                if first.value not in singulars:
+                    problems.append(f"{where}: {name}({first.value!r}) is not extracted")
+            elif name == "_" and isinstance(first, ast.Name | ast.Attribute | ast.Subscript):
+                continue  # translating a string marked elsewhere with N_, e.g. a template
+            elif name != "_" or first is None or isinstance(first, ast.JoinedStr | ast.BinOp):
+                problems.append(f"{where}: {name}() needs a plain string literal")
+    assert not problems, "\n".join(problems)
+
+
+# ---- choosing the language ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "en"),
+        ({"LANG": "it_IT.UTF-8"}, "it"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({"LC_MESSAGES": "it_CH@euro"}, "it"),
+        ({"LC_ALL": "it", "LANG": "en_US"}, "it"),
+        # The first variable that is set decides, as in Python's gettext.
+        ({"LC_ALL": "C", "LANG": "it_IT.UTF-8"}, "en"),
+        ({"LANGUAGE": "en", "LANG": "it_IT.UTF-8"}, "en"),
+        ({"LANGUAGE": "fr:it:en", "LANG": "en_US"}, "it"),
+        ({"LANGUAGE": "", "LANG": "it_IT"}, "it"),
+        ({"LANGUAGE": "fr", "LANG": "it_IT.UTF-8"}, "en"),
+        ({"LANG": "IT-it"}, "it"),
+    ],
+)
+def test_language_from_environment(environ: dict[str, str], expected: str) -> None:
+    assert language_from_environment(environ) == expected
+
+
+def test_set_language_and_current_language() -> None:
+    assert set_language("it") == "it"
+    assert current_language() == "it"
+    assert _("NOT admissible") == "NON ammissibile"
+    assert set_language("EN") == "en"
+    assert _("NOT admissible") == "NOT admissible"
+
+
+def test_set_language_none_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in LOCALE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "it_IT.UTF-8")
+    assert set_language(None) == "it"
+    monkeypatch.setenv("LC_ALL", "C")
+    assert set_language(None) == "en"
+
+
+@pytest.mark.parametrize("lang", ["fr", "", "it_IT", "english"])
+def test_set_language_refuses_other_languages(lang: str) -> None:
+    with pytest.raises(ValueError, match="choose one of en, it"):
+        set_language(lang)
+
+
+def test_language_block_restores_the_previous_language() -> None:
+    set_language("en")
+    with language("it") as chosen:
+        assert chosen == "it"
+        assert _("admissible") == "ammissibile"
+    assert current_language() == "en"
+    assert _("admissible") == "admissible"
+
+
+def test_ngettext_chooses_the_form_by_count() -> None:
+    singular, plural = "(and {n} more problem)", "(and {n} more problems)"
+    with language("it"):
+        assert ngettext(singular, plural, 1).format(n=1) == "(e 1 altro problema)"
+        assert ngettext(singular, plural, 3).format(n=3) == "(e altri 3 problemi)"
+    with language("en"):
+        assert ngettext(singular, plural, 1).format(n=1) == "(and 1 more problem)"
+
+
+def test_n_marks_without_translating() -> None:
+    with language("it"):
+        assert N_("NOT admissible") == "NOT admissible"
+        assert _(N_("NOT admissible")) == "NON ammissibile"
+
+
+def test_languages_are_english_and_italian() -> None:
+    assert LANGUAGES == ("en", "it")
+
+
+# ---- findings in both languages -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(FINDING_CODES))
+def test_every_finding_message_renders_in_both_languages(code: str) -> None:
+    template = FINDING_CODES[code][1]
+    args = {name: f"<{name}>" for name, _c, _s in _fields(template)}
+    with language("en"):
+        english = finding(code, "$", None, **args).message
+    with language("it"):
+        italian = finding(code, "$", None, **args).message
+    assert english == template.format(**args)
+    assert italian != english
+    for name in args:  # every value reaches the Italian message
+        assert f"<{name}>" in italian
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_check_lang_it_prints_italian_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    example = str(EXAMPLES / "project_company_lead.toml")
+    code, out, _err = _run(capsys, "--lang", "it", "check", "lombardia-2020", example)
+    assert code == 1
+    assert "NON ammissibile" in out
+    assert "ERRORE " in out
+    assert "LEAD_NOT_ADMITTED in $.lead" in out
+    assert "il capofila è Alfa Servizi S.r.l. (soggetto privato con scopo di lucro)" in out
+    assert "ente del terzo settore" in out
+    assert "base giuridica: " in out
+    assert "is led by" not in out
+
+
+def test_check_lang_en_prints_english_findings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "it")  # --lang wins over the environment
+    example = str(EXAMPLES / "project_company_lead.toml")
+    code, out, _err = _run(capsys, "--lang", "en", "check", "lombardia-2020", example)
+    assert code == 1
+    assert "NOT admissible" in out
+    assert "ERROR   LEAD_NOT_ADMITTED at $.lead" in out
+    assert "is led by Alfa Servizi S.r.l. (private for-profit body)" in out
+    assert "capofila" not in out
+
+
+def test_check_json_messages_follow_the_language(capsys: pytest.CaptureFixture[str]) -> None:
+    example = str(EXAMPLES / "project_company_lead.toml")
+    _code, out, _err = _run(
+        capsys, "--lang", "it", "check", "lombardia-2020", example, "--format", "json"
+    )
+    assert '"code": "LEAD_NOT_ADMITTED"' in out  # codes stay stable across languages
+    assert "il capofila è" in out
+
+
+def test_lang_environment_variable_selects_italian(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in LOCALE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "it_IT.UTF-8")
+    example = str(EXAMPLES / "project_company_lead.toml")
+    _code, out, _err = _run(capsys, "check", "lombardia-2020", example)
+    assert "NON ammissibile" in out
+    assert "il capofila è" in out
+
+
+def test_lang_variable_in_a_real_process() -> None:
+    """End to end: a fresh interpreter with LANG=it_IT.UTF-8 and no other locale variable."""
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS}
+    env["LANG"] = "it_IT.UTF-8"
+    example = str(EXAMPLES / "project_company_lead.toml")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from conciliazione_core.cli import main; main()",
+            "check",
+            "lombardia-2020",
+            example,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "NON ammissibile" in done.stdout
+    assert "soggetto privato con scopo di lucro" in done.stdout
+
+
+def test_errors_are_reported_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "--lang", "it", "check", "no-such-cycle", "x.toml")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("conciliazione: errore: ciclo sconosciuto 'no-such-cycle'")
+    assert err.count("\n") == 1
+
+
+def test_unsupported_lang_is_refused_by_click(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "--lang", "fr", "cycles")
+    assert code == 2
+    assert out == ""
+    assert "'fr'" in err
+    assert "'en'" in err
+    assert "'it'" in err
+    assert err.count("\n") == 1
