@@ -21,7 +21,7 @@ from conciliazione_core.documents import (
     TerritorialPlan,
 )
 from conciliazione_core.findings import Finding, Severity
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.territory import lombardy
 
@@ -34,69 +34,79 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 FINDING_CODES: dict[str, tuple[Severity, str]] = {
     "NETWORK_AGENCY_UNKNOWN": (
         E,
-        "Network {network} covers {agency}, which is not an {level} of this cycle.",
+        N_("Network {network} covers {agency}, which is not an {level} of this cycle."),
     ),
     "NETWORK_AGENCY_SUCCEEDED": (
         W,
-        "{agency} no longer exists in this cycle: under {act} its territory is part of {successors}.",
+        N_(
+            "{agency} no longer exists in this cycle: under {act} its territory is part of {successors}."
+        ),
     ),
     "NETWORK_LEAD_NOT_AGENCY": (
         E,
-        "Network {network} is led by {lead}, not by its health agency {agency}.",
+        N_("Network {network} is led by {lead}, not by its health agency {agency}."),
     ),
     "NETWORK_DUPLICATE_AGENCY": (
         E,
-        "{agency} has more than one network ({networks}); the cycle allows one per agency.",
+        N_("{agency} has more than one network ({networks}); the cycle allows one per agency."),
     ),
     "NETWORK_TOO_MANY": (
         E,
-        "The register lists {count} networks; the cycle allows at most {limit}.",
+        N_("The register lists {count} networks; the cycle allows at most {limit}."),
     ),
-    "ACCORD_MISSING": (E, "Network {network} has no founding accord."),
+    "ACCORD_MISSING": (E, N_("Network {network} has no founding accord.")),
     "ACCORD_UNDATED": (
         INFO,
-        "The accord of network {network} has no signature date; its deadline cannot be checked.",
+        N_(
+            "The accord of network {network} has no signature date; its deadline cannot be checked."
+        ),
     ),
     "ACCORD_LATE": (
         E,
-        "The accord of network {network} was signed on {date}, after the deadline of {deadline}.",
+        N_(
+            "The accord of network {network} was signed on {date}, after the deadline of {deadline}."
+        ),
     ),
     "LEAD_NOT_PUBLIC": (
         E,
-        "{what} {name} is led by {lead} ({nature}); this cycle admits only public bodies as lead.",
+        N_(
+            "{what} {name} is led by {lead} ({nature}); this cycle admits only public bodies as lead."
+        ),
     ),
     "LEAD_NOT_ADMITTED": (
         E,
-        "{what} {name} is led by {lead} ({nature}); this cycle admits as lead only: {allowed}.",
+        N_("{what} {name} is led by {lead} ({nature}); this cycle admits as lead only: {allowed}."),
     ),
     "PROPOSAL_NOT_THROUGH_AGENCY": (
         E,
-        "Project {name} was submitted through {through}, not through the network's agency {agency}.",
+        N_(
+            "Project {name} was submitted through {through}, not through the network's agency {agency}."
+        ),
     ),
     "PROPOSAL_LATE": (
         E,
-        "Project {name} was submitted on {date}, after the call closed on {deadline}.",
+        N_("Project {name} was submitted on {date}, after the call closed on {deadline}."),
     ),
-    "PLAN_LATE": (E, "The plan was presented on {date}, after the deadline of {deadline}."),
+    "PLAN_LATE": (E, N_("The plan was presented on {date}, after the deadline of {deadline}.")),
     "SERVICE_TYPE_MISSING": (
         E,
-        "Project {name} declares no service type; one of {known} is required.",
+        N_("Project {name} declares no service type; one of {known} is required."),
     ),
     "SERVICE_TYPE_UNKNOWN": (
         E,
-        "Project {name} declares service type {code!r}, which is not one of {known}.",
+        N_("Project {name} declares service type {code!r}, which is not one of {known}."),
     ),
-    "PROJECT_ENDS_LATE": (W, "Project {name} ends on {date}, after {deadline}."),
+    "PROJECT_ENDS_LATE": (W, N_("Project {name} ends on {date}, after {deadline}.")),
     "BUDGET_NOT_STATED": (
         INFO,
-        "Project {name} states no budget; the amount it may receive cannot be checked.",
+        N_("Project {name} states no budget; the amount it may receive cannot be checked."),
     ),
 }
 
 _NATURE_WORDS = {
-    LegalNature.PUBLIC: "public body",
-    LegalNature.PRIVATE_FOR_PROFIT: "private for-profit body",
-    LegalNature.PRIVATE_NON_PROFIT: "private non-profit / third-sector body",
+    LegalNature.PUBLIC: N_("public body"),
+    LegalNature.PRIVATE_FOR_PROFIT: N_("private for-profit body"),
+    LegalNature.PRIVATE_NON_PROFIT: N_("private non-profit / third-sector body"),
 }
 
 
@@ -124,6 +134,7 @@ def _nature(body: Body) -> str:
 def _network(cycle: Cycle, network: Network, path: str) -> Iterator[Finding]:
     rules = cycle.rules
     agency_id = network.agency
+    leads: tuple[str, ...] = (agency_id,)
     if rules.network is not None:
         basis = cycle.cite(rules.network.basis)
         territory = lombardy()
@@ -140,8 +151,8 @@ def _network(cycle: Cycle, network: Network, path: str) -> Iterator[Finding]:
                     act=successors[0].basis.act,
                     successors=names,
                 )
-                if len(successors) == 1:
-                    agency_id = successors[0].successor
+                # The lead must now be a successor (one of them, when the ASL was split).
+                leads = _current_agencies(cycle, agency_id)
             else:
                 yield finding(
                     "NETWORK_AGENCY_UNKNOWN",
@@ -151,14 +162,14 @@ def _network(cycle: Cycle, network: Network, path: str) -> Iterator[Finding]:
                     agency=agency_id,
                     level=cycle.level.value,
                 )
-        if rules.network.lead_is_agency and network.lead.id != agency_id:
+        if rules.network.lead_is_agency and network.lead.id not in leads:
             yield finding(
                 "NETWORK_LEAD_NOT_AGENCY",
                 f"{path}.lead",
                 basis,
                 network=network.name,
                 lead=network.lead.name,
-                agency=agency_id,
+                agency=(" " + _("or") + " ").join(leads),
             )
     if rules.accord is not None:
         basis = cycle.cite(rules.accord.basis)
@@ -182,6 +193,16 @@ def _network(cycle: Cycle, network: Network, path: str) -> Iterator[Finding]:
                 )
 
 
+def _current_agencies(cycle: Cycle, agency_id: str) -> tuple[str, ...]:
+    """The agencies of the cycle's level that now cover ``agency_id`` (itself if not succeeded)."""
+    territory = lombardy()
+    agency = territory.agency(agency_id)
+    if agency is None or agency.level is cycle.level:
+        return (agency_id,)
+    successors = tuple(dict.fromkeys(s.successor for s in territory.successors(agency_id)))
+    return successors or (agency_id,)
+
+
 def _register(cycle: Cycle, register: NetworkRegister) -> Iterator[Finding]:
     for i, network in enumerate(register.networks):
         yield from _network(cycle, network, f"$.networks[{i}]")
@@ -192,7 +213,11 @@ def _register(cycle: Cycle, register: NetworkRegister) -> Iterator[Finding]:
     if rules.one_per_agency:
         by_agency: dict[str, list[int]] = {}
         for i, network in enumerate(register.networks):
-            by_agency.setdefault(network.agency, []).append(i)
+            # Count an old ASL network under its successor: the Cremona and Mantova networks
+            # are both ATS Val Padana's in a cycle of ATS.
+            current = _current_agencies(cycle, network.agency)
+            key = current[0] if len(current) == 1 else network.agency
+            by_agency.setdefault(key, []).append(i)
         for agency, indices in by_agency.items():
             if len(indices) > 1:
                 yield finding(
