@@ -15,11 +15,13 @@ from typing import Any, NoReturn
 import click
 
 from conciliazione_core.errors import ConciliazioneError
-from conciliazione_core.i18n import _, set_language
+from conciliazione_core.i18n import N_, _, set_language
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+_SEVERITY_WORDS = {"error": N_("ERROR"), "warning": N_("WARNING"), "info": N_("INFO")}
 
 
 def _echo_json(data: Any) -> None:
@@ -232,10 +234,16 @@ def check(cycle_id: str, file: Path, fmt: str) -> None:
         verdict = _("admissible") if report.admissible else _("NOT admissible")
         click.echo(f"{file}: {verdict} ({cycle.id})")
         for f in report.findings:
-            click.echo(f"  {f.severity.value.upper():7} {f.code} at {f.path}")
+            severity = _(_SEVERITY_WORDS[f.severity.value]).ljust(7)
+            click.echo(
+                "  "
+                + _("{severity} {code} at {path}").format(
+                    severity=severity, code=f.code, path=f.path
+                )
+            )
             click.echo(f"          {f.message}")
             if f.legal_basis is not None:
-                click.echo(f"          {_('basis')}: {f.legal_basis}")
+                click.echo("          " + _("basis: {basis}").format(basis=f.legal_basis))
     if not report.admissible:
         sys.exit(EXIT_FINDINGS)
 
@@ -249,8 +257,70 @@ def schema(kind: str) -> None:
     _echo_json(json_schema(kind))
 
 
+@cli.command("new-cycle")
+@click.argument("cycle_id", metavar="ID")
+@click.option(
+    "--from",
+    "from_id",
+    default=None,
+    metavar="CYCLE",
+    help="Start from a copy of this installed cycle's parameter file, data and examples.",
+)
+@click.option(
+    "--dir",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to create (new or empty; default: ./conciliazione-ID).",
+)
+def new_cycle_command(cycle_id: str, from_id: str | None, target: Path | None) -> None:
+    """Generate a plugin package for a new cycle ID (lowercase region-year, e.g. lombardia-2025).
+
+    The package installs with 'pip install -e DIR' and passes its own tests ('pytest DIR').
+    """
+    from conciliazione_core.host import default_host
+    from conciliazione_core.scaffold import check_cycle_id, distribution_name, new_cycle
+
+    check_cycle_id(cycle_id)
+    host = default_host()
+    source = host.cycle(from_id) if from_id is not None else None
+    folder = target if target is not None else Path(distribution_name(cycle_id))
+    made = new_cycle(cycle_id, folder, source=source, host=host)
+    click.echo(
+        _("Created {dist} in {folder} ({count} files).").format(
+            dist=made.distribution, folder=folder, count=len(made.files)
+        )
+    )
+    click.echo(
+        _(
+            "Edit {file} (values marked 'replace me'), then: pip install -e {folder} && pytest {folder}"
+        ).format(file=folder / "src" / made.package / "cycle.toml", folder=folder)
+    )
+
+
+@cli.command("diff")
+@click.argument("cycle_a", metavar="CYCLE_A")
+@click.argument("cycle_b", metavar="CYCLE_B")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--changed-only", is_flag=True, help="Show only the parameters that differ.")
+def diff_command(cycle_a: str, cycle_b: str, fmt: str, changed_only: bool) -> None:
+    """Show two cycles' parameters side by side, marking what changed (* in the table)."""
+    import shutil
+
+    from conciliazione_core.diff import diff_cycles, diff_to_json, render_diff
+    from conciliazione_core.host import default_host
+
+    host = default_host()
+    result = diff_cycles(host.cycle(cycle_a), host.cycle(cycle_b))
+    if fmt == "json":
+        _echo_json(diff_to_json(result, changed_only=changed_only))
+    else:
+        width = max(80, shutil.get_terminal_size((120, 24)).columns)
+        click.echo(render_diff(result, width=width, changed_only=changed_only))
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"conciliazione: error: {message}", err=True)
+    click.echo(_("conciliazione: error: {message}").format(message=message), err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -267,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             click.echo(exc.ctx.get_help())
             sys.exit(EXIT_USAGE)
         hint = (
-            f" (see 'conciliazione {exc.ctx.info_name} --help')"
+            " " + _("(see 'conciliazione {command} --help')").format(command=exc.ctx.info_name)
             if exc.ctx and exc.ctx.parent
             else ""
         )

@@ -1,0 +1,272 @@
+"""Two cycles' parameters side by side: what a new decree changed.
+
+:func:`diff_cycles` lines up the parameters a policy team reads when a new cycle replaces an
+old one (budget, envelopes, rounding, who may lead, service types, deadlines, network rules,
+level, period, legal basis) and marks every row whose value differs. Values are text for
+people; a parameter a cycle does not set is ``None`` (shown as a dash). Envelopes are matched
+by id, so a renamed envelope shows as one removed and one added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from conciliazione_core.cycle import Cycle
+from conciliazione_core.i18n import _
+
+if TYPE_CHECKING:
+    from conciliazione_core.allocation import Rounding
+from conciliazione_core.legal import LegalBasis
+
+__all__ = ["CycleDiff", "DiffRow", "diff_cycles", "diff_to_json", "render_diff"]
+
+
+@attrs.frozen
+class DiffRow:
+    """One parameter in both cycles."""
+
+    topic: str
+    a: str | None
+    b: str | None
+    changed: bool
+
+
+@attrs.frozen
+class CycleDiff:
+    """Every compared parameter of cycle ``a`` against cycle ``b``, in reading order."""
+
+    a: str
+    b: str
+    rows: tuple[DiffRow, ...]
+
+    @property
+    def changed(self) -> tuple[DiffRow, ...]:
+        """Only the rows that differ."""
+        return tuple(r for r in self.rows if r.changed)
+
+    def row(self, topic: str) -> DiffRow:
+        """The row of one topic (KeyError if there is none)."""
+        for row in self.rows:
+            if row.topic == topic:
+                return row
+        raise KeyError(f"no diff row {topic!r}")
+
+
+def _date(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _yes(flag: bool | None) -> str | None:
+    return None if flag is None else ("yes" if flag else "no")
+
+
+def _cite(basis: LegalBasis | None) -> str | None:
+    return None if basis is None else str(basis)
+
+
+def _rounding(rounding: Rounding) -> str:
+    return f"{rounding.strategy.value.replace('_', ' ')} to {rounding.unit.format()}"
+
+
+def _service_labels(cycle: Cycle) -> dict[str, str]:
+    projects = cycle.rules.projects
+    return {t.code: t.label for t in projects.service_types} if projects else {}
+
+
+def _rules(cycle: Cycle) -> dict[str, str | None]:
+    """The rule parameters of one cycle, by topic."""
+    r = cycle.rules
+    cite = cycle.citations.get
+    network, accord, lead = r.network, r.accord, r.lead
+    submission, projects = r.submission, r.projects
+    values: dict[str, str | None] = {
+        "networks: led by their agency": _yes(network.lead_is_agency) if network else None,
+        "networks: one per agency": _yes(network.one_per_agency) if network else None,
+        "networks: at most": (
+            str(network.max_networks) if network and network.max_networks is not None else None
+        ),
+        "networks: basis": _cite(cite(network.basis)) if network else None,
+        "accord: required": _yes(accord.required) if accord else None,
+        "deadline: accords signed by": _date(accord.signed_by) if accord else None,
+        "accord: basis": _cite(cite(accord.basis)) if accord else None,
+        "who may lead": ", ".join(n.value for n in lead.natures) if lead else None,
+        "who may lead: basis": _cite(cite(lead.basis)) if lead else None,
+        "proposals: through the agency": _yes(submission.through_agency) if submission else None,
+        "deadline: proposals by": _date(submission.proposals_by) if submission else None,
+        "deadline: plans by": _date(submission.plans_by) if submission else None,
+        "submission: basis": _cite(cite(submission.basis)) if submission else None,
+        "service types": (
+            ", ".join(t.code for t in projects.service_types)
+            if projects and projects.service_types
+            else None
+        ),
+        "deadline: projects end by": _date(projects.ends_by) if projects else None,
+        "projects: budget expected": _yes(projects.budget_expected) if projects else None,
+        "projects: basis": _cite(cite(projects.basis)) if projects else None,
+    }
+    return values
+
+
+def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
+    """Each envelope's parameters, by envelope id then aspect."""
+    from conciliazione_core.allocation import (
+        FixedEnvelope,
+        ProportionalEnvelope,
+        RetainedEnvelope,
+        format_share,
+    )
+
+    plan = cycle.allocation
+    if plan is None:
+        return {}
+    out: dict[str, dict[str, str | None]] = {}
+    for e in plan.envelopes:
+        aspects: dict[str, str | None] = {"label": e.label}
+        if isinstance(e, FixedEnvelope):
+            amount = f"{e.per_recipient.format()} per recipient"
+            if e.amount is not None:
+                amount += f" ({e.amount.format()} in all)"
+        else:
+            amount = e.amount.format()
+        aspects["kind and amount"] = f"{e.kind.value}, {amount}"
+        if isinstance(e, ProportionalEnvelope):
+            aspects["indicators"] = ", ".join(
+                k if len(e.weights) == 1 else f"{k} × {format_share(w)}" for k, w in e.weights
+            ) + (f" (combine {e.combine.value})" if len(e.weights) > 1 else "")
+        if not isinstance(e, RetainedEnvelope):
+            bounds = []
+            if not isinstance(e, FixedEnvelope):
+                if e.floor is not None:
+                    bounds.append(f"floor {e.floor.format()}")
+                if e.cap is not None:
+                    bounds.append(f"cap {e.cap.format()}")
+            aspects["floor and cap"] = ", ".join(bounds) or None
+            aspects["split"] = (
+                ", ".join(f"{p.id} {format_share(p.share)}" for p in e.split.parts)
+                if e.split
+                else None
+            )
+            aspects["tranches"] = (
+                ", ".join(f"{t.id} {format_share(t.share)}" for t in e.tranches)
+                if e.tranches
+                else None
+            )
+            aspects["rounding"] = _rounding(e.rounding) if e.rounding is not None else None
+        aspects["basis"] = str(e.basis)
+        out[e.id] = aspects
+    return out
+
+
+def _union(first: Iterable[str], second: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))
+
+
+def diff_cycles(a: Cycle, b: Cycle) -> CycleDiff:
+    """The parameters of ``a`` and ``b`` side by side, each row marked if it changed."""
+    rows: list[DiffRow] = []
+
+    def add(topic: str, va: str | None, vb: str | None) -> None:
+        rows.append(DiffRow(topic, va, vb, va != vb))
+
+    add("title", a.title, b.title)
+    add("level", a.level.value, b.level.value)
+    add("period", f"{a.period.start} – {a.period.end}", f"{b.period.start} – {b.period.end}")
+    add(
+        "legal basis",
+        "; ".join(str(x) for x in a.legal_basis) or None,
+        "; ".join(str(x) for x in b.legal_basis) or None,
+    )
+    add("recipients", str(len(a.recipients)), str(len(b.recipients)))
+    plan_a, plan_b = a.allocation, b.allocation
+    add(
+        "budget total",
+        plan_a.total.format() if plan_a else None,
+        plan_b.total.format() if plan_b else None,
+    )
+    add(
+        "rounding",
+        _rounding(plan_a.rounding) if plan_a else None,
+        _rounding(plan_b.rounding) if plan_b else None,
+    )
+    env_a, env_b = _envelopes(a), _envelopes(b)
+    add(
+        "envelopes",
+        ", ".join(env_a) or None,
+        ", ".join(env_b) or None,
+    )
+    for envelope_id in _union(env_a, env_b):
+        aspects_a = env_a.get(envelope_id, {})
+        aspects_b = env_b.get(envelope_id, {})
+        for aspect in _union(aspects_a, aspects_b):
+            va, vb = aspects_a.get(aspect), aspects_b.get(aspect)
+            if va is None and vb is None:
+                continue
+            add(f"envelope {envelope_id}: {aspect}", va, vb)
+    rules_a, rules_b = _rules(a), _rules(b)
+    for topic in rules_a:
+        add(topic, rules_a[topic], rules_b[topic])
+        if topic == "service types":
+            labels_a, labels_b = _service_labels(a), _service_labels(b)
+            for code in _union(labels_a, labels_b):
+                add(f"service type {code}", labels_a.get(code), labels_b.get(code))
+    add(
+        "reference data",
+        ", ".join(sorted(a.data_files)) or None,
+        ", ".join(sorted(b.data_files)) or None,
+    )
+    add(
+        "assumptions",
+        ", ".join(x.id for x in a.assumptions) or None,
+        ", ".join(x.id for x in b.assumptions) or None,
+    )
+    return CycleDiff(a.id, b.id, tuple(rows))
+
+
+DASH = "—"
+"""Shown for a parameter a cycle does not set."""
+
+
+def diff_to_json(diff: CycleDiff, changed_only: bool = False) -> dict[str, Any]:
+    """The diff as plain data (``null`` where a cycle does not set a parameter)."""
+    rows = diff.changed if changed_only else diff.rows
+    return {
+        "a": diff.a,
+        "b": diff.b,
+        "changed": len(diff.changed),
+        "rows": [{"topic": r.topic, "a": r.a, "b": r.b, "changed": r.changed} for r in rows],
+    }
+
+
+def render_diff(diff: CycleDiff, *, width: int = 120, changed_only: bool = False) -> str:
+    """The diff as a side-by-side text table; ``*`` marks a changed row, long values wrap."""
+    rows = diff.changed if changed_only else diff.rows
+    heading = _("parameter")
+    topic_width = max([len(heading), *(len(r.topic) for r in rows)])
+    value_width = max(20, (width - topic_width - 2 - 4 - 2) // 2)
+    lines = [
+        f"  {heading:<{topic_width}}  {diff.a:<{value_width}}  {diff.b}".rstrip(),
+        f"  {'-' * topic_width}  {'-' * value_width}  {'-' * value_width}",
+    ]
+    for row in rows:
+        left = textwrap.wrap(row.a or DASH, value_width) or [""]
+        right = textwrap.wrap(row.b or DASH, value_width) or [""]
+        mark = "*" if row.changed else " "
+        for k in range(max(len(left), len(right))):
+            topic = row.topic if k == 0 else ""
+            cell_a = left[k] if k < len(left) else ""
+            cell_b = right[k] if k < len(right) else ""
+            lines.append(
+                f"{mark if k == 0 else ' '} {topic:<{topic_width}}  {cell_a:<{value_width}}  "
+                f"{cell_b}".rstrip()
+            )
+    lines.append(
+        _("{changed} of {total} parameters differ (marked *).").format(
+            changed=len(diff.changed), total=len(diff.rows)
+        )
+    )
+    return "\n".join(lines)
