@@ -1,0 +1,587 @@
+"""The allocation engine: an :class:`AllocationPlan` + recipients + indicators -> amounts.
+
+Everything is computed with integers and exact fractions; the only rounding is the plan's named
+strategy, applied once per envelope, to the plan's unit. Ties are broken by recipient id, so the
+result never depends on the order of the input.
+
+The hot path (a proportional envelope among many recipients, no explanation) works on plain
+lists of ints: the indicator column as integers over a common denominator, the quotas as
+``units × w_i`` divided by the total weight, floors and remainders by integer division.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import Counter
+from collections.abc import Sequence
+from fractions import Fraction
+from math import gcd, lcm
+from typing import Literal
+
+from conciliazione_core.allocation.bounds import bounded_scale
+from conciliazione_core.allocation.envelopes import (
+    AllocationPlan,
+    Combine,
+    EqualEnvelope,
+    FixedEnvelope,
+    ProportionalEnvelope,
+    RecipientEnvelope,
+    RetainedEnvelope,
+)
+from conciliazione_core.allocation.result import (
+    Allocation,
+    EnvelopeOutcome,
+    NonOfficial,
+    PendingEnvelope,
+    RetainedLine,
+)
+from conciliazione_core.allocation.rounding import apportion, largest_remainder
+from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.i18n import _
+from conciliazione_core.indicators import IndicatorTable
+from conciliazione_core.money import Money
+
+__all__ = ["allocate"]
+
+_first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
+
+
+def _listing(ids: Sequence[str], limit: int = 30) -> str:
+    shown = ", ".join(ids[:limit])
+    if len(ids) > limit:
+        shown += _(" and {n} more").format(n=len(ids) - limit)
+    return shown
+
+
+def _envelope_path(plan: AllocationPlan, envelope_id: str) -> str:
+    for i, envelope in enumerate(plan.envelopes):
+        if envelope.id == envelope_id:
+            return f"$.allocation.envelopes[{i}]"
+    return "$.allocation"
+
+
+def allocate(
+    plan: AllocationPlan,
+    recipients: Sequence[tuple[str, str]],
+    table: IndicatorTable | None = None,
+    *,
+    explain: bool = True,
+    missing: Literal["error", "pending"] = "error",
+    what_if: Sequence[str] = (),
+) -> Allocation:
+    """Split the plan's total among ``recipients`` (``(id, name)`` pairs).
+
+    ``table`` gives the indicator values of proportional envelopes. With ``missing="error"`` a
+    recipient without a row is an InputError; with ``missing="pending"`` the proportional
+    envelopes are left unallocated and reported in :attr:`Allocation.pending` while the others
+    are computed. ``explain=False`` skips building every recipient's trace (use
+    :meth:`Allocation.explain` for one). ``what_if`` records the parameter overrides applied.
+    """
+    ids: tuple[str, ...] = tuple(map(_first, recipients))
+    names: tuple[str, ...] = tuple(map(_second, recipients))
+    n = len(ids)
+    problems: list[Problem] = []
+
+    proportional = [e for e in plan.envelopes if isinstance(e, ProportionalEnvelope)]
+    permutation, missing_ids, extra, duplicates = _match(ids, table)
+    if duplicates:
+        raise InputError.at(
+            "recipients", _("duplicate recipient id(s): {ids}").format(ids=_listing(duplicates))
+        )
+    if extra:
+        problems.append(
+            Problem(
+                "indicators",
+                _(
+                    "the indicator table has rows for {n} id(s) that are not recipients: {ids}"
+                ).format(n=len(extra), ids=_listing(extra)),
+            )
+        )
+    if table is not None:
+        for envelope in proportional:
+            unknown = [k for k in envelope.indicators if k not in table.indicators]
+            if unknown:
+                problems.append(
+                    Problem(
+                        f"{_envelope_path(plan, envelope.id)}.indicator",
+                        _(
+                            "envelope {id!r} reads indicator(s) {names} that the table does not have "
+                            "(it has: {known})"
+                        ).format(
+                            id=envelope.id,
+                            names=", ".join(unknown),
+                            known=", ".join(table.indicators),
+                        ),
+                    )
+                )
+    elif proportional:
+        missing_ids = tuple(sorted(ids))
+
+    pending_ids = (
+        {e.id for e in proportional} if (missing_ids or (table is None and proportional)) else set()
+    )
+    if pending_ids and missing == "error":
+        for envelope in proportional:
+            where = _envelope_path(plan, envelope.id)
+            if table is None:
+                problems.append(
+                    Problem(
+                        where,
+                        _(
+                            "envelope {id!r} is split by {names} but no indicator table was given"
+                        ).format(id=envelope.id, names=", ".join(envelope.indicators)),
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        where,
+                        _(
+                            "envelope {id!r} needs {names} for {n} recipient(s) missing from the "
+                            "indicator table: {ids}"
+                        ).format(
+                            id=envelope.id,
+                            names=", ".join(envelope.indicators),
+                            n=len(missing_ids),
+                            ids=_listing(missing_ids),
+                        ),
+                    )
+                )
+    elif missing not in ("error", "pending"):
+        raise ValueError(f"missing must be 'error' or 'pending', not {missing!r}")
+
+    problems.extend(_check_amounts(plan, ids))
+    if problems:
+        raise InputError(problems)
+
+    outcomes: list[EnvelopeOutcome] = []
+    pending: list[PendingEnvelope] = []
+    retained: list[RetainedLine] = []
+    for item in plan.envelopes:
+        if isinstance(item, RetainedEnvelope):
+            retained.append(
+                RetainedLine(item.id, item.label, item.amount, item.basis, item.citation, item.note)
+            )
+        elif isinstance(item, ProportionalEnvelope) and item.id in pending_ids:
+            pending.append(
+                PendingEnvelope(
+                    item.id, item.label, item.amount, item.indicators, missing_ids, item.basis
+                )
+            )
+        else:
+            outcomes.append(_compute(plan, item, ids, table, permutation))
+
+    cents = _recipient_cents(outcomes, n)
+    unallocated = Money(sum(o.leftover * o.rounding.unit.cents for o in outcomes))
+    non_official: tuple[NonOfficial, ...] = ()
+    if table is not None and any(isinstance(o.envelope, ProportionalEnvelope) for o in outcomes):
+        non_official = tuple(
+            sorted(
+                (
+                    NonOfficial(r.id, r.provenance.status, r.provenance)
+                    for r in table.non_official_rows()
+                ),
+                key=lambda x: x.recipient_id,
+            )
+        )
+    allocation = Allocation(
+        plan=plan,
+        total=plan.total,
+        unit=plan.rounding.unit,
+        strategy=plan.rounding.strategy,
+        recipient_ids=ids,
+        recipient_names=names,
+        cents=cents,
+        outcomes=tuple(outcomes),
+        retained=tuple(retained),
+        unallocated=unallocated,
+        pending=tuple(pending),
+        non_official=non_official,
+        what_if=tuple(what_if),
+        table=table,
+    )
+    _check_sum(allocation)
+    if not explain:
+        return allocation
+    from conciliazione_core.allocation.explain import explain_share
+
+    shares = tuple(explain_share(allocation, i) for i in allocation.order)
+    return Allocation(
+        plan=plan,
+        total=plan.total,
+        unit=plan.rounding.unit,
+        strategy=plan.rounding.strategy,
+        recipient_ids=ids,
+        recipient_names=names,
+        cents=cents,
+        outcomes=tuple(outcomes),
+        retained=tuple(retained),
+        unallocated=unallocated,
+        pending=tuple(pending),
+        non_official=non_official,
+        what_if=tuple(what_if),
+        table=table,
+        explained=shares,
+    )
+
+
+def _match(
+    ids: tuple[str, ...], table: IndicatorTable | None
+) -> tuple[list[int] | None, tuple[str, ...], tuple[str, ...], list[str]]:
+    """Match recipients with table rows: ``(permutation, missing, extra, duplicates)``.
+
+    ``permutation[i]`` is the table row of recipient ``i`` (None when the table lists the
+    recipients in the same order); ``missing`` are recipients without a row, ``extra`` rows
+    that are not recipients, ``duplicates`` repeated recipient ids. The common cases cost a
+    tuple comparison (same order) or one dictionary look-up per recipient; the sets needed to
+    name the culprits are only built when something is wrong.
+    """
+    n = len(ids)
+    if table is not None:
+        if table.ids == ids:
+            return None, (), (), []  # the table's ids are unique, so these are too
+        permutation = list(map(table.positions.get, ids))
+        if None not in permutation and len(table.rows) == n and len(set(permutation)) == n:
+            return permutation, (), (), []  # type: ignore[return-value]
+    if len(set(ids)) != n:
+        return None, (), (), sorted(i for i, count in Counter(ids).items() if count > 1)
+    if table is None:
+        return None, (), (), []
+    known = set(ids)
+    positions = table.positions
+    return (
+        None,
+        tuple(sorted(i for i in ids if i not in positions)),
+        tuple(sorted(r for r in table.ids if r not in known)),
+        [],
+    )
+
+
+def _check_amounts(plan: AllocationPlan, ids: tuple[str, ...]) -> list[Problem]:
+    """Checks that need the number of recipients: fixed envelopes, the total, floors, caps."""
+    n = len(ids)
+    problems: list[Problem] = []
+    summed = 0
+    for envelope in plan.envelopes:
+        where = _envelope_path(plan, envelope.id)
+        if isinstance(envelope, FixedEnvelope):
+            expected = envelope.per_recipient * n
+            if envelope.amount is not None and envelope.amount != expected:
+                problems.append(
+                    Problem(
+                        f"{where}.amount",
+                        _("{amount} is not {n} recipients × {per} = {expected}").format(
+                            amount=envelope.amount.format(),
+                            n=n,
+                            per=envelope.per_recipient.format(),
+                            expected=expected.format(),
+                        ),
+                    )
+                )
+            summed += expected.cents
+            continue
+        summed += envelope.amount.cents
+        if isinstance(envelope, RetainedEnvelope):
+            continue
+        if n == 0 and envelope.amount:
+            problems.append(
+                Problem(
+                    where,
+                    _("envelope {id!r} has {amount} to split but there are no recipients").format(
+                        id=envelope.id, amount=envelope.amount.format()
+                    ),
+                )
+            )
+            continue
+        if envelope.floor is not None and envelope.floor * n > envelope.amount:
+            problems.append(
+                Problem(
+                    f"{where}.floor",
+                    _(
+                        "infeasible: {n} recipients × floor {floor} = {need} is more than the envelope "
+                        "{amount}"
+                    ).format(
+                        n=n,
+                        floor=envelope.floor.format(),
+                        need=(envelope.floor * n).format(),
+                        amount=envelope.amount.format(),
+                    ),
+                )
+            )
+        if envelope.cap is not None and envelope.cap * n < envelope.amount:
+            problems.append(
+                Problem(
+                    f"{where}.cap",
+                    _(
+                        "infeasible: {n} recipients × cap {cap} = {most} is less than the envelope "
+                        "{amount}"
+                    ).format(
+                        n=n,
+                        cap=envelope.cap.format(),
+                        most=(envelope.cap * n).format(),
+                        amount=envelope.amount.format(),
+                    ),
+                )
+            )
+        split = envelope.split
+        if split is not None and split.overrides:
+            known = set(ids)
+            unknown = [r for r, _s in split.overrides if r not in known]
+            if unknown:
+                problems.append(
+                    Problem(
+                        f"{where}.split_overrides",
+                        _("override(s) for id(s) that are not recipients: {ids}").format(
+                            ids=", ".join(sorted(unknown))
+                        ),
+                    )
+                )
+    if summed != plan.total.cents:
+        problems.append(
+            Problem(
+                "$.allocation.total",
+                _(
+                    "the envelopes add up to {sum} for {n} recipients but the total is {total}"
+                ).format(sum=Money(summed).format(), n=n, total=plan.total.format()),
+            )
+        )
+    return problems
+
+
+def _integer_weights(
+    envelope: ProportionalEnvelope,
+    table: IndicatorTable,
+    ids: tuple[str, ...],
+    permutation: list[int] | None,
+) -> tuple[list[int], tuple[Fraction, ...], tuple[Fraction, ...]]:
+    """Each recipient's weight as an int, with the coefficients that define it exactly.
+
+    Returns ``(weights, coefficients, totals)`` where ``weight_i = Σ_k coefficients[k] ×
+    value_k,i`` exactly and ``totals[k]`` is indicator k's total over the recipients.
+    """
+    columns: list[list[int] | tuple[int, ...]] = []
+    denominators: list[int] = []
+    totals: list[Fraction] = []
+    for name in envelope.indicators:
+        numerators, denominator = table.integer_column(name)
+        column = (
+            numerators if permutation is None else list(map(numerators.__getitem__, permutation))
+        )
+        columns.append(column)
+        denominators.append(denominator)
+        totals.append(Fraction(sum(column), denominator))
+    # weight_i = Σ_k w_k × value_k,i / (S_k if SHARES) = Σ_k c_k × numerator_k,i
+    exact: list[Fraction] = []
+    for (_name, w), denominator, total in zip(envelope.weights, denominators, totals, strict=True):
+        if envelope.combine is Combine.SHARES:
+            exact.append(w / (total * denominator) if total else Fraction(0))
+        else:
+            exact.append(w / denominator)
+    common = lcm(*(c.denominator for c in exact))
+    integral = [c.numerator * (common // c.denominator) for c in exact]
+    divisor = 0
+    for c in integral:
+        divisor = gcd(divisor, c)
+    divisor = divisor or 1
+    integral = [c // divisor for c in integral]
+    if len(columns) == 1 and integral[0] == 1:
+        weights = list(columns[0])
+    else:
+        weights = [0] * len(ids)
+        for c, column in zip(integral, columns, strict=True):
+            if c:
+                weights = list(map(operator.add, weights, map(c.__mul__, column)))
+    # Coefficients on the exact values: weight_i = Σ_k (integral_k × denominator_k) × value_k,i
+    coefficients = tuple(Fraction(c * d) for c, d in zip(integral, denominators, strict=True))
+    return weights, coefficients, tuple(totals)
+
+
+def _compute(
+    plan: AllocationPlan,
+    envelope: RecipientEnvelope,
+    ids: tuple[str, ...],
+    table: IndicatorTable | None,
+    permutation: list[int] | None,
+) -> EnvelopeOutcome:
+    rounding = plan.rounding_for(envelope)
+    unit = rounding.unit.cents
+    n = len(ids)
+    if isinstance(envelope, FixedEnvelope):
+        each = envelope.per_recipient.cents // unit
+        units = (each,) * n
+        return _with_parts(
+            EnvelopeOutcome(
+                envelope=envelope, rounding=rounding, units=units, leftover=0, scale=Fraction(each)
+            ),
+            ids,
+        )
+    amount = envelope.amount.cents // unit
+    floor = 0 if envelope.floor is None else envelope.floor.cents // unit
+    cap = None if envelope.cap is None else envelope.cap.cents // unit
+    if isinstance(envelope, EqualEnvelope):
+        if n == 0:
+            return EnvelopeOutcome(
+                envelope=envelope, rounding=rounding, units=(), leftover=0, scale=Fraction(0)
+            )
+        shares = apportion(rounding, amount, [1] * n, ids)
+        return _with_parts(
+            EnvelopeOutcome(
+                envelope=envelope,
+                rounding=rounding,
+                units=tuple(shares),
+                leftover=amount - sum(shares),
+                scale=Fraction(amount, n),
+                floor=floor,
+                cap=cap,
+            ),
+            ids,
+        )
+
+    assert table is not None
+    weights, coefficients, totals = _integer_weights(envelope, table, ids, permutation)
+    total_weight = sum(weights)
+    if n and not total_weight:
+        where = _envelope_path(plan, envelope.id)
+        raise InputError.at(
+            where,
+            _(
+                "envelope {id!r}: the weights ({names}) add up to zero over all recipients, so "
+                "there is nothing to be proportional to"
+            ).format(id=envelope.id, names=", ".join(envelope.indicators)),
+        )
+    if n == 0:
+        return EnvelopeOutcome(
+            envelope=envelope,
+            rounding=rounding,
+            units=(),
+            leftover=0,
+            scale=Fraction(0),
+            coefficients=coefficients,
+            totals=totals,
+        )
+    if cap is not None:
+        # Recipients with zero weight stay at the floor: the others' caps must cover the rest.
+        positive = n - weights.count(0)
+        most = positive * cap + (n - positive) * floor
+        if most < amount:
+            raise InputError.at(
+                f"{_envelope_path(plan, envelope.id)}.cap",
+                _(
+                    "infeasible: only {positive} recipient(s) have a positive weight; at the cap of "
+                    "{cap} each (and the floor for the others) they can receive {most}, less than "
+                    "the envelope {amount}"
+                ).format(
+                    positive=positive,
+                    cap=envelope.cap.format() if envelope.cap else "",
+                    most=Money(most * unit).format(),
+                    amount=envelope.amount.format(),
+                ),
+            )
+    if floor or cap is not None:
+        scale = bounded_scale(amount, weights, floor, cap)
+        p, q = scale.numerator, scale.denominator
+        low, high = floor * q, (None if cap is None else cap * q)
+        quotas = [
+            min(max(p * w, low), high) if high is not None else max(p * w, low) for w in weights
+        ]
+        shares = apportion(rounding, amount, quotas, ids)
+    else:
+        scale = Fraction(amount, total_weight)
+        shares = apportion(rounding, amount, weights, ids, total_weight)
+    return _with_parts(
+        EnvelopeOutcome(
+            envelope=envelope,
+            rounding=rounding,
+            units=tuple(shares),
+            leftover=amount - sum(shares),
+            scale=scale,
+            coefficients=coefficients,
+            totals=totals,
+            floor=floor,
+            cap=cap,
+        ),
+        ids,
+    )
+
+
+def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutcome:
+    """Split each recipient's units into the envelope's parts and tranches.
+
+    The recipient's amount is already theirs, so its parts always add up to it exactly: parts
+    and tranches use largest remainder (ties by part id) whatever the envelope's strategy.
+    """
+    envelope = outcome.envelope
+    parts: tuple[tuple[int, ...], ...] = ()
+    tranches: tuple[tuple[int, ...], ...] = ()
+    if envelope.split is not None:
+        split = envelope.split
+        default = tuple(p.share for p in split.parts)
+        overrides = dict(split.overrides)
+        part_ids = [p.id for p in split.parts]
+        rows = [
+            _split_units(a, overrides.get(rid, default), part_ids)
+            for a, rid in zip(outcome.units, ids, strict=True)
+        ]
+        parts = (
+            tuple(tuple(col) for col in zip(*rows, strict=True))
+            if rows
+            else tuple(() for _p in part_ids)
+        )
+    if envelope.tranches:
+        shares = tuple(t.share for t in envelope.tranches)
+        tranche_ids = [t.id for t in envelope.tranches]
+        rows = [_split_units(a, shares, tranche_ids) for a in outcome.units]
+        tranches = (
+            tuple(tuple(col) for col in zip(*rows, strict=True))
+            if rows
+            else tuple(() for _t in tranche_ids)
+        )
+    if not parts and not tranches:
+        return outcome
+    return EnvelopeOutcome(
+        envelope=outcome.envelope,
+        rounding=outcome.rounding,
+        units=outcome.units,
+        leftover=outcome.leftover,
+        scale=outcome.scale,
+        coefficients=outcome.coefficients,
+        totals=outcome.totals,
+        floor=outcome.floor,
+        cap=outcome.cap,
+        parts=parts,
+        tranches=tranches,
+    )
+
+
+def _split_units(units: int, shares: Sequence[Fraction], part_ids: list[str]) -> list[int]:
+    """``units`` split by exact shares (summing to 1) by largest remainder, ties by part id."""
+    if units == 0:
+        return [0] * len(shares)
+    common = lcm(*(s.denominator for s in shares))
+    weights = [s.numerator * (common // s.denominator) for s in shares]
+    return largest_remainder(units, weights, part_ids)
+
+
+def _recipient_cents(outcomes: list[EnvelopeOutcome], n: int) -> tuple[int, ...]:
+    if not outcomes:
+        return (0,) * n
+    total: list[int] | tuple[int, ...] | None = None
+    for outcome in outcomes:
+        unit = outcome.rounding.unit.cents
+        cents = outcome.units if unit == 1 else list(map(unit.__mul__, outcome.units))
+        total = cents if total is None else list(map(operator.add, total, cents))
+    assert total is not None
+    return tuple(total)
+
+
+def _check_sum(allocation: Allocation) -> None:
+    """The books balance to the cent; anything else is a bug, not an input problem."""
+    summed = (
+        sum(allocation.cents)
+        + allocation.retained_total.cents
+        + allocation.unallocated.cents
+        + allocation.pending_total.cents
+    )
+    if summed != allocation.total.cents:
+        raise AssertionError(f"allocation does not add up: {summed} != {allocation.total.cents}")

@@ -1,0 +1,93 @@
+"""Numbers for people: euros, exact decimals, percentages and shares, in English or Italian.
+
+Formatting never goes through floats: every figure is an exact :class:`~fractions.Fraction`
+or :class:`~conciliazione_core.money.Money`, printed digit by digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+
+from conciliazione_core.i18n import current_language, language
+from conciliazione_core.money import Money
+
+__all__ = ["amount", "decimal", "euros", "format_share", "group", "in_language", "percent"]
+
+
+@contextmanager
+def in_language(lang: str | None) -> Iterator[str]:
+    """Messages in ``lang`` inside the block; None keeps the current language."""
+    if lang is None:
+        yield current_language()
+    else:
+        with language(lang) as chosen:
+            yield chosen
+
+
+def group(whole: int, lang: str) -> str:
+    """``1,234,567`` (``1.234.567`` in Italian)."""
+    text = f"{whole:,}"
+    return text.replace(",", ".") if lang == "it" else text
+
+
+def decimal(value: Fraction, lang: str, places: int = 6) -> str:
+    """``1,234.5`` exactly, or ``1,234.567891…`` when it needs more than ``places`` decimals."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    whole = value.numerator // value.denominator
+    rest = value - whole
+    point = "," if lang == "it" else "."
+    digits = ""
+    for _i in range(places):
+        if not rest:
+            break
+        rest *= 10
+        digit = rest.numerator // rest.denominator
+        digits += str(digit)
+        rest -= digit
+    text = sign + group(whole, lang)
+    if digits:
+        text += point + digits
+    return text + ("…" if rest else "")
+
+
+def euros(value: Fraction | Money, lang: str, *, signed: bool = False) -> str:
+    """``€2,800,000`` / ``€82,947.35`` / ``€82,947.354321…`` (``€ 2.800.000`` in Italian)."""
+    exact = value.fraction if isinstance(value, Money) else value
+    sign = "+" if signed else ""
+    if exact < 0:
+        sign, exact = "−", -exact
+    cents = exact * 100
+    if exact.denominator == 1:
+        body = group(exact.numerator, lang)
+    elif cents.denominator == 1:
+        point = "," if lang == "it" else "."
+        body = f"{group(cents.numerator // 100, lang)}{point}{cents.numerator % 100:02d}"
+    else:
+        body = decimal(exact, lang)
+    return f"{sign}€ {body}" if lang == "it" else f"{sign}€{body}"
+
+
+def percent(value: Fraction, lang: str) -> str:
+    """A fraction as a percentage: ``2.962364…%``."""
+    return decimal(value * 100, lang) + "%"
+
+
+def amount(value: Money, lang: str) -> str:
+    """``1,234.50`` (``1.234,50`` in Italian): two decimals, no currency sign, for tables."""
+    return f"{group(value.cents // 100, lang)}{',' if lang == 'it' else '.'}{value.cents % 100:02d}"
+
+
+def format_share(value: Fraction) -> str:
+    """A share for people: ``80%`` when it is a whole or decimal percentage, else ``4/14``."""
+    pct = value * 100
+    if pct.denominator == 1:
+        return f"{pct.numerator}%"
+    for places in (1, 2, 3, 4):
+        scaled = pct * 10**places
+        if scaled.denominator == 1:
+            whole, frac = divmod(scaled.numerator, 10**places)
+            return f"{whole}.{frac:0{places}d}%"
+    return f"{value.numerator}/{value.denominator}"

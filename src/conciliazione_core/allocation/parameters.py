@@ -1,0 +1,632 @@
+"""Reading an allocation plan from parameter data (the ``[allocation]`` table of a cycle file).
+
+Policy teams describe an allocation as data and never write rounding code. This module turns
+that data into an :class:`~conciliazione_core.allocation.envelopes.AllocationPlan`, collecting
+*every* problem with the path of the bad field (``$.allocation.envelopes[1].split[0].share``)
+into one :class:`~conciliazione_core.errors.InputError`. Unknown keys are errors (a typo must
+not silently drop a rule), floats are refused (write exact numbers as strings), and every
+envelope must cite its legal basis.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from conciliazione_core.allocation.envelopes import (
+    AllocationPlan,
+    Combine,
+    Envelope,
+    EqualEnvelope,
+    FixedEnvelope,
+    Kind,
+    Order,
+    ProportionalEnvelope,
+    RetainedEnvelope,
+    Split,
+    SplitPart,
+    Tranche,
+)
+from conciliazione_core.allocation.formatting import format_share
+from conciliazione_core.allocation.rounding import Rounding, Strategy
+from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.i18n import _
+from conciliazione_core.legal import LegalBasis
+from conciliazione_core.money import Money
+
+__all__ = ["parse_allocation", "parse_fraction"]
+
+_PLAN_KEYS = ("total", "rounding", "envelopes", "order")
+_COMMON_KEYS = ("id", "kind", "label", "basis", "note")
+_RECIPIENT_KEYS = ("split", "split_overrides", "tranches", "rounding")
+_KIND_KEYS: dict[Kind, tuple[str, ...]] = {
+    Kind.RETAINED: ("amount",),
+    Kind.FIXED: ("per_recipient", "amount", *_RECIPIENT_KEYS),
+    Kind.EQUAL: ("amount", "floor", "cap", *_RECIPIENT_KEYS),
+    Kind.PROPORTIONAL: (
+        "amount",
+        "indicator",
+        "weights",
+        "combine",
+        "floor",
+        "cap",
+        *_RECIPIENT_KEYS,
+    ),
+}
+_ROUNDING_KEYS = ("strategy", "unit")
+_PART_KEYS = ("id", "label", "share", "basis")
+_TRANCHE_KEYS = ("id", "label", "share")
+
+
+# Plain ASCII decimals, percentages and fractions. Decimal's grammar would also take
+# "1e999999999", whose exact value is an integer of a billion digits (building it hangs).
+_DECIMAL = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_SHARE_TEXT = re.compile(
+    rf"(?P<decimal>{_DECIMAL})|(?P<percent>{_DECIMAL})\s*%"
+    r"|(?P<top>[0-9]+)\s*/\s*(?P<bottom>[0-9]+)"
+)
+_MAX_CHARS = 40
+"""The longest exact number accepted as text."""
+
+
+def _fraction_text(value: str) -> Fraction | str:
+    """``"80%"``, ``"4/5"`` or ``"0.8"`` as a Fraction, or the reason it is not one."""
+    text = value.strip().replace("_", "")
+    match = _SHARE_TEXT.fullmatch(text) if len(text) <= _MAX_CHARS else None
+    if match is None:
+        if text.startswith("-") and _SHARE_TEXT.fullmatch(text[1:]):
+            return _("{value!r} is negative").format(value=value)
+        return _('{value!r} is not an exact number; write e.g. "0.8", "4/5" or "80%"').format(
+            value=value
+        )
+    if match["decimal"] is not None:
+        return Fraction(Decimal(match["decimal"]))
+    if match["percent"] is not None:
+        return Fraction(Decimal(match["percent"])) / 100
+    denominator = int(match["bottom"])
+    if denominator == 0:
+        return _("{value!r}: the denominator must be more than zero").format(value=value)
+    return Fraction(int(match["top"]), denominator)
+
+
+def parse_fraction(value: object, path: str = "$", *, at_most_one: bool = False) -> Fraction:
+    """An exact non-negative fraction from ``"0.8"``, ``"4/5"``, ``"80%"`` or an int.
+
+    Floats are refused: ``0.1`` in binary is not one tenth.
+    """
+    if isinstance(value, bool):
+        raise InputError.at(path, _("expected a number, got a boolean"))
+    if isinstance(value, float):
+        raise InputError.at(
+            path,
+            _(
+                "{value!r} is a floating-point number, which is not exact; write it as a string: "
+                '"0.8", "4/5" or "80%"'
+            ).format(value=value),
+        )
+    result: Fraction
+    if isinstance(value, Fraction):
+        result = value
+    elif isinstance(value, (int, Decimal)):
+        if isinstance(value, Decimal) and (
+            not value.is_finite() or abs(value.adjusted()) > _MAX_CHARS
+        ):
+            raise InputError.at(path, _("{value!r} is not a finite number").format(value=value))
+        result = Fraction(value)
+    elif isinstance(value, str):
+        parsed = _fraction_text(value)
+        if isinstance(parsed, str):
+            raise InputError.at(path, parsed)
+        result = parsed
+    else:
+        raise InputError.at(
+            path,
+            _('expected a number as a string ("0.8", "4/5", "80%"), got {type}').format(
+                type=type(value).__name__
+            ),
+        )
+    if result < 0:
+        raise InputError.at(path, _("{value!r} is negative").format(value=value))
+    if at_most_one and result > 1:
+        raise InputError.at(path, _("{value!r} is more than 100%").format(value=value))
+    return result
+
+
+class _Reader:
+    """Collects problems while reading; each helper returns None where the field was bad."""
+
+    def __init__(self, citations: Mapping[str, LegalBasis]) -> None:
+        self.citations = citations
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def keys(self, data: Mapping[str, Any], allowed: tuple[str, ...], path: str, what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(
+                    f"{path}.{key}",
+                    _("unknown key {key!r} for {what}; allowed: {allowed}").format(
+                        key=key, what=what, allowed=", ".join(allowed)
+                    ),
+                )
+
+    def table(self, data: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any] | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            self.add(f"{path}.{key}", _("expected a table of keys and values"))
+            return None
+        return value
+
+    def text(
+        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True
+    ) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.add(f"{path}.{key}", _("missing"))
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(f"{path}.{key}", _("expected a non-empty string"))
+            return None
+        return value.strip()
+
+    def money(
+        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True
+    ) -> Money | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.add(f"{path}.{key}", _("missing"))
+            return None
+        try:
+            return Money.parse(value, f"{path}.{key}")
+        except InputError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def fraction(self, value: object, path: str, *, at_most_one: bool = False) -> Fraction | None:
+        try:
+            return parse_fraction(value, path, at_most_one=at_most_one)
+        except InputError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def basis(
+        self, data: Mapping[str, Any], path: str, *, required: bool = True
+    ) -> tuple[str, LegalBasis] | None:
+        key = self.text(data, "basis", path, required=required)
+        if key is None:
+            return None
+        if key not in self.citations:
+            known = ", ".join(sorted(self.citations)) or _("none")
+            self.add(
+                f"{path}.basis",
+                _("unknown citation {key!r}; known: {known}").format(key=key, known=known),
+            )
+            return None
+        return key, self.citations[key]
+
+    def rounding(self, data: Mapping[str, Any], path: str, default: Rounding) -> Rounding | None:
+        raw = self.table(data, "rounding", path)
+        if raw is None:
+            return None
+        where = f"{path}.rounding"
+        self.keys(raw, _ROUNDING_KEYS, where, _("rounding"))
+        strategy = default.strategy
+        if "strategy" in raw:
+            names = [s.value for s in Strategy]
+            if raw["strategy"] not in names:
+                self.add(
+                    f"{where}.strategy",
+                    _("unknown strategy {value!r}; choose one of: {names}").format(
+                        value=raw["strategy"], names=", ".join(names)
+                    ),
+                )
+            else:
+                strategy = Strategy(raw["strategy"])
+        unit = default.unit
+        if "unit" in raw:
+            parsed = self.money(raw, "unit", where)
+            if parsed is not None and not parsed:
+                self.add(f"{where}.unit", _("the unit must be more than zero"))
+            elif parsed is not None:
+                unit = parsed
+        return Rounding(strategy, unit)
+
+
+def parse_allocation(
+    data: Mapping[str, Any], citations: Mapping[str, LegalBasis], path: str = "$.allocation"
+) -> AllocationPlan:
+    """Read and check an allocation plan; raise one InputError listing every bad field.
+
+    ``data`` is the ``[allocation]`` table of a parameter file; ``citations`` maps the keys used
+    in ``basis = "..."`` to legal bases.
+    """
+    r = _Reader(citations)
+    if not isinstance(data, Mapping):
+        raise InputError.at(path, _("expected a table"))
+    r.keys(data, _PLAN_KEYS, path, _("the allocation"))
+    total = r.money(data, "total", path)
+    rounding = r.rounding(data, path, Rounding()) or Rounding()
+    order = Order.ID
+    if "order" in data:
+        names = [o.value for o in Order]
+        if data["order"] not in names:
+            r.add(
+                f"{path}.order",
+                _("unknown order {value!r}; choose one of: {names}").format(
+                    value=data["order"], names=", ".join(names)
+                ),
+            )
+        else:
+            order = Order(data["order"])
+    raw_envelopes = data.get("envelopes")
+    envelopes: list[Envelope] = []
+    if not isinstance(raw_envelopes, list) or not raw_envelopes:
+        r.add(f"{path}.envelopes", _("expected a non-empty list of envelopes"))
+    else:
+        first_seen: dict[str, int] = {}
+        for i, raw in enumerate(raw_envelopes):
+            where = f"{path}.envelopes[{i}]"
+            if not isinstance(raw, Mapping):
+                r.add(where, _("expected a table"))
+                continue
+            envelope = _envelope(r, raw, where, rounding)
+            if envelope is None:
+                continue
+            if envelope.id in first_seen:
+                r.add(
+                    f"{where}.id",
+                    _("duplicate envelope id {id!r} (first at envelopes[{first}])").format(
+                        id=envelope.id, first=first_seen[envelope.id]
+                    ),
+                )
+                continue
+            first_seen[envelope.id] = i
+            envelopes.append(envelope)
+    if not r.problems and total is not None:
+        _check_total(r, total, envelopes, path)
+    if r.problems:
+        raise InputError(r.problems)
+    assert total is not None
+    return AllocationPlan(total=total, envelopes=tuple(envelopes), rounding=rounding, order=order)
+
+
+def _check_total(r: _Reader, total: Money, envelopes: list[Envelope], path: str) -> None:
+    amounts = [e.amount for e in envelopes]
+    if any(a is None for a in amounts):
+        return  # a fixed envelope without `amount`: checked once the recipients are known
+    summed = Money.total(amounts)
+    if summed != total:
+        r.add(
+            f"{path}.total",
+            _("the envelopes add up to {sum} but the total is {total}").format(
+                sum=summed.format(), total=total.format()
+            ),
+        )
+
+
+def _whole_units(r: _Reader, amount: Money | None, unit: Money, path: str) -> None:
+    if amount is not None and amount.cents % unit.cents:
+        r.add(
+            path,
+            _("{amount} is not a whole number of rounding units of {unit}").format(
+                amount=amount.format(), unit=unit.format()
+            ),
+        )
+
+
+def _envelope(
+    r: _Reader, raw: Mapping[str, Any], path: str, plan_rounding: Rounding
+) -> Envelope | None:
+    before = len(r.problems)
+    kinds = [k.value for k in Kind]
+    kind: Kind | None = None
+    if "kind" not in raw:
+        r.add(f"{path}.kind", _("missing; choose one of: {kinds}").format(kinds=", ".join(kinds)))
+    elif raw["kind"] not in kinds:
+        r.add(
+            f"{path}.kind",
+            _("unknown kind {value!r}; choose one of: {kinds}").format(
+                value=raw["kind"], kinds=", ".join(kinds)
+            ),
+        )
+    else:
+        kind = Kind(raw["kind"])
+    if kind is not None:
+        r.keys(
+            raw,
+            (*_COMMON_KEYS, *_KIND_KEYS[kind]),
+            path,
+            _("a {kind!r} envelope").format(kind=kind.value),
+        )
+    envelope_id = r.text(raw, "id", path)
+    label = r.text(raw, "label", path)
+    cited = r.basis(raw, path)
+    note = r.text(raw, "note", path, required=False)
+    if kind is None:
+        return None
+    if kind is Kind.RETAINED:
+        amount = r.money(raw, "amount", path)
+        if len(r.problems) != before:
+            return None
+        assert envelope_id
+        assert label
+        assert cited
+        assert amount is not None
+        return RetainedEnvelope(
+            id=envelope_id, label=label, amount=amount, basis=cited[1], citation=cited[0], note=note
+        )
+
+    own_rounding = r.rounding(raw, path, plan_rounding)
+    unit = (own_rounding or plan_rounding).unit
+    split = _split(r, raw, path, cited)
+    tranches = _tranches(r, raw, path)
+    if split is not None and tranches:
+        clash = {p.id for p in split.parts} & {t.id for t in tranches}
+        if clash:
+            r.add(
+                f"{path}.tranches",
+                _("tranche ids must differ from split part ids: {ids}").format(
+                    ids=", ".join(sorted(clash))
+                ),
+            )
+    common: dict[str, Any] = {
+        "id": envelope_id,
+        "label": label,
+        "note": note,
+        "split": split,
+        "tranches": tranches,
+        "rounding": own_rounding,
+    }
+    if cited is not None:
+        common["citation"], common["basis"] = cited
+
+    if kind is Kind.FIXED:
+        per = r.money(raw, "per_recipient", path)
+        amount = r.money(raw, "amount", path, required=False)
+        _whole_units(r, per, unit, f"{path}.per_recipient")
+        if per is not None and amount is not None:
+            if not per.cents and amount.cents:
+                r.add(
+                    f"{path}.amount",
+                    _("a fixed envelope of zero per recipient cannot amount to {amount}").format(
+                        amount=amount.format()
+                    ),
+                )
+            elif per.cents and amount.cents % per.cents:
+                r.add(
+                    f"{path}.amount",
+                    _("{amount} is not a whole multiple of the amount per recipient {per}").format(
+                        amount=amount.format(), per=per.format()
+                    ),
+                )
+        if len(r.problems) != before:
+            return None
+        assert per is not None
+        return FixedEnvelope(per_recipient=per, amount=amount, **common)
+
+    amount = r.money(raw, "amount", path)
+    floor = r.money(raw, "floor", path, required=False)
+    cap = r.money(raw, "cap", path, required=False)
+    _whole_units(r, amount, unit, f"{path}.amount")
+    _whole_units(r, floor, unit, f"{path}.floor")
+    _whole_units(r, cap, unit, f"{path}.cap")
+    if floor is not None and cap is not None and floor > cap:
+        r.add(
+            f"{path}.floor",
+            _("the floor {floor} is above the cap {cap}").format(
+                floor=floor.format(), cap=cap.format()
+            ),
+        )
+    if amount is not None and floor is not None and floor > amount:
+        r.add(
+            f"{path}.floor",
+            _("the floor {floor} is more than the whole envelope {amount}").format(
+                floor=floor.format(), amount=amount.format()
+            ),
+        )
+    if amount is not None and cap is not None and not cap and amount:
+        r.add(
+            f"{path}.cap",
+            _("a cap of zero cannot hand out {amount}").format(amount=amount.format()),
+        )
+    if kind is Kind.EQUAL:
+        if len(r.problems) != before:
+            return None
+        assert amount is not None
+        return EqualEnvelope(amount=amount, floor=floor, cap=cap, **common)
+
+    weights, combine = _weights(r, raw, path)
+    if len(r.problems) != before:
+        return None
+    assert amount is not None
+    assert weights is not None
+    return ProportionalEnvelope(
+        amount=amount, weights=weights, combine=combine, floor=floor, cap=cap, **common
+    )
+
+
+def _weights(
+    r: _Reader, raw: Mapping[str, Any], path: str
+) -> tuple[tuple[tuple[str, Fraction], ...] | None, Combine]:
+    combine = Combine.SHARES
+    if "combine" in raw:
+        names = [c.value for c in Combine]
+        if raw["combine"] not in names:
+            r.add(
+                f"{path}.combine",
+                _("unknown value {value!r}; choose one of: {names}").format(
+                    value=raw["combine"], names=", ".join(names)
+                ),
+            )
+        else:
+            combine = Combine(raw["combine"])
+    has_indicator, has_weights = "indicator" in raw, "weights" in raw
+    if has_indicator == has_weights:
+        r.add(
+            path,
+            _(
+                'a proportional envelope needs exactly one of indicator = "name" or '
+                'weights = { name = "share", ... }'
+            ),
+        )
+        return None, combine
+    if has_indicator:
+        name = r.text(raw, "indicator", path)
+        return (None if name is None else ((name, Fraction(1)),)), combine
+    table = r.table(raw, "weights", path)
+    if table is None:
+        return None, combine
+    if not table:
+        r.add(f"{path}.weights", _("expected at least one indicator"))
+        return None, combine
+    weights: list[tuple[str, Fraction]] = []
+    for name, value in table.items():
+        if not isinstance(name, str) or not name.strip():
+            r.add(f"{path}.weights", _("indicator names must be non-empty strings"))
+            continue
+        weight = r.fraction(value, f"{path}.weights.{name}")
+        if weight is not None:
+            weights.append((name.strip(), weight))
+    if len(weights) == len(table) and not any(w for _n, w in weights):
+        r.add(f"{path}.weights", _("the weights are all zero"))
+    return tuple(weights), combine
+
+
+def _shares_total(r: _Reader, shares: list[Fraction], path: str) -> None:
+    total = sum(shares, Fraction(0))
+    if total != 1:
+        r.add(
+            path,
+            _("the shares add up to {total}, not exactly 100%").format(total=format_share(total)),
+        )
+
+
+def _split(
+    r: _Reader, raw: Mapping[str, Any], path: str, envelope_basis: tuple[str, LegalBasis] | None
+) -> Split | None:
+    """The split parts; a part without its own ``basis`` cites the envelope's."""
+    if "split_overrides" in raw and "split" not in raw:
+        r.add(f"{path}.split_overrides", _("split_overrides needs a split"))
+    if "split" not in raw:
+        return None
+    value = raw["split"]
+    where = f"{path}.split"
+    if not isinstance(value, list) or not value:
+        r.add(where, _("expected a non-empty list of parts"))
+        return None
+    before = len(r.problems)
+    parts: list[SplitPart] = []
+    seen: set[str] = set()
+    for j, item in enumerate(value):
+        at = f"{where}[{j}]"
+        if not isinstance(item, Mapping):
+            r.add(at, _("expected a table"))
+            continue
+        r.keys(item, _PART_KEYS, at, _("a split part"))
+        part_id = r.text(item, "id", at)
+        label = r.text(item, "label", at)
+        share = (
+            r.fraction(item.get("share"), f"{at}.share", at_most_one=True)
+            if "share" in item
+            else None
+        )
+        if "share" not in item:
+            r.add(f"{at}.share", _("missing"))
+        cited = r.basis(item, at, required=False) if "basis" in item else None
+        if part_id is not None:
+            if part_id in seen:
+                r.add(f"{at}.id", _("duplicate part id {id!r}").format(id=part_id))
+            seen.add(part_id)
+        cited = cited or envelope_basis
+        if part_id and label and share is not None and cited:
+            parts.append(
+                SplitPart(id=part_id, label=label, share=share, basis=cited[1], citation=cited[0])
+            )
+    if len(r.problems) != before or len(parts) != len(value):
+        return None  # (a part may lack a basis because the envelope's own basis is bad)
+    _shares_total(r, [p.share for p in parts], where)
+    overrides = _split_overrides(r, raw, path, parts)
+    if len(r.problems) != before:
+        return None
+    return Split(parts=tuple(parts), overrides=overrides)
+
+
+def _split_overrides(
+    r: _Reader, raw: Mapping[str, Any], path: str, parts: list[SplitPart]
+) -> tuple[tuple[str, tuple[Fraction, ...]], ...]:
+    table = r.table(raw, "split_overrides", path)
+    if table is None:
+        return ()
+    part_ids = [p.id for p in parts]
+    out: list[tuple[str, tuple[Fraction, ...]]] = []
+    for recipient, shares in sorted(table.items()):
+        at = f"{path}.split_overrides.{recipient}"
+        if not isinstance(shares, Mapping):
+            r.add(at, _("expected a table: part id -> share"))
+            continue
+        before = len(r.problems)
+        for key in shares:
+            if key not in part_ids:
+                r.add(
+                    f"{at}.{key}",
+                    _("unknown split part; the parts are: {ids}").format(ids=", ".join(part_ids)),
+                )
+        values: list[Fraction] = []
+        for pid in part_ids:
+            if pid not in shares:
+                r.add(f"{at}.{pid}", _("missing: an override gives every part its share"))
+                continue
+            share = r.fraction(shares[pid], f"{at}.{pid}", at_most_one=True)
+            if share is not None:
+                values.append(share)
+        if len(r.problems) == before:
+            _shares_total(r, values, at)
+        if len(r.problems) == before:
+            out.append((str(recipient), tuple(values)))
+    return tuple(out)
+
+
+def _tranches(r: _Reader, raw: Mapping[str, Any], path: str) -> tuple[Tranche, ...]:
+    if "tranches" not in raw:
+        return ()
+    value = raw["tranches"]
+    where = f"{path}.tranches"
+    if not isinstance(value, list) or not value:
+        r.add(where, _("expected a non-empty list of tranches"))
+        return ()
+    before = len(r.problems)
+    tranches: list[Tranche] = []
+    seen: set[str] = set()
+    for j, item in enumerate(value):
+        at = f"{where}[{j}]"
+        if not isinstance(item, Mapping):
+            r.add(at, _("expected a table"))
+            continue
+        r.keys(item, _TRANCHE_KEYS, at, _("a tranche"))
+        tranche_id = r.text(item, "id", at)
+        label = r.text(item, "label", at, required=False)
+        if "share" not in item:
+            r.add(f"{at}.share", _("missing"))
+            continue
+        share = r.fraction(item["share"], f"{at}.share", at_most_one=True)
+        if tranche_id is not None:
+            if tranche_id in seen:
+                r.add(f"{at}.id", _("duplicate tranche id {id!r}").format(id=tranche_id))
+            seen.add(tranche_id)
+        if tranche_id and share is not None:
+            tranches.append(Tranche(id=tranche_id, share=share, label=label))
+    if len(r.problems) != before:
+        return ()
+    _shares_total(r, [t.share for t in tranches], where)
+    if len(r.problems) != before:
+        return ()
+    return tuple(tranches)
