@@ -2,18 +2,39 @@
 valid allocation inputs, and the invariants every allocation must satisfy.
 
 >>> from conciliazione_core.testing import allocation_cases, assert_allocation_invariants
+
+The names are imported on first use, so that pytest can load the conformance plugin
+(``conciliazione_core.testing.pytest_plugin``) where Hypothesis is not installed.
 """
 
-from conciliazione_core.testing.invariants import assert_allocation_invariants, exact_quotas
-from conciliazione_core.testing.strategies import (
-    TEST_CITATIONS,
-    allocation_cases,
-    allocation_plan_data,
-    allocation_plans,
-    indicator_tables,
-    money,
-    recipients,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conciliazione_core.testing.invariants import assert_allocation_invariants, exact_quotas
+    from conciliazione_core.testing.strategies import (
+        TEST_CITATIONS,
+        allocation_cases,
+        allocation_plan_data,
+        allocation_plans,
+        indicator_tables,
+        money,
+        recipients,
+    )
+
+_WHERE = {
+    "assert_allocation_invariants": "invariants",
+    "exact_quotas": "invariants",
+    "TEST_CITATIONS": "strategies",
+    "allocation_cases": "strategies",
+    "allocation_plan_data": "strategies",
+    "allocation_plans": "strategies",
+    "indicator_tables": "strategies",
+    "money": "strategies",
+    "recipients": "strategies",
+}
 
 __all__ = [
     "TEST_CITATIONS",
@@ -26,3 +47,10 @@ __all__ = [
     "money",
     "recipients",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_WHERE[name]}")
+    return getattr(module, name)
