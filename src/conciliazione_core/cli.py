@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from conciliazione_core.errors import ConciliazioneError
+from conciliazione_core.errors import ConciliazioneError, InputError
 from conciliazione_core.i18n import N_, _, set_language
 
 __all__ = ["main"]
@@ -133,7 +133,8 @@ def cycles(fmt: str) -> None:
 @click.option(
     "--template",
     is_flag=True,
-    help="Print a CSV template of the indicator values the allocation needs, and stop.",
+    help="Print a CSV of the indicator values the allocation needs, filled in where the "
+    "shipped data has them, and stop.",
 )
 @click.option(
     "--chart",
@@ -162,11 +163,20 @@ def allocate(
     if template:
         click.echo(
             indicator_template_csv(
-                [(r.id, r.name) for r in cycle.recipients], engine.indicators_of(plan)
+                [(r.id, r.name) for r in cycle.recipients],
+                engine.indicators_of(plan),
+                known=cycle.reference_table(),
             ),
             nl=False,
         )
         return
+    if explain_id is not None and explain_id not in {r.id for r in cycle.recipients}:
+        raise InputError.at(
+            "--explain",
+            _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
+                id=explain_id, cycle=cycle.id, ids=", ".join(r.id for r in cycle.recipients)
+            ),
+        )
     table = load_indicator_table(data) if data is not None else cycle.reference_table()
     result = engine.allocate(
         plan,

@@ -670,9 +670,23 @@ def load_indicator_table(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> I
     return parse_indicator_csv(text, source=str(file), limits=limits)
 
 
-def indicator_template_csv(recipients: Sequence[tuple[str, str]], indicators: Sequence[str]) -> str:
+def _cell(value: Fraction) -> str:
+    """An exact value as text an indicator table reads back: ``12``, ``0.25`` or ``1/3``."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(decimal) if Fraction(decimal) == value else f"{value.numerator}/{value.denominator}"
+
+
+def indicator_template_csv(
+    recipients: Sequence[tuple[str, str]],
+    indicators: Sequence[str],
+    known: IndicatorTable | None = None,
+) -> str:
     """A CSV to fill in: one row per recipient, indicator and provenance cells left empty.
 
+    Rows that ``known`` (e.g. the cycle's shipped reference data) has for every indicator come
+    filled in with its values and provenance, so only the missing ones are left to supply.
     A policy officer fills it (values, source, reference date, status, method) and passes it
     back as an indicator table.
     """
@@ -685,5 +699,22 @@ def indicator_template_csv(recipients: Sequence[tuple[str, str]], indicators: Se
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "name", *indicators, *PROVENANCE_COLUMNS])
     for rid, name in recipients:
-        writer.writerow([rid, name, *([""] * len(indicators)), *([""] * len(PROVENANCE_COLUMNS))])
+        row = known.get(rid) if known is not None else None
+        if row is not None and all(i in row.indicators for i in indicators):
+            origin = row.provenance
+            writer.writerow(
+                [
+                    rid,
+                    name,
+                    *(_cell(row.value(i)) for i in indicators),
+                    origin.source,
+                    origin.reference_date.isoformat(),
+                    origin.status.value,
+                    origin.method or "",
+                ]
+            )
+        else:
+            writer.writerow(
+                [rid, name, *([""] * len(indicators)), *([""] * len(PROVENANCE_COLUMNS))]
+            )
     return buffer.getvalue()
