@@ -9,7 +9,6 @@ The names are imported on first use, so that pytest can load the conformance plu
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,7 +49,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f"{__name__}.{_WHERE[name]}")
-    return getattr(module, name)
+    where = _WHERE.get(name)
+    if where == "invariants":
+        from conciliazione_core.testing import invariants
+
+        return getattr(invariants, name)
+    if where == "strategies":
+        from conciliazione_core.testing import strategies
+
+        return getattr(strategies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
