@@ -20,7 +20,7 @@ import attrs
 from conciliazione_core.bodies import LegalNature
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.legal import LegalBasis
-from conciliazione_core.serialisation import parse_toml, structure
+from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits, parse_toml, structure
 from conciliazione_core.territory import Level, lombardy
 
 if TYPE_CHECKING:
@@ -225,7 +225,20 @@ class Cycle:
                 self.source,
             )
         ref = self.data_files[key]
-        text = ref.read_text(encoding="utf-8")
+        where = f"$.data.{key}"
+        if (
+            isinstance(ref, Path)
+            and isinstance(self.root, Path)
+            and not ref.resolve().is_relative_to(self.root.resolve())
+        ):
+            raise InputError.at(
+                where, "reference data must be inside the cycle's folder", self.source
+            )
+        try:
+            text = ref.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+            raise InputError.at(where, f"cannot read {ref.name!r}: {reason}", self.source) from None
         if ref.name.endswith(".json"):
             return parse_indicator_json(text, source=ref.name)
         return parse_indicator_csv(text, source=ref.name)
@@ -301,15 +314,27 @@ def _build(
     )
 
 
-def load_cycle(path: Traversable | Path | str) -> Cycle:
-    """Read and validate a cycle parameter file; raise :class:`InputError` with paths if bad."""
+def load_cycle(path: Traversable | Path | str, limits: Limits = DEFAULT_LIMITS) -> Cycle:
+    """Read and validate a cycle parameter file; raise :class:`InputError` with paths if bad.
+
+    ``limits`` bounds the file's size (checked before reading when it is on disk) and nesting.
+    """
     ref: Traversable | Path = Path(path) if isinstance(path, str) else path
     source = ref.name
     try:
-        text = ref.read_text(encoding="utf-8")
+        if isinstance(ref, Path) and ref.is_file() and ref.stat().st_size > limits.max_bytes:
+            size = ref.stat().st_size
+            raise InputError.at(
+                "$", f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}", str(ref)
+            )
+        raw = ref.read_bytes()
     except FileNotFoundError:
         raise InputError.at("$", "no such parameter file", str(ref)) from None
-    data = parse_toml(text, source)
+    except IsADirectoryError:
+        raise InputError.at("$", "is a directory, not a parameter file", str(ref)) from None
+    except PermissionError:
+        raise InputError.at("$", "permission denied", str(ref)) from None
+    data = parse_toml(raw, source, limits)
     root = ref.parent if isinstance(ref, Path) else _parent(ref, path)
     return _build(data, root, source, ())
 
@@ -334,13 +359,17 @@ def parse_override(assignment: str) -> tuple[tuple[str, ...], object]:
     if "=" not in assignment:
         raise InputError.at("--set", f"{assignment!r} is not PATH=VALUE")
     key, _, raw = assignment.partition("=")
-    path = tuple(p for p in key.strip().split(".") if p)
+    path = tuple(p.strip() for p in key.split(".") if p.strip())
     if not path:
         raise InputError.at("--set", f"{assignment!r} has an empty path")
     try:
         value: object = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except (ValueError, RecursionError):  # a number over 4,300 digits; nesting too deep
+        raise InputError.at(
+            f"--set {'.'.join(path)}", "the value is too long or too deeply nested"
+        ) from None
     if isinstance(value, float):
         value = raw.strip()  # exact numbers travel as text; the field's own check decides
     return path, value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 import attrs
 import pluggy
@@ -20,6 +20,9 @@ from conciliazione_core.cycle import Cycle
 from conciliazione_core.documents import Document
 from conciliazione_core.errors import ConciliazioneError, CycleNotFoundError, PluginError
 from conciliazione_core.findings import Finding, Report
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -96,6 +99,10 @@ class Host:
         allowed = env.get(PLUGINS_ENV)
         wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
         if use_entry_points:
+            # Imported here: importlib.metadata (email, zipfile, csv...) is a fifth of the import
+            # time, and only discovery needs it.
+            from importlib.metadata import entry_points
+
             for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
                 dist = ep.dist.name if ep.dist is not None else None
                 if wanted is not None and ep.name not in wanted and dist not in wanted:

@@ -7,7 +7,9 @@ point cannot represent most cent amounts (``0.1 + 0.2 != 0.3``); write amounts a
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import math
+import re
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -16,6 +18,10 @@ import attrs
 from conciliazione_core.errors import InputError
 
 __all__ = ["Money"]
+
+# Plain decimal euros in ASCII digits: Decimal's own grammar would also take "1e3" and "١٢٣".
+_AMOUNT_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_NOT_FINITE = {"nan", "snan", "inf", "infinity"}
 
 
 def _check_cents(_instance: Any, _attribute: Any, value: int) -> None:
@@ -57,6 +63,8 @@ class Money:
             return value
         if isinstance(value, bool):
             raise InputError.at(path, f"expected an amount in euros, got a boolean ({value})")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError.at(path, f"amount {value!r} is not a finite number")
         if isinstance(value, float):
             raise InputError.at(
                 path,
@@ -69,12 +77,11 @@ class Money:
             number = value
         elif isinstance(value, str):
             text = value.strip().replace("_", "")
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                raise InputError.at(
-                    path, f'{value!r} is not an amount; write euros as "1234.56"'
-                ) from None
+            if text.lstrip("+-").lower() in _NOT_FINITE:
+                raise InputError.at(path, f"amount {value!r} is not a finite number")
+            if not _AMOUNT_TEXT.fullmatch(text):
+                raise InputError.at(path, f'{value!r} is not an amount; write euros as "1234.56"')
+            number = Decimal(text)
         else:
             raise InputError.at(
                 path, f"expected an amount in euros as a string, got {type(value).__name__}"
@@ -83,8 +90,8 @@ class Money:
             raise InputError.at(path, f"amount {value!r} is not a finite number")
         if number < 0:
             raise InputError.at(path, f"amount {value!r} is negative")
-        cents = number * 100
-        if cents != cents.to_integral_value():
+        cents = Fraction(number) * 100  # exact: Decimal arithmetic rounds past 28 digits
+        if cents.denominator != 1:
             raise InputError.at(path, f"amount {value!r} has more than two decimals")
         return cls(int(cents))
 
