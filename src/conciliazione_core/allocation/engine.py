@@ -18,6 +18,8 @@ from fractions import Fraction
 from math import gcd, lcm
 from typing import Literal
 
+import attrs
+
 from conciliazione_core.allocation.bounds import bounded_scale
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
@@ -207,23 +209,7 @@ def allocate(
     from conciliazione_core.allocation.explain import explain_share
 
     shares = tuple(explain_share(allocation, i) for i in allocation.order)
-    return Allocation(
-        plan=plan,
-        total=plan.total,
-        unit=plan.rounding.unit,
-        strategy=plan.rounding.strategy,
-        recipient_ids=ids,
-        recipient_names=names,
-        cents=cents,
-        outcomes=tuple(outcomes),
-        retained=tuple(retained),
-        unallocated=unallocated,
-        pending=tuple(pending),
-        non_official=non_official,
-        what_if=tuple(what_if),
-        table=table,
-        explained=shares,
-    )
+    return attrs.evolve(allocation, explained=shares)
 
 
 def _match(

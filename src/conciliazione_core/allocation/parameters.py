@@ -10,11 +10,12 @@ envelope must cite its legal basis.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
@@ -31,9 +32,9 @@ from conciliazione_core.allocation.envelopes import (
     Tranche,
 )
 from conciliazione_core.allocation.formatting import format_share
-from conciliazione_core.allocation.rounding import Rounding, Strategy
+from conciliazione_core.allocation.rounding import Rounding
 from conciliazione_core.errors import InputError, Problem
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.money import Money
 
@@ -135,6 +136,9 @@ def parse_fraction(value: object, path: str = "$", *, at_most_one: bool = False)
     return result
 
 
+E = TypeVar("E", bound=enum.Enum)
+
+
 class _Reader:
     """Collects problems while reading; each helper returns None where the field was bad."""
 
@@ -213,24 +217,39 @@ class _Reader:
             return None
         return key, self.citations[key]
 
+    def choice(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        default: E,
+        message: str = N_("unknown value {value!r}; choose one of: {names}"),
+    ) -> E:
+        """The enum member named by ``data[key]`` (``default`` when absent or bad, noted)."""
+        if key not in data:
+            return default
+        names = [str(member.value) for member in type(default)]
+        if data[key] not in names:
+            self.add(
+                f"{path}.{key}",
+                _(message).format(value=data[key], names=", ".join(names)),
+            )
+            return default
+        return type(default)(data[key])
+
     def rounding(self, data: Mapping[str, Any], path: str, default: Rounding) -> Rounding | None:
         raw = self.table(data, "rounding", path)
         if raw is None:
             return None
         where = f"{path}.rounding"
         self.keys(raw, _ROUNDING_KEYS, where, _("rounding"))
-        strategy = default.strategy
-        if "strategy" in raw:
-            names = [s.value for s in Strategy]
-            if raw["strategy"] not in names:
-                self.add(
-                    f"{where}.strategy",
-                    _("unknown strategy {value!r}; choose one of: {names}").format(
-                        value=raw["strategy"], names=", ".join(names)
-                    ),
-                )
-            else:
-                strategy = Strategy(raw["strategy"])
+        strategy = self.choice(
+            raw,
+            "strategy",
+            where,
+            default.strategy,
+            N_("unknown strategy {value!r}; choose one of: {names}"),
+        )
         unit = default.unit
         if "unit" in raw:
             parsed = self.money(raw, "unit", where)
@@ -255,18 +274,9 @@ def parse_allocation(
     r.keys(data, _PLAN_KEYS, path, _("the allocation"))
     total = r.money(data, "total", path)
     rounding = r.rounding(data, path, Rounding()) or Rounding()
-    order = Order.ID
-    if "order" in data:
-        names = [o.value for o in Order]
-        if data["order"] not in names:
-            r.add(
-                f"{path}.order",
-                _("unknown order {value!r}; choose one of: {names}").format(
-                    value=data["order"], names=", ".join(names)
-                ),
-            )
-        else:
-            order = Order(data["order"])
+    order = r.choice(
+        data, "order", path, Order.ID, N_("unknown order {value!r}; choose one of: {names}")
+    )
     raw_envelopes = data.get("envelopes")
     envelopes: list[Envelope] = []
     if not isinstance(raw_envelopes, list) or not raw_envelopes:
@@ -457,18 +467,7 @@ def _envelope(
 def _weights(
     r: _Reader, raw: Mapping[str, Any], path: str
 ) -> tuple[tuple[tuple[str, Fraction], ...] | None, Combine]:
-    combine = Combine.SHARES
-    if "combine" in raw:
-        names = [c.value for c in Combine]
-        if raw["combine"] not in names:
-            r.add(
-                f"{path}.combine",
-                _("unknown value {value!r}; choose one of: {names}").format(
-                    value=raw["combine"], names=", ".join(names)
-                ),
-            )
-        else:
-            combine = Combine(raw["combine"])
+    combine = r.choice(raw, "combine", path, Combine.SHARES)
     has_indicator, has_weights = "indicator" in raw, "weights" in raw
     if has_indicator == has_weights:
         r.add(
