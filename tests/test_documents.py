@@ -588,7 +588,7 @@ def test_over_size_input(tmp_path: Path) -> None:
     size = len(text.encode())
     assert file_problem(path, Limits(max_bytes=size - 1)) == (
         "$",
-        f"file is {size:,} bytes, over the limit of {size - 1:,}",
+        f"the file is {size:,} bytes, over the limit of {size - 1:,}",
         str(path),
     )
     assert load_document(path, Limits(max_bytes=size)) == document

@@ -202,7 +202,7 @@ def test_read_data_file(tmp_path: Path) -> None:
     assert read_data_file(str(tmp_path / "b.TOML")) == {"x": 1}
     with pytest.raises(InputError) as info:
         read_data_file(tmp_path / "a.json", Limits(max_bytes=3))
-    assert only_problem(info) == ("$", "file is 8 bytes, over the limit of 3")
+    assert only_problem(info) == ("$", "the file is 8 bytes, over the limit of 3")
     assert info.value.source == str(tmp_path / "a.json")
 
 

@@ -19,8 +19,15 @@ import attrs
 
 from conciliazione_core.bodies import LegalNature
 from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.i18n import N_
 from conciliazione_core.legal import LegalBasis
-from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits, parse_toml, structure
+from conciliazione_core.serialisation import (
+    DEFAULT_LIMITS,
+    Limits,
+    parse_toml,
+    read_file,
+    structure,
+)
 from conciliazione_core.territory import Level, lombardy
 
 if TYPE_CHECKING:
@@ -321,19 +328,12 @@ def load_cycle(path: Traversable | Path | str, limits: Limits = DEFAULT_LIMITS) 
     """
     ref: Traversable | Path = Path(path) if isinstance(path, str) else path
     source = ref.name
-    try:
-        if isinstance(ref, Path) and ref.is_file() and ref.stat().st_size > limits.max_bytes:
-            size = ref.stat().st_size
-            raise InputError.at(
-                "$", f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}", str(ref)
-            )
-        raw = ref.read_bytes()
-    except FileNotFoundError:
-        raise InputError.at("$", "no such parameter file", str(ref)) from None
-    except IsADirectoryError:
-        raise InputError.at("$", "is a directory, not a parameter file", str(ref)) from None
-    except PermissionError:
-        raise InputError.at("$", "permission denied", str(ref)) from None
+    raw = read_file(
+        ref,
+        limits,
+        missing=N_("no such parameter file"),
+        directory=N_("is a directory, not a parameter file"),
+    )
     data = parse_toml(raw, source, limits)
     root = ref.parent if isinstance(ref, Path) else _parent(ref, path)
     return _build(data, root, source, ())

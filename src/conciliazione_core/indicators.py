@@ -37,7 +37,7 @@ import attrs
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import _
 from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits
+from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits, read_file
 
 __all__ = [
     "IndicatorRow",
@@ -648,21 +648,9 @@ def load_indicator_table(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> I
             ),
             str(file),
         )
+    raw = read_file(file, limits)
     try:
-        size = file.stat().st_size
-        if size > limits.max_bytes:
-            raise InputError.at(
-                "$",
-                _("the file is {size:,} bytes, over the limit of {limit:,}").format(
-                    size=size, limit=limits.max_bytes
-                ),
-                str(file),
-            )
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError.at("$", _("no such file"), str(file)) from None
-    except IsADirectoryError:
-        raise InputError.at("$", _("is a directory, not a file"), str(file)) from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError.at("$", _("the file is not UTF-8 text"), str(file)) from None
     if suffix == ".json":

@@ -21,6 +21,7 @@ import tomllib
 import types
 from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
+from importlib.resources.abc import Traversable
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -31,6 +32,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from conciliazione_core.documents import DOCUMENT_KINDS, Document, document_kind
 from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.i18n import N_, _
 from conciliazione_core.identity import check_unique_ids
 from conciliazione_core.money import Money
 
@@ -45,6 +47,7 @@ __all__ = [
     "parse_json",
     "parse_toml",
     "read_data_file",
+    "read_file",
     "structure",
     "to_json",
     "to_toml",
@@ -555,23 +558,42 @@ def _format_of(path: Path) -> str:
     )
 
 
+def read_file(
+    ref: Path | Traversable,
+    limits: Limits = DEFAULT_LIMITS,
+    missing: str = N_("no such file"),
+    directory: str = N_("is a directory, not a file"),
+) -> bytes:
+    """A file's bytes, refusing one over ``limits.max_bytes`` before reading it (when on disk).
+
+    File-system failures become :class:`InputError` naming the file; ``missing`` and
+    ``directory`` are the messages for a missing file and a folder.
+    """
+    try:
+        if isinstance(ref, Path) and ref.is_file():
+            size = ref.stat().st_size
+            if size > limits.max_bytes:
+                raise InputError.at(
+                    "$",
+                    _("the file is {size:,} bytes, over the limit of {limit:,}").format(
+                        size=size, limit=limits.max_bytes
+                    ),
+                    str(ref),
+                )
+        return ref.read_bytes()
+    except FileNotFoundError:
+        raise InputError.at("$", _(missing), str(ref)) from None
+    except IsADirectoryError:
+        raise InputError.at("$", _(directory), str(ref)) from None
+    except PermissionError:
+        raise InputError.at("$", _("permission denied"), str(ref)) from None
+
+
 def read_data_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Plain data from a ``.json`` or ``.toml`` file, with file errors as :class:`InputError`."""
     path = Path(path)
     fmt = _format_of(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise InputError.at(
-                "$", f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}", str(path)
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.at("$", "no such file", str(path)) from None
-    except IsADirectoryError:
-        raise InputError.at("$", "is a directory, not a file", str(path)) from None
-    except PermissionError:
-        raise InputError.at("$", "permission denied", str(path)) from None
+    raw = read_file(path, limits)
     return (
         parse_json(raw, str(path), limits) if fmt == "json" else parse_toml(raw, str(path), limits)
     )
