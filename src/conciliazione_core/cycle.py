@@ -19,7 +19,7 @@ import attrs
 
 from conciliazione_core.bodies import LegalNature
 from conciliazione_core.errors import InputError, Problem
-from conciliazione_core.i18n import N_
+from conciliazione_core.i18n import N_, _
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.serialisation import (
     DEFAULT_LIMITS,
@@ -228,7 +228,9 @@ class Cycle:
         if key not in self.data_files:
             raise InputError.at(
                 "$.data",
-                f"no reference data named {key!r}; known: {', '.join(self.data_files)}",
+                _("no reference data named {key!r}; known: {known}").format(
+                    key=key, known=", ".join(self.data_files)
+                ),
                 self.source,
             )
         ref = self.data_files[key]
@@ -239,13 +241,17 @@ class Cycle:
             and not ref.resolve().is_relative_to(self.root.resolve())
         ):
             raise InputError.at(
-                where, "reference data must be inside the cycle's folder", self.source
+                where, _("reference data must be inside the cycle's folder"), self.source
             )
         try:
             text = ref.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
-            raise InputError.at(where, f"cannot read {ref.name!r}: {reason}", self.source) from None
+            reason = _("not UTF-8 text") if isinstance(exc, UnicodeDecodeError) else exc.strerror
+            raise InputError.at(
+                where,
+                _("cannot read {name!r}: {reason}").format(name=ref.name, reason=reason),
+                self.source,
+            ) from None
         if ref.name.endswith(".json"):
             return parse_indicator_json(text, source=ref.name)
         return parse_indicator_csv(text, source=ref.name)
@@ -269,7 +275,12 @@ def _check_citations(params: _ParameterFile) -> list[Problem]:
     def need(path: str, key: str | None) -> None:
         if key is not None and key not in known:
             problems.append(
-                Problem(path, f"unknown citation {key!r}; known: {', '.join(sorted(known))}")
+                Problem(
+                    path,
+                    _("unknown citation {key!r}; known: {known}").format(
+                        key=key, known=", ".join(sorted(known))
+                    ),
+                )
             )
 
     for i, key in enumerate(params.cycle.legal_basis):
@@ -283,9 +294,14 @@ def _check_citations(params: _ParameterFile) -> list[Problem]:
     for i, assumption in enumerate(params.assumptions):
         need(f"$.assumptions[{i}].basis", assumption.basis)
     if params.cycle.period.end < params.cycle.period.start:
-        problems.append(Problem("$.cycle.period", "the period ends before it starts"))
+        problems.append(Problem("$.cycle.period", _("the period ends before it starts")))
     if params.default_data is not None and params.default_data not in params.data:
-        problems.append(Problem("$.default_data", f"no data file named {params.default_data!r}"))
+        problems.append(
+            Problem(
+                "$.default_data",
+                _("no data file named {name!r}").format(name=params.default_data),
+            )
+        )
     return problems
 
 
@@ -357,18 +373,18 @@ def parse_override(assignment: str) -> tuple[tuple[str, ...], object]:
     expected, while ``--set x=0.8`` for money is refused like any float.
     """
     if "=" not in assignment:
-        raise InputError.at("--set", f"{assignment!r} is not PATH=VALUE")
-    key, _, raw = assignment.partition("=")
+        raise InputError.at("--set", _("{value!r} is not PATH=VALUE").format(value=assignment))
+    key, _sep, raw = assignment.partition("=")
     path = tuple(p.strip() for p in key.split(".") if p.strip())
     if not path:
-        raise InputError.at("--set", f"{assignment!r} has an empty path")
+        raise InputError.at("--set", _("{value!r} has an empty path").format(value=assignment))
     try:
         value: object = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     except (ValueError, RecursionError):  # a number over 4,300 digits; nesting too deep
         raise InputError.at(
-            f"--set {'.'.join(path)}", "the value is too long or too deeply nested"
+            f"--set {'.'.join(path)}", _("the value is too long or too deeply nested")
         ) from None
     if isinstance(value, float):
         value = raw.strip()  # exact numbers travel as text; the field's own check decides
@@ -393,11 +409,13 @@ def apply_overrides(
                     ids = [str(item.get("id")) for item in node if isinstance(item, dict)]
                     raise InputError.at(
                         f"--set {'.'.join(path)}",
-                        f"no item with id {part!r} at {where}; ids there: {', '.join(ids)}",
+                        _("no item with id {part!r} at {where}; ids there: {ids}").format(
+                            part=part, where=where, ids=", ".join(ids)
+                        ),
                     )
                 if last:
                     raise InputError.at(
-                        f"--set {'.'.join(path)}", "cannot replace a whole list item"
+                        f"--set {'.'.join(path)}", _("cannot replace a whole list item")
                     )
                 node = match[0]
             elif isinstance(node, dict):
@@ -407,10 +425,15 @@ def apply_overrides(
                     if part not in node:
                         raise InputError.at(
                             f"--set {'.'.join(path)}",
-                            f"no parameter {part!r} at {where}; there: {', '.join(map(str, node))}",
+                            _("no parameter {part!r} at {where}; there: {there}").format(
+                                part=part, where=where, there=", ".join(map(str, node))
+                            ),
                         )
                     node = node[part]
             else:
-                raise InputError.at(f"--set {'.'.join(path)}", f"{where} is a value, not a table")
+                raise InputError.at(
+                    f"--set {'.'.join(path)}",
+                    _("{where} is a value, not a table").format(where=where),
+                )
             where = f"{where}.{part}"
     return result

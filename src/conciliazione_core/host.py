@@ -20,6 +20,7 @@ from conciliazione_core.cycle import Cycle
 from conciliazione_core.documents import Document
 from conciliazione_core.errors import ConciliazioneError, CycleNotFoundError, PluginError
 from conciliazione_core.findings import Finding, Report
+from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -75,6 +76,14 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _and(names: Sequence[str]) -> str:
+    """``A and B and C`` in the current language."""
+    joined = names[0]
+    for name in names[1:]:
+        joined = _("{first} and {second}").format(first=joined, second=name)
+    return joined
+
+
 class Host:
     """Loads plugins once and answers for cycles and checks.
 
@@ -122,7 +131,7 @@ class Host:
         except BaseException as exc:  # a plugin's import must never take the host down
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            self._fail(source, f"failed to import: {_describe(exc)}")
+            self._fail(source, _("failed to import: {error}").format(error=_describe(exc)))
             return
         self._register(ep.name, plugin, source)
 
@@ -133,7 +142,7 @@ class Host:
         except (pluggy.PluginValidationError, ValueError) as exc:
             if self._pm.is_registered(plugin):
                 self._pm.unregister(plugin)
-            self._fail(source, f"invalid hooks: {_describe(exc)}")
+            self._fail(source, _("invalid hooks: {error}").format(error=_describe(exc)))
             return
         self._sources[name] = source
 
@@ -150,7 +159,10 @@ class Host:
             except BaseException as exc:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
-                self._fail(source, f"raised in conciliazione_cycles: {_describe(exc)}")
+                self._fail(
+                    source,
+                    _("raised in conciliazione_cycles: {error}").format(error=_describe(exc)),
+                )
                 continue
             for cycle in cycles:
                 stamped = attrs.evolve(
@@ -164,11 +176,21 @@ class Host:
                 self._cycles[cycle_id] = claimants[0][1]
                 continue
             self._conflicts[cycle_id] = [s for s, _ in claimants]
-            names = " and ".join(
-                f"{s.distribution or s.name} (plugin {s.name})" for s, _ in claimants
+            names = _and(
+                [
+                    _("{distribution} (plugin {plugin})").format(
+                        distribution=s.distribution or s.name, plugin=s.name
+                    )
+                    for s, _stamped in claimants
+                ]
             )
-            for source, _ in claimants:
-                self._fail(source, f"cycle {cycle_id!r} is claimed by both {names}")
+            for source, _stamped in claimants:
+                self._fail(
+                    source,
+                    _("cycle {cycle!r} is claimed by both {names}").format(
+                        cycle=cycle_id, names=names
+                    ),
+                )
 
     @staticmethod
     def _validate_cycles(result: object) -> list[Cycle]:
@@ -196,9 +218,12 @@ class Host:
             return self._cycles[cycle_id]
         if cycle_id in self._conflicts:
             claimants = self._conflicts[cycle_id]
-            names = " and ".join(s.distribution or s.name for s in claimants)
+            names = _and([s.distribution or s.name for s in claimants])
             raise PluginError(
-                claimants[-1].name, f"cycle {cycle_id!r} is claimed by both {names}; remove one"
+                claimants[-1].name,
+                _("cycle {cycle!r} is claimed by both {names}; remove one").format(
+                    cycle=cycle_id, names=names
+                ),
             )
         for problem in self._problems:
             if cycle_id.replace("-", "_") == problem.plugin or cycle_id == problem.plugin:
@@ -231,13 +256,16 @@ class Host:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 raise PluginError(
-                    impl.plugin_name, f"raised in conciliazione_checks: {_describe(exc)}"
+                    impl.plugin_name,
+                    _("raised in conciliazione_checks: {error}").format(error=_describe(exc)),
                 ) from None
             bad = [type(f).__name__ for f in result if not isinstance(f, Finding)]
             if bad:
                 raise PluginError(
                     impl.plugin_name,
-                    f"conciliazione_checks returned {', '.join(bad)} where a Finding was expected",
+                    _("conciliazione_checks returned {bad} where a Finding was expected").format(
+                        bad=", ".join(bad)
+                    ),
                 )
             findings.extend(f for f in result if isinstance(f, Finding))
         return findings

@@ -13,8 +13,18 @@ from conciliazione_core.documents import (
     TerritorialPlan,
 )
 from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.i18n import N_, _
 
 __all__ = ["check_unique_ids"]
+
+# Whole sentences, one for each kind of list, so that each language can word its own.
+_MEMBER = N_("duplicate member id {ident!r} (first at index {first})")
+_SIGNATORY = N_("duplicate signatory id {ident!r} (first at index {first})")
+_PARTNER = N_("duplicate partner id {ident!r} (first at index {first})")
+_NETWORK = N_("duplicate network id {ident!r} (first at index {first})")
+_ALLIANCE = N_("duplicate alliance id {ident!r} (first at index {first})")
+_PROJECT = N_("duplicate project id {ident!r} (first at index {first})")
+_SYSTEM_ACTION = N_("duplicate system action id {ident!r} (first at index {first})")
 
 
 def _duplicates(ids: Iterable[str], path: str, what: str) -> list[Problem]:
@@ -22,38 +32,34 @@ def _duplicates(ids: Iterable[str], path: str, what: str) -> list[Problem]:
     problems = []
     for i, ident in enumerate(ids):
         if ident in seen:
-            problems.append(
-                Problem(
-                    f"{path}[{i}]", f"duplicate {what} id {ident!r} (first at index {seen[ident]})"
-                )
-            )
+            problems.append(Problem(f"{path}[{i}]", _(what).format(ident=ident, first=seen[ident])))
         else:
             seen[ident] = i
     return problems
 
 
 def _network(network: Network, path: str) -> list[Problem]:
-    problems = _duplicates((m.body.id for m in network.members), f"{path}.members", "member")
+    problems = _duplicates((m.body.id for m in network.members), f"{path}.members", _MEMBER)
     if network.accord is not None:
         problems += _duplicates(
-            (b.id for b in network.accord.signatories), f"{path}.accord.signatories", "signatory"
+            (b.id for b in network.accord.signatories), f"{path}.accord.signatories", _SIGNATORY
         )
     return problems
 
 
 def _alliance(alliance: Alliance, path: str) -> list[Problem]:
-    return _duplicates((b.id for b in alliance.partners), f"{path}.partners", "partner")
+    return _duplicates((b.id for b in alliance.partners), f"{path}.partners", _PARTNER)
 
 
 def _project(project: Project, path: str) -> list[Problem]:
-    return _duplicates((b.id for b in project.partners), f"{path}.partners", "partner")
+    return _duplicates((b.id for b in project.partners), f"{path}.partners", _PARTNER)
 
 
 def _problems(document: Document) -> list[Problem]:
     if isinstance(document, Network):
         return _network(document, "$")
     if isinstance(document, NetworkRegister):
-        problems = _duplicates((n.id for n in document.networks), "$.networks", "network")
+        problems = _duplicates((n.id for n in document.networks), "$.networks", _NETWORK)
         for i, network in enumerate(document.networks):
             problems += _network(network, f"$.networks[{i}]")
         return problems
@@ -63,11 +69,9 @@ def _problems(document: Document) -> list[Problem]:
         return _project(document, "$")
     plan: TerritorialPlan = document
     problems = _network(plan.network, "$.network")
-    problems += _duplicates((a.id for a in plan.alliances), "$.alliances", "alliance")
-    problems += _duplicates((p.id for p in plan.projects), "$.projects", "project")
-    problems += _duplicates(
-        (s.id for s in plan.system_actions), "$.system_actions", "system action"
-    )
+    problems += _duplicates((a.id for a in plan.alliances), "$.alliances", _ALLIANCE)
+    problems += _duplicates((p.id for p in plan.projects), "$.projects", _PROJECT)
+    problems += _duplicates((s.id for s in plan.system_actions), "$.system_actions", _SYSTEM_ACTION)
     for i, alliance in enumerate(plan.alliances):
         problems += _alliance(alliance, f"$.alliances[{i}]")
     for i, project in enumerate(plan.projects):

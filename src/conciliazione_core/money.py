@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from conciliazione_core.errors import InputError
+from conciliazione_core.i18n import _
 
 __all__ = ["Money"]
 
@@ -62,14 +63,20 @@ class Money:
         if isinstance(value, Money):
             return value
         if isinstance(value, bool):
-            raise InputError.at(path, f"expected an amount in euros, got a boolean ({value})")
+            raise InputError.at(
+                path, _("expected an amount in euros, got a boolean ({value})").format(value=value)
+            )
         if isinstance(value, float) and not math.isfinite(value):
-            raise InputError.at(path, f"amount {value!r} is not a finite number")
+            raise InputError.at(
+                path, _("amount {value!r} is not a finite number").format(value=value)
+            )
         if isinstance(value, float):
             raise InputError.at(
                 path,
-                f"amount {value!r} is a floating-point number, which cannot hold cents exactly; "
-                f'write it as a string, e.g. "{value:.2f}"',
+                _(
+                    "amount {value!r} is a floating-point number, which cannot hold cents exactly; "
+                    'write it as a string, e.g. "{value:.2f}"'
+                ).format(value=value),
             )
         if isinstance(value, int):
             number = Decimal(value)
@@ -78,21 +85,33 @@ class Money:
         elif isinstance(value, str):
             text = value.strip().replace("_", "")
             if text.lstrip("+-").lower() in _NOT_FINITE:
-                raise InputError.at(path, f"amount {value!r} is not a finite number")
+                raise InputError.at(
+                    path, _("amount {value!r} is not a finite number").format(value=value)
+                )
             if not _AMOUNT_TEXT.fullmatch(text):
-                raise InputError.at(path, f'{value!r} is not an amount; write euros as "1234.56"')
+                raise InputError.at(
+                    path,
+                    _('{value!r} is not an amount; write euros as "1234.56"').format(value=value),
+                )
             number = Decimal(text)
         else:
             raise InputError.at(
-                path, f"expected an amount in euros as a string, got {type(value).__name__}"
+                path,
+                _("expected an amount in euros as a string, got {kind}").format(
+                    kind=type(value).__name__
+                ),
             )
         if not number.is_finite():
-            raise InputError.at(path, f"amount {value!r} is not a finite number")
+            raise InputError.at(
+                path, _("amount {value!r} is not a finite number").format(value=value)
+            )
         if number < 0:
-            raise InputError.at(path, f"amount {value!r} is negative")
+            raise InputError.at(path, _("amount {value!r} is negative").format(value=value))
         cents = Fraction(number) * 100  # exact: Decimal arithmetic rounds past 28 digits
         if cents.denominator != 1:
-            raise InputError.at(path, f"amount {value!r} has more than two decimals")
+            raise InputError.at(
+                path, _("amount {value!r} has more than two decimals").format(value=value)
+            )
         return cls(int(cents))
 
     @classmethod
@@ -100,7 +119,10 @@ class Money:
         """An amount from an exact fraction of euros that must fall on a whole cent."""
         cents = euros * 100
         if cents.denominator != 1:
-            raise InputError.at(path, f"{float(euros):.4f} euros is not a whole number of cents")
+            raise InputError.at(
+                path,
+                _("{euros:.4f} euros is not a whole number of cents").format(euros=float(euros)),
+            )
         return cls(int(cents))
 
     @property

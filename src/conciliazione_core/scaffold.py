@@ -39,6 +39,7 @@ from conciliazione_core.documents import Network, Project, TerritorialPlan
 from conciliazione_core.errors import InputError
 from conciliazione_core.findings import Severity
 from conciliazione_core.host import Host
+from conciliazione_core.i18n import _
 from conciliazione_core.serialisation import dump_document, parse_toml
 from conciliazione_core.territory import Level, lombardy
 
@@ -87,8 +88,10 @@ def check_cycle_id(cycle_id: str) -> None:
     if len(cycle_id) > _MAX_ID or not _ID_RE.fullmatch(cycle_id):
         raise InputError.at(
             "ID",
-            f"{cycle_id!r} is not a cycle id: write lowercase region-year, e.g. lombardia-2025 "
-            f"(pattern {CYCLE_ID_PATTERN}, at most {_MAX_ID} characters)",
+            _(
+                "{cycle!r} is not a cycle id: write lowercase region-year, e.g. lombardia-2025 "
+                "(pattern {pattern}, at most {limit} characters)"
+            ).format(cycle=cycle_id, pattern=CYCLE_ID_PATTERN, limit=_MAX_ID),
         )
 
 
@@ -98,18 +101,32 @@ def refuse_installed(cycle_id: str, host: Host) -> None:
     if cycle_id in host.cycles():
         found = host.cycle(cycle_id)
         raise InputError.at(
-            "ID", f"cycle {cycle_id!r} is already installed (from {found.distribution})"
+            "ID",
+            _("cycle {cycle!r} is already installed (from {distribution})").format(
+                cycle=cycle_id, distribution=found.distribution
+            ),
         )
     if any(p.plugin in (package, cycle_id) for p in host.problems):
-        raise InputError.at("ID", f"a plugin named {package!r} is already installed (faulty)")
+        raise InputError.at(
+            "ID",
+            _("a plugin named {package!r} is already installed (faulty)").format(package=package),
+        )
     try:
         distribution(distribution_name(cycle_id))
     except PackageNotFoundError:
         pass
     else:
-        raise InputError.at("ID", f"{distribution_name(cycle_id)} is already installed")
+        raise InputError.at(
+            "ID",
+            _("{distribution} is already installed").format(
+                distribution=distribution_name(cycle_id)
+            ),
+        )
     if find_spec(package) is not None:
-        raise InputError.at("ID", f"a Python module named {package!r} is already importable")
+        raise InputError.at(
+            "ID",
+            _("a Python module named {package!r} is already importable").format(package=package),
+        )
 
 
 # ---- rendering ----------------------------------------------------------------------------------
@@ -130,7 +147,9 @@ def _core_version() -> str:
 def _safe_relative(path: str, where: str) -> PurePosixPath:
     rel = PurePosixPath(path)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-        raise InputError.at(where, f"{path!r} is not a path inside the plugin package")
+        raise InputError.at(
+            where, _("{path!r} is not a path inside the plugin package").format(path=path)
+        )
     return rel
 
 
@@ -139,7 +158,9 @@ def _read_source(source: Cycle, rel: PurePosixPath, where: str) -> bytes:
         return source.root.joinpath(*rel.parts).read_bytes()
     except OSError:
         raise InputError.at(
-            where, f"{rel} is missing from {source.id}: cannot copy it", f"--from {source.id}"
+            where,
+            _("{file} is missing from {cycle}: cannot copy it").format(file=rel, cycle=source.id),
+            f"--from {source.id}",
         ) from None
 
 
@@ -411,8 +432,12 @@ def new_cycle(
     refuse_installed(cycle_id, host if host is not None else default_host())
     folder = Path(target)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        what = "is not a folder" if not folder.is_dir() else "is not empty"
-        raise InputError.at("--dir", f"{folder} {what}; choose a new or empty folder")
+        message = (
+            _("{folder} is not a folder; choose a new or empty folder")
+            if not folder.is_dir()
+            else _("{folder} is not empty; choose a new or empty folder")
+        )
+        raise InputError.at("--dir", message.format(folder=folder))
     rendered = render_scaffold(cycle_id, source)
     for rel, content in rendered.items():
         path = folder / rel

@@ -16,6 +16,7 @@ import attrs
 
 from conciliazione_core.documents import DOCUMENT_KINDS
 from conciliazione_core.errors import InputError
+from conciliazione_core.i18n import _
 from conciliazione_core.money import Money
 
 __all__ = ["MONEY_PATTERN", "json_schema"]
@@ -88,7 +89,10 @@ def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of a document kind (``territorial_plan``, ``network``, ...)."""
     if kind not in DOCUMENT_KINDS:
         raise InputError.at(
-            "TYPE", f"{kind!r} is not a document kind; choose one of: {', '.join(DOCUMENT_KINDS)}"
+            "TYPE",
+            _("{kind!r} is not a document kind; choose one of: {kinds}").format(
+                kind=kind, kinds=", ".join(DOCUMENT_KINDS)
+            ),
         )
     defs: dict[str, Any] = {}
     body = _class_schema(DOCUMENT_KINDS[kind], defs)

@@ -73,50 +73,56 @@ class _Refused(ValueError):
     """A value that a strict hook refuses; its message becomes a Problem at the field's path."""
 
 
+_KIND_NAMES = {
+    bool: N_("a boolean"),
+    int: N_("an integer"),
+    float: N_("a decimal number"),
+    str: N_("text"),
+    list: N_("a list"),
+    dict: N_("a table/object"),
+    type(None): "null",
+}
+
+
 def _kind_name(value: object) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a decimal number",
-        str: "text",
-        list: "a list",
-        dict: "a table/object",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
+    name = _KIND_NAMES.get(type(value))
+    return type(value).__name__ if name is None else _(name)
 
 
-def _strict_str(value: object, _: type) -> str:
+def _strict_str(value: object, _tp: type) -> str:
     if not isinstance(value, str):
-        raise _Refused(f"expected text, got {_kind_name(value)}")
+        raise _Refused(_("expected text, got {kind}").format(kind=_kind_name(value)))
     return value
 
 
-def _strict_int(value: object, _: type) -> int:
+def _strict_int(value: object, _tp: type) -> int:
     if type(value) is not int:
-        raise _Refused(f"expected a whole number, got {_kind_name(value)}")
+        raise _Refused(_("expected a whole number, got {kind}").format(kind=_kind_name(value)))
     return value
 
 
-def _strict_bool(value: object, _: type) -> bool:
+def _strict_bool(value: object, _tp: type) -> bool:
     if not isinstance(value, bool):
-        raise _Refused(f"expected true or false, got {_kind_name(value)}")
+        raise _Refused(_("expected true or false, got {kind}").format(kind=_kind_name(value)))
     return value
 
 
-def _date(value: object, _: type) -> dt.date:
+def _date(value: object, _tp: type) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise _Refused("expected a date (YYYY-MM-DD), got a date with a time")
+        raise _Refused(_("expected a date (YYYY-MM-DD), got a date with a time"))
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise _Refused(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
-    raise _Refused(f"expected a date (YYYY-MM-DD), got {_kind_name(value)}")
+            raise _Refused(
+                _("{value!r} is not a date; write it as YYYY-MM-DD").format(value=value)
+            ) from None
+    raise _Refused(_("expected a date (YYYY-MM-DD), got {kind}").format(kind=_kind_name(value)))
 
 
-def _money(value: object, _: type) -> Money:
+def _money(value: object, _tp: type) -> Money:
     try:
         return Money.parse(value)
     except InputError as exc:
@@ -130,7 +136,9 @@ def parse_fraction(value: object) -> Fraction:
     """
     if isinstance(value, bool | float):
         raise _Refused(
-            f'{value!r} is {_kind_name(value)}; write exact numbers as text, e.g. "0.8" or "4/5"'
+            _('{value!r} is {kind}; write exact numbers as text, e.g. "0.8" or "4/5"').format(
+                value=value, kind=_kind_name(value)
+            )
         )
     if isinstance(value, int):
         result = Fraction(value)
@@ -142,15 +150,19 @@ def parse_fraction(value: object) -> Fraction:
         try:
             result = Fraction(text) * scale
         except (ValueError, ZeroDivisionError):
-            raise _Refused(f'{value!r} is not an exact number like "0.8", "4/5" or "80%"') from None
+            raise _Refused(
+                _('{value!r} is not an exact number like "0.8", "4/5" or "80%"').format(value=value)
+            ) from None
     else:
-        raise _Refused(f"expected a number written as text, got {_kind_name(value)}")
+        raise _Refused(
+            _("expected a number written as text, got {kind}").format(kind=_kind_name(value))
+        )
     if result < 0:
-        raise _Refused(f"{value!r} is negative")
+        raise _Refused(_("{value!r} is negative").format(value=value))
     return result
 
 
-def _fraction(value: object, _: type) -> Fraction:
+def _fraction(value: object, _tp: type) -> Fraction:
     return parse_fraction(value)
 
 
@@ -158,12 +170,14 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
     allowed = [str(m.value) for m in cls]
     members = {m.value: m for m in cls}  # what cls(value) looks up, without its overhead
 
-    def hook(value: object, _: type) -> enum.Enum:
+    def hook(value: object, _tp: type) -> enum.Enum:
         try:
             return members[value]
         except (KeyError, TypeError):
             raise _Refused(
-                f"{value!r} is not a valid {cls.__name__}; expected one of: {', '.join(allowed)}"
+                _("{value!r} is not a valid {name}; expected one of: {allowed}").format(
+                    value=value, name=cls.__name__, allowed=", ".join(allowed)
+                )
             ) from None
 
     return hook
@@ -201,9 +215,9 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
         item = get_args(tp)[0]
         handler = conv.get_structure_hook(item)
 
-        def hook(value: object, _: Any) -> tuple[Any, ...]:
+        def hook(value: object, _tp: Any) -> tuple[Any, ...]:
             if not isinstance(value, (list, tuple)):
-                raise _Refused(f"expected a list, got {_kind_name(value)}")
+                raise _Refused(_("expected a list, got {kind}").format(kind=_kind_name(value)))
             if not detailed:  # the first error is enough: the detailed pass will list them all
                 return tuple([handler(v, item) for v in value])
             out, errors = [], []
@@ -225,7 +239,7 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
         (item,) = (a for a in get_args(tp) if a is not type(None))
         handler = conv.get_structure_hook(item)
 
-        def hook(value: object, _: Any) -> Any:
+        def hook(value: object, _tp: Any) -> Any:
             return None if value is None else handler(value, item)
 
         return hook
@@ -236,9 +250,11 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
         # cattrs' own mapping hook calls .items() on whatever it gets: text gave AttributeError.
         inner: Callable[[Any, Any], Any] = cattrs.gen.make_mapping_structure_fn(tp, conv)
 
-        def hook(value: object, _: Any) -> Any:
+        def hook(value: object, _tp: Any) -> Any:
             if not isinstance(value, Mapping):
-                raise _Refused(f"expected a table/object, got {_kind_name(value)}")
+                raise _Refused(
+                    _("expected a table/object, got {kind}").format(kind=_kind_name(value))
+                )
             return inner(value, tp)
 
         return hook
@@ -255,7 +271,9 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
 
         def hook(value: object, tp: type) -> Any:
             if type(value) is not dict and not isinstance(value, Mapping):
-                raise _Refused(f"expected a table/object, got {_kind_name(value)}")
+                raise _Refused(
+                    _("expected a table/object, got {kind}").format(kind=_kind_name(value))
+                )
             return inner(value, tp)
 
         return hook
@@ -331,12 +349,18 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
         return [
             Problem(
                 f"{path}.{key}",
-                f"unknown field {key!r}" + (f"; known fields: {', '.join(known)}" if known else ""),
+                (
+                    _("unknown field {key!r}; known fields: {known}").format(
+                        key=key, known=", ".join(known)
+                    )
+                    if known
+                    else _("unknown field {key!r}").format(key=key)
+                ),
             )
             for key in sorted(exc.extra_fields)
         ]
     if isinstance(exc, KeyError):
-        return [Problem(path, "required field is missing")]
+        return [Problem(path, _("required field is missing"))]
     if isinstance(exc, InputError):
         return [Problem(path + p.path.removeprefix("$"), p.message) for p in exc.problems]
     if isinstance(exc, _Refused | TypeError | ValueError):
@@ -388,7 +412,7 @@ def unstructure(obj: object) -> Any:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise _Refused(f"{name} is not a number this library accepts")
+    raise _Refused(_("{name} is not a number this library accepts").format(name=name))
 
 
 _CONTAINERS = (dict, list)
@@ -398,9 +422,9 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)  # built in C; a shorter dict means a key came twice
     if len(result) != len(pairs):
         seen: set[str] = set()
-        for key, _ in pairs:
+        for key, _value in pairs:
             if key in seen:
-                raise _Refused(f"duplicate key {key!r} in the same object")
+                raise _Refused(_("duplicate key {key!r} in the same object").format(key=key))
             seen.add(key)
     return result
 
@@ -443,7 +467,11 @@ def _decode(raw: bytes | str, source: str | None, limits: Limits) -> str:
     size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > limits.max_bytes:
         raise InputError.at(
-            "$", f"input is {size:,} bytes, over the limit of {limits.max_bytes:,}", source
+            "$",
+            _("input is {size:,} bytes, over the limit of {limit:,}").format(
+                size=size, limit=limits.max_bytes
+            ),
+            source,
         )
     if isinstance(raw, str):
         return raw
@@ -452,20 +480,26 @@ def _decode(raw: bytes | str, source: str | None, limits: Limits) -> str:
     except UnicodeDecodeError as exc:
         raise InputError.at(
             "$",
-            f"not valid UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})",
+            _("not valid UTF-8 text (byte {start}: {byte!r})").format(
+                start=exc.start, byte=raw[exc.start : exc.start + 1]
+            ),
             source,
         ) from None
 
 
 def _too_long_number() -> str:
-    return f"a number is longer than {sys.get_int_max_str_digits():,} digits"
+    return _("a number is longer than {digits:,} digits").format(
+        digits=sys.get_int_max_str_digits()
+    )
 
 
 def _check_depth(data: object, source: str | None, limits: Limits) -> None:
     deep = _depth_problem(data, limits.max_depth)
     if deep is not None:
         raise InputError.at(
-            deep, f"nested deeper than the limit of {limits.max_depth} levels", source
+            deep,
+            _("nested deeper than the limit of {depth} levels").format(depth=limits.max_depth),
+            source,
         )
 
 
@@ -473,7 +507,7 @@ def parse_json(raw: bytes | str, source: str | None = None, limits: Limits = DEF
     """Parse JSON text strictly (no NaN, no duplicate keys) within ``limits``."""
     text = _decode(raw, source, limits)
     if not text.strip():
-        raise InputError.at("$", "the file is empty", source)
+        raise InputError.at("$", _("the file is empty"), source)
     try:
         with _bulk():
             data = json.loads(
@@ -481,7 +515,11 @@ def parse_json(raw: bytes | str, source: str | None = None, limits: Limits = DEF
             )
     except json.JSONDecodeError as exc:
         raise InputError.at(
-            "$", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source
+            "$",
+            _("not valid JSON: {reason} at line {line}, column {column}").format(
+                reason=exc.msg, line=exc.lineno, column=exc.colno
+            ),
+            source,
         ) from None
     except _Refused as exc:
         raise InputError.at("$", str(exc), source) from None
@@ -489,7 +527,9 @@ def parse_json(raw: bytes | str, source: str | None = None, limits: Limits = DEF
         raise InputError.at("$", _too_long_number(), source) from None
     except RecursionError:
         raise InputError.at(
-            "$", f"nested deeper than the limit of {limits.max_depth} levels", source
+            "$",
+            _("nested deeper than the limit of {depth} levels").format(depth=limits.max_depth),
+            source,
         ) from None
     _check_depth(data, source, limits)
     # Decoded bytes hold no raw surrogates, so only a \u escape can make one: a quick test first
@@ -499,7 +539,7 @@ def parse_json(raw: bytes | str, source: str | None = None, limits: Limits = DEF
         if lone is not None:
             raise InputError.at(
                 lone,
-                "text with a lone surrogate (a \\ud800-\\udfff escape), not a character",
+                _("text with a lone surrogate (a \\ud800-\\udfff escape), not a character"),
                 source,
             )
     return data
@@ -532,16 +572,18 @@ def parse_toml(raw: bytes | str, source: str | None = None, limits: Limits = DEF
     """Parse TOML text strictly within ``limits`` (TOML itself forbids duplicate keys)."""
     text = _decode(raw, source, limits)
     if not text.strip():
-        raise InputError.at("$", "the file is empty", source)
+        raise InputError.at("$", _("the file is empty"), source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError.at("$", f"not valid TOML: {exc}", source) from None
+        raise InputError.at("$", _("not valid TOML: {reason}").format(reason=exc), source) from None
     except ValueError:  # an integer too long to convert (sys.get_int_max_str_digits)
         raise InputError.at("$", _too_long_number(), source) from None
     except RecursionError:
         raise InputError.at(
-            "$", f"nested deeper than the limit of {limits.max_depth} levels", source
+            "$",
+            _("nested deeper than the limit of {depth} levels").format(depth=limits.max_depth),
+            source,
         ) from None
     _check_depth(data, source, limits)
     return data
@@ -554,7 +596,9 @@ def _format_of(path: Path) -> str:
     if suffix == ".toml":
         return "toml"
     raise InputError.at(
-        "$", f"unknown file type {suffix or '(none)'!r}; use .json or .toml", str(path)
+        "$",
+        _("unknown file type {suffix!r}; use .json or .toml").format(suffix=suffix or "(none)"),
+        str(path),
     )
 
 
@@ -704,16 +748,22 @@ def to_toml(obj: object) -> str:
 def parse_document(data: object, source: str | None = None) -> Document:
     """A document from plain data carrying a ``kind`` tag (``"territorial_plan"``, ...)."""
     if not isinstance(data, Mapping):
-        raise InputError.at("$", f"expected a table/object, got {_kind_name(data)}", source)
+        raise InputError.at(
+            "$", _("expected a table/object, got {kind}").format(kind=_kind_name(data)), source
+        )
     kind = data.get("kind")
     if kind is None:
         raise InputError.at(
-            "$.kind", f"required field is missing; one of: {', '.join(DOCUMENT_KINDS)}", source
+            "$.kind",
+            _("required field is missing; one of: {kinds}").format(kinds=", ".join(DOCUMENT_KINDS)),
+            source,
         )
     if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         raise InputError.at(
             "$.kind",
-            f"{kind!r} is not a document kind; expected one of: {', '.join(DOCUMENT_KINDS)}",
+            _("{kind!r} is not a document kind; expected one of: {kinds}").format(
+                kind=kind, kinds=", ".join(DOCUMENT_KINDS)
+            ),
             source,
         )
     body = {k: v for k, v in data.items() if k != "kind"}

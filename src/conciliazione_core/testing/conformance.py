@@ -48,6 +48,7 @@ from conciliazione_core.cycle import Cycle, load_cycle
 from conciliazione_core.errors import ConciliazioneError, InputError, Problem
 from conciliazione_core.findings import Severity
 from conciliazione_core.host import Host
+from conciliazione_core.i18n import N_, _
 from conciliazione_core.legal import Evidence, LegalBasis
 from conciliazione_core.rules import FINDING_CODES
 
@@ -108,7 +109,9 @@ def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:
         if isinstance(exc, ConciliazioneError):
             problems.extend(_input_problems(exc))
         else:
-            problems.append(Problem("$", f"cannot read {cycle.source}: {exc}"))
+            problems.append(
+                Problem("$", _("cannot read {file}: {error}").format(file=cycle.source, error=exc))
+            )
     try:
         indicators = _plan_indicators(cycle)
     except ConciliazioneError as exc:
@@ -123,13 +126,20 @@ def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:
             if isinstance(exc, ConciliazioneError):
                 problems.extend(_input_problems(exc, f"{where}: "))
             else:
-                problems.append(Problem(where, f"cannot read the data file: {exc}"))
+                problems.append(
+                    Problem(where, _("cannot read the data file: {error}").format(error=exc))
+                )
             continue
         assert table is not None
         strangers = [rid for rid in table.ids if rid not in recipients]
         if strangers:
             problems.append(
-                Problem(where, f"rows for ids that are not recipients: {', '.join(strangers)}")
+                Problem(
+                    where,
+                    _("rows for ids that are not recipients: {ids}").format(
+                        ids=", ".join(strangers)
+                    ),
+                )
             )
         if name == cycle.default_data:
             lacking = [k for k in indicators if k not in table.indicators]
@@ -137,8 +147,10 @@ def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:
                 problems.append(
                     Problem(
                         where,
-                        f"the default data lacks indicator(s) {', '.join(lacking)} that the "
-                        f"allocation reads (it has: {', '.join(table.indicators)})",
+                        _(
+                            "the default data lacks indicator(s) {lacking} that the "
+                            "allocation reads (it has: {has})"
+                        ).format(lacking=", ".join(lacking), has=", ".join(table.indicators)),
                     )
                 )
     return problems
@@ -150,13 +162,13 @@ def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:
 def _citation_problems(key: str, basis: LegalBasis) -> list[str]:
     faults = []
     if not basis.act.strip():
-        faults.append("names no act")
+        faults.append(_("names no act"))
     if basis.evidence is Evidence.INFERENCE and not (basis.note or "").strip():
-        faults.append("is an inference without a note saying what is inferred and why")
+        faults.append(_("is an inference without a note saying what is inferred and why"))
     if basis.evidence is Evidence.SOURCE and not (basis.url or (basis.note or "").strip()):
-        faults.append("cites a secondary source with neither a url nor a note naming it")
+        faults.append(_("cites a secondary source with neither a url nor a note naming it"))
     if basis.url is not None and not basis.url.startswith(("http://", "https://")):
-        faults.append(f"has url {basis.url!r}, which is not an http(s) address")
+        faults.append(_("has url {url!r}, which is not an http(s) address").format(url=basis.url))
     return faults
 
 
@@ -189,35 +201,48 @@ def check_legal_basis(cycle: Cycle, host: Host | None = None) -> list[Problem]:
 
     def need(path: str, key: object, what: str) -> None:
         if not isinstance(key, str) or not key:
-            problems.append(Problem(path, f"{what} has no legal basis"))
+            problems.append(Problem(path, _("{what} has no legal basis").format(what=what)))
         elif key not in citations:
-            problems.append(Problem(path, f"{what} cites {key!r}, which is not a citation"))
+            problems.append(
+                Problem(
+                    path,
+                    _("{what} cites {key!r}, which is not a citation").format(what=what, key=key),
+                )
+            )
         else:
             used.add(key)
 
     if not cycle.legal_basis:
-        problems.append(Problem("$.cycle.legal_basis", "the cycle cites no act"))
+        problems.append(Problem("$.cycle.legal_basis", _("the cycle cites no act")))
     raw_header = cycle.parameters.get("cycle")
     if isinstance(raw_header, Mapping):
         for i, key in enumerate(raw_header.get("legal_basis") or ()):
-            need(f"$.cycle.legal_basis[{i}]", key, "the cycle")
+            need(f"$.cycle.legal_basis[{i}]", key, _("the cycle"))
     rules = cycle.rules
     for name in ("network", "accord", "lead", "submission", "projects"):
         rule = getattr(rules, name)
         if rule is not None:
-            need(f"$.rules.{name}.basis", rule.basis, f"rule {name}")
+            need(f"$.rules.{name}.basis", rule.basis, _("rule {name}").format(name=name))
     if rules.projects is not None and rules.projects.ends_by is not None:
         key = rules.projects.ends_by_basis or rules.projects.basis
-        need("$.rules.projects.ends_by_basis", key, "the projects' end date")
+        need("$.rules.projects.ends_by_basis", key, _("the projects' end date"))
     for i, assumption in enumerate(cycle.assumptions):
-        need(f"$.assumptions[{i}].basis", assumption.basis, f"assumption {assumption.id}")
+        need(
+            f"$.assumptions[{i}].basis",
+            assumption.basis,
+            _("assumption {id}").format(id=assumption.id),
+        )
     for path, key in _allocation_bases(cycle.allocation_data):
-        what = "split part" if ".split[" in path else "envelope"
+        what = _("split part") if ".split[" in path else _("envelope")
         need(path, key, what)
     for key, basis in sorted(citations.items()):
         for fault in _citation_problems(key, basis):
-            state = "" if key in used else " (and no rule uses it)"
-            problems.append(Problem(f"$.citations.{key}", f"citation {key!r} {fault}{state}"))
+            message = (
+                _("citation {key!r} {fault}")
+                if key in used
+                else _("citation {key!r} {fault} (and no rule uses it)")
+            )
+            problems.append(Problem(f"$.citations.{key}", message.format(key=key, fault=fault)))
     return problems
 
 
@@ -229,37 +254,61 @@ def check_dates(cycle: Cycle, host: Host | None = None) -> list[Problem]:
     problems: list[Problem] = []
     start, end = cycle.period.start, cycle.period.end
     if end < start:
-        problems.append(Problem("$.cycle.period", f"the period ends ({end}) before it starts"))
+        problems.append(
+            Problem("$.cycle.period", _("the period ends ({end}) before it starts").format(end=end))
+        )
     rules = cycle.rules
     deadlines: list[tuple[str, str, dt.date]] = []
     if rules.accord is not None and rules.accord.signed_by is not None:
-        deadlines.append(("$.rules.accord.signed_by", "accords signed by", rules.accord.signed_by))
+        deadlines.append(
+            ("$.rules.accord.signed_by", N_("accords signed by"), rules.accord.signed_by)
+        )
     if rules.submission is not None:
         if rules.submission.proposals_by is not None:
             deadlines.append(
-                ("$.rules.submission.proposals_by", "proposals by", rules.submission.proposals_by)
+                (
+                    "$.rules.submission.proposals_by",
+                    N_("proposals by"),
+                    rules.submission.proposals_by,
+                )
             )
         if rules.submission.plans_by is not None:
-            deadlines.append(("$.rules.submission.plans_by", "plans by", rules.submission.plans_by))
+            deadlines.append(
+                ("$.rules.submission.plans_by", N_("plans by"), rules.submission.plans_by)
+            )
     if rules.projects is not None and rules.projects.ends_by is not None:
-        deadlines.append(("$.rules.projects.ends_by", "projects end by", rules.projects.ends_by))
+        deadlines.append(
+            ("$.rules.projects.ends_by", N_("projects end by"), rules.projects.ends_by)
+        )
     for (_p1, what1, day1), (path2, what2, day2) in itertools.pairwise(deadlines):
         if day2 < day1:
             problems.append(
                 Problem(
                     path2,
-                    f"{what2} {day2} comes before {what1} {day1}; expected the "
-                    "order accord <= proposals <= plans <= projects' end",
+                    _(
+                        "{later} {later_day} comes before {earlier} {earlier_day}; expected the "
+                        "order accord <= proposals <= plans <= projects' end"
+                    ).format(later=_(what2), later_day=day2, earlier=_(what1), earlier_day=day1),
                 )
             )
     for path, what, day in deadlines:
         if day > end:
-            problems.append(Problem(path, f"{what} {day} is after the period ends ({end})"))
+            problems.append(
+                Problem(
+                    path,
+                    _("{what} {day} is after the period ends ({end})").format(
+                        what=_(what), day=day, end=end
+                    ),
+                )
+            )
         elif day < start - _EARLIEST_DEADLINE:
             problems.append(
                 Problem(
                     path,
-                    f"{what} {day} is more than a year before the period starts ({start}); a typo?",
+                    _(
+                        "{what} {day} is more than a year before the period starts ({start}); "
+                        "a typo?"
+                    ).format(what=_(what), day=day, start=start),
                 )
             )
     return problems
@@ -307,7 +356,12 @@ def check_allocation(
         elif cycle.default_data is not None:
             run(cycle.reference_table(), pending=True)
     except (AssertionError, ConciliazioneError) as exc:
-        problems.append(Problem("$.allocation", f"on the shipped data: {_failure_text(exc)}"))
+        problems.append(
+            Problem(
+                "$.allocation",
+                _("on the shipped data: {failure}").format(failure=_failure_text(exc)),
+            )
+        )
     if not indicators or not recipients:
         return problems
 
@@ -327,7 +381,10 @@ def check_allocation(
         generated()
     except (AssertionError, ConciliazioneError) as exc:
         problems.append(
-            Problem("$.allocation", f"on a generated indicator table: {_failure_text(exc)}")
+            Problem(
+                "$.allocation",
+                _("on a generated indicator table: {failure}").format(failure=_failure_text(exc)),
+            )
         )
     return problems
 
@@ -443,7 +500,11 @@ def check_examples(cycle: Cycle, host: Host | None = None) -> list[Problem]:
         try:
             text = ref.read_text(encoding="utf-8")
         except OSError:
-            problems.append(Problem(f"{where}.file", f"no such example file {example.file!r}"))
+            problems.append(
+                Problem(
+                    f"{where}.file", _("no such example file {file!r}").format(file=example.file)
+                )
+            )
             continue
         try:
             parse = parse_json if example.file.endswith(".json") else parse_toml
@@ -456,25 +517,36 @@ def check_examples(cycle: Cycle, host: Host | None = None) -> list[Problem]:
             problems.append(
                 Problem(
                     f"{where}.file",
-                    f"{example.file} says cycle {document.cycle!r}, not {cycle.id!r}",
+                    _("{file} says cycle {said!r}, not {cycle!r}").format(
+                        file=example.file, said=document.cycle, cycle=cycle.id
+                    ),
                 )
             )
         if report.admissible != example.admissible:
-            got = "admissible" if report.admissible else "not admissible"
-            want = "admissible" if example.admissible else "not admissible"
-            problems.append(
-                Problem(f"{where}.admissible", f"{example.file} is {got}, declared {want}")
+            message = (
+                _("{file} is admissible, declared not admissible")
+                if report.admissible
+                else _("{file} is not admissible, declared admissible")
             )
+            problems.append(Problem(f"{where}.admissible", message.format(file=example.file)))
         found = {f.code for f in report.findings if f.severity is not Severity.INFO}
         expected = set(example.codes)
         if found != expected:
-            extra = ", ".join(sorted(found - expected)) or "none"
-            lacking = ", ".join(sorted(expected - found)) or "none"
+            extra = ", ".join(sorted(found - expected)) or _("none")
+            lacking = ", ".join(sorted(expected - found)) or _("none")
             problems.append(
                 Problem(
                     f"{where}.codes",
-                    f"{example.file} gives codes {sorted(found)}, declared {sorted(expected)} "
-                    f"(undeclared: {extra}; not found: {lacking})",
+                    _(
+                        "{file} gives codes {found}, declared {expected} "
+                        "(undeclared: {extra}; not found: {lacking})"
+                    ).format(
+                        file=example.file,
+                        found=sorted(found),
+                        expected=sorted(expected),
+                        extra=extra,
+                        lacking=lacking,
+                    ),
                 )
             )
     folder = cycle.root.joinpath("examples")
@@ -483,7 +555,10 @@ def check_examples(cycle: Cycle, host: Host | None = None) -> list[Problem]:
             name = f"examples/{entry.name}"
             if entry.is_file() and entry.name.endswith((".toml", ".json")) and name not in declared:
                 problems.append(
-                    Problem("$.examples", f"{name} is shipped but not declared in [[examples]]")
+                    Problem(
+                        "$.examples",
+                        _("{name} is shipped but not declared in [[examples]]").format(name=name),
+                    )
                 )
     return problems
 
