@@ -1,0 +1,1 @@
+"""Test distribution: a conciliazione plugin that ships an invalid parameter file."""

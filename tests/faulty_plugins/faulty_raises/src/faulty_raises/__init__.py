@@ -1,0 +1,1 @@
+"""Test distribution: a conciliazione plugin that raises inside its conciliazione_cycles hook."""
