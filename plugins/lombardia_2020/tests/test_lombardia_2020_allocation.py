@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lombardia_2020_oracle import largest_remainder
 
 import lombardia_2020.plugin
 from conciliazione_core import Cycle, DataStatus, Host, InputError, Money, load_cycle
@@ -50,17 +51,6 @@ EXPECTED = {
     "ATS-VALPADANA": 214_649,
     "ATS-PAVIA": 151_928,
 }
-
-
-def largest_remainder(total: int, weights: dict[str, int]) -> dict[str, int]:
-    """Whole units by largest remainder, ties by id, in integers only (the test's own)."""
-    whole = sum(weights.values())
-    floors = {k: total * w // whole for k, w in weights.items()}
-    remainders = {k: total * w % whole for k, w in weights.items()}
-    left = total - sum(floors.values())
-    for k in sorted(weights, key=lambda k: (-remainders[k], k))[:left]:
-        floors[k] += 1
-    return floors
 
 
 def split_80_20(amount: int) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from fractions import Fraction
 from importlib.resources import files
 
 import pytest
+from lombardia_2020_oracle import largest_remainder
 
 import lombardia_2020.plugin
 from conciliazione_core import Cycle, DataStatus, Host, lombardy
@@ -54,17 +55,6 @@ SHIPPED = {
     "ATS-VALPADANA": 771_247,
     "ATS-PAVIA": 545_888,
 }
-
-
-def largest_remainder(total: int, weights: dict[str, int]) -> dict[str, int]:
-    """Integer largest remainder, ties by id: the test's own, independent of the engine."""
-    whole = sum(weights.values())
-    floors = {k: total * w // whole for k, w in weights.items()}
-    remainders = {k: total * w % whole for k, w in weights.items()}
-    left = total - sum(floors.values())
-    for k in sorted(weights, key=lambda k: (-remainders[k], k))[:left]:
-        floors[k] += 1
-    return floors
 
 
 @pytest.fixture(scope="module")
