@@ -271,3 +271,47 @@ def test_proportional_envelope_weights_are_checked() -> None:
     with pytest.raises(ValueError, match=r"^weights must be non-negative and not all zero$"):
         envelope((("p", F(2)), ("q", F(-1))))
     assert envelope((("p", F(1)),)).weights == (("p", F(1)),)
+
+
+# ---- the engine's own errors: exact place and words --------------------------------------------------
+
+
+def _rows(values: dict[str, int], indicator: str = "p") -> IndicatorTable:
+    provenance = Provenance("test", dt.date(2020, 1, 1), DataStatus.OFFICIAL)
+    return IndicatorTable(
+        (indicator,),
+        tuple(IndicatorRow(i, i, ((indicator, v),), provenance) for i, v in values.items()),
+    )
+
+
+@pytest.mark.parametrize(
+    ("recipients", "table", "path", "message"),
+    [
+        (
+            [("A", "a"), ("A", "a"), ("B", "b")],
+            _rows({"A": 1, "B": 1}),
+            "recipients",
+            "duplicate recipient id(s): A",
+        ),
+        (
+            [("A", "a"), ("B", "b")],
+            _rows({"A": 0, "B": 0}),
+            "$.allocation.envelopes[0]",
+            "envelope 'pop': the weights (p) add up to zero over all recipients, so there is "
+            "nothing to be proportional to",
+        ),
+        (
+            [("A", "a")],
+            _rows({"A": 1}, "q"),
+            "$.allocation.envelopes[0].indicator",
+            "envelope 'pop' reads indicator(s) p that the table does not have (it has: q)",
+        ),
+    ],
+)
+def test_engine_errors_name_the_place_and_the_problem(
+    recipients: list[tuple[str, str]], table: IndicatorTable, path: str, message: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        allocate(_plan(), recipients, table, missing="error")
+    [problem] = info.value.problems
+    assert (problem.path, problem.message) == (path, message)
