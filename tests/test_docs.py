@@ -378,3 +378,11 @@ def test_an_installed_cycle_missing_from_the_nav_is_added_to_the_cycles_section(
     assert {"lombardia-2020": "cycles/lombardia-2020.md"} in section
     assert section.count({"a": "cycles/lombardia-2014.md"}) == 1
     assert len(section) == 1 + len(cc.cycles())
+
+
+def test_both_shipped_cycles_have_their_chart_in_the_docs() -> None:
+    page = (DOCS / "cycles" / "index.md").read_text(encoding="utf-8")
+    for cycle_id in ("lombardia-2020", "lombardia-2014"):
+        assert f"](../img/{cycle_id}.svg)" in page
+        chart = DOCS / "img" / f"{cycle_id}.svg"
+        assert chart.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
