@@ -436,7 +436,11 @@ def json_table(values: str) -> str:
             json_table('{"p": "1e999999999"}'),
             "$.rows[0] (A).values.p: '1e999999999' is not a number",
         ),
-        (parse_indicator_json, json_table('{"p": ' + "9" * 5000 + "}"), "$: a number is too long"),
+        (
+            parse_indicator_json,
+            json_table('{"p": ' + "9" * 5000 + "}"),
+            "$: a number is longer than 4,300 digits",
+        ),
         (
             parse_indicator_json,
             json_table('{"p": ' + "9" * 45 + "}"),
@@ -450,7 +454,7 @@ def json_table(values: str) -> str:
         (
             parse_indicator_json,
             json_table('{"p": "1", "p": "2"}'),
-            "$: the key 'p' is given twice in the same object",
+            "$: duplicate key 'p' in the same object",
         ),
     ],
     ids=[
@@ -504,3 +508,13 @@ def test_size_limits(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(InputError, match="is a directory"):
         load_indicator_table(folder)
+
+
+def test_indicator_json_honours_the_configured_nesting_limit() -> None:
+    from conciliazione_core.serialisation import Limits
+
+    text = json.dumps({"indicators": ["p"], "rows": [{"id": "A", "values": {"p": [[["1"]]]}}]})
+    with pytest.raises(InputError) as info:
+        parse_indicator_json(text, limits=Limits(max_depth=4))
+    assert info.value.problems[0].message == "nested deeper than the limit of 4 levels"
+    assert info.value.problems[0].path.startswith("$.rows[0]")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -37,7 +36,7 @@ import attrs
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import _
 from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits, read_file
+from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
 
 __all__ = [
     "IndicatorRow",
@@ -406,21 +405,6 @@ class _FloatLiteral(str):
     """A JSON number with a fraction or exponent, kept as written so that it can be refused."""
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _value in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return result
-
-
-class _DuplicateKey(ValueError):
-    """A key given twice in one JSON object: the second would silently replace the first."""
-
-
 def parse_indicator_json(
     text_or_obj: str | Mapping[str, Any],
     source: str | None = None,
@@ -433,34 +417,11 @@ def parse_indicator_json(
     decimals written as strings; JSON numbers with a decimal point are refused, because a JSON
     reader turns them into binary floats.
     """
-    if isinstance(text_or_obj, str):
-        _check_size(text_or_obj, source, limits)
-        if not text_or_obj.strip():
-            raise InputError.at("$", _("the file is empty"), source)
-        try:
-            data: Any = json.loads(
-                text_or_obj, parse_float=_FloatLiteral, object_pairs_hook=_no_duplicate_keys
-            )
-        except json.JSONDecodeError as exc:
-            raise InputError.at(
-                "$", _("not valid JSON: {reason}").format(reason=str(exc)), source
-            ) from None
-        except _DuplicateKey as exc:
-            raise InputError.at(
-                "$",
-                _("the key {key!r} is given twice in the same object").format(key=exc.args[0]),
-                source,
-            ) from None
-        except ValueError:  # an integer longer than sys.get_int_max_str_digits()
-            raise InputError.at("$", _("a number is too long"), source) from None
-        except RecursionError:
-            raise InputError.at(
-                "$",
-                _("nested deeper than the limit of {n} levels").format(n=limits.max_depth),
-                source,
-            ) from None
-    else:
-        data = text_or_obj
+    data: Any = (
+        parse_json(text_or_obj, source, limits, parse_float=_FloatLiteral)
+        if isinstance(text_or_obj, str)
+        else text_or_obj
+    )
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
         raise InputError.at("$", _("expected an object with 'indicators' and 'rows'"), source)

@@ -503,15 +503,28 @@ def _check_depth(data: object, source: str | None, limits: Limits) -> None:
         )
 
 
-def parse_json(raw: bytes | str, source: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """Parse JSON text strictly (no NaN, no duplicate keys) within ``limits``."""
+def parse_json(
+    raw: bytes | str,
+    source: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    parse_float: Callable[[str], Any] | None = None,
+) -> Any:
+    """Parse JSON text strictly (no NaN, no duplicate keys) within ``limits``.
+
+    ``parse_float`` turns numbers with a fraction or an exponent into something else than a
+    Python float, e.g. a ``str`` subclass that keeps them as written so a caller can refuse them
+    by their path with the text the user wrote.
+    """
     text = _decode(raw, source, limits)
     if not text.strip():
         raise InputError.at("$", _("the file is empty"), source)
     try:
         with _bulk():
             data = json.loads(
-                text, object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant
+                text,
+                object_pairs_hook=_no_duplicate_keys,
+                parse_constant=_refuse_constant,
+                parse_float=parse_float,
             )
     except json.JSONDecodeError as exc:
         raise InputError.at(
