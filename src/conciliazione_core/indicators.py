@@ -401,8 +401,22 @@ def parse_indicator_csv(
 # ---- JSON -------------------------------------------------------------------------------------
 
 
-class _FloatLiteral(str):
-    """A JSON number with a fraction or exponent, kept as written so that it can be refused."""
+class _FloatLiteral:
+    """A JSON number with a fraction or exponent, kept as written so that it can be refused.
+
+    Not a ``str`` subclass: ``1.5`` where an id or a name is expected must fail the type check
+    rather than pass as the text ``"1.5"``.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
 
 
 def parse_indicator_json(

@@ -51,6 +51,9 @@ T = TypeVar("T")
 
 PROFILE_ENV = "CONCILIAZIONE_FUZZ"
 PROFILE = os.environ.get(PROFILE_ENV, "fuzz-ci")
+# bench/fuzz_deep.py runs each deep test in this many shorter runs with distinct seeds: a
+# hypothesis run slows down as it grows (its record of tried inputs), and the counts add up.
+ROUNDS_ENV = "CONCILIAZIONE_FUZZ_ROUNDS"
 
 
 def fuzz_settings(deep: int) -> settings:
@@ -61,7 +64,8 @@ def fuzz_settings(deep: int) -> settings:
     """
     profile = settings.get_profile(PROFILE)
     if PROFILE == "fuzz-deep":
-        return settings(profile, max_examples=deep)
+        rounds = int(os.environ.get(ROUNDS_ENV, "1"))
+        return settings(profile, max_examples=-(-deep // rounds))
     return settings(profile)
 
 

@@ -58,7 +58,7 @@ def assert_clean_exit(argv: list[str]) -> int:
     return code
 
 
-@fuzz_settings(3000)
+@fuzz_settings(40000)
 @given(data=st.data(), cycle=st.sampled_from(["lombardia-2014", "lombardia-2020", "nope"]))
 @example(data=None, cycle="lombardia-2020")
 def test_check_any_document(
@@ -85,7 +85,7 @@ def test_check_any_document(
     assert_clean_exit(["check", cycle, str(path), "--format", fmt])
 
 
-@fuzz_settings(3000)
+@fuzz_settings(30000)
 @given(data=st.data(), fmt=st.sampled_from(["table", "json", "csv"]))
 def test_allocate_with_any_data_file(
     data: st.DataObject, fmt: str, tmp_path_factory: pytest.TempPathFactory
@@ -105,7 +105,7 @@ def _paths() -> list[str]:
     return sorted(out)
 
 
-@fuzz_settings(3000)
+@fuzz_settings(30000)
 @given(
     path=st.sampled_from(_paths()) | st.text(max_size=10),
     value=st.sampled_from(["-1", "0", "1.5", "nan", '"80%"', "[1]", "x", "", "9" * 5000])

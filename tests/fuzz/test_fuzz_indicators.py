@@ -144,8 +144,10 @@ def mutated_csv(draw: st.DrawFn) -> str:
             rows[r] = rows[r][:-1] if draw(st.booleans()) else [*rows[r], draw(_CELLS)]
         elif op == "blank":
             rows.insert(r, [""] * width)
-        elif op == "header" and rows:
-            rows[0][c] = draw(st.sampled_from([*_RESERVED, "", " id", "ID", "p", "\ufeffid"]))
+        elif op == "header" and rows and rows[0]:
+            rows[0][min(c, len(rows[0]) - 1)] = draw(
+                st.sampled_from([*_RESERVED, "", " id", "ID", "p", "\ufeffid"])
+            )
     out = csv_text(rows)
     if draw(st.booleans()):
         out = draw(byte_mutated(out.encode("utf-8", "surrogatepass"))).decode("utf-8", "replace")
@@ -260,7 +262,7 @@ def test_parsed_json_objects(data: st.DataObject) -> None:
 # ---- files --------------------------------------------------------------------------------------------
 
 
-@fuzz_settings(5000)
+@fuzz_settings(100000)
 @given(data=st.data(), suffix=st.sampled_from([".csv", ".json", ".CSV", ".txt", ""]))
 def test_indicator_files(data: st.DataObject, suffix: str, tmp_path: Path) -> None:
     _name, text = data.draw(st.sampled_from(csv_seeds()), label="seed")

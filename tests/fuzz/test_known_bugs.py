@@ -88,6 +88,22 @@ def test_indicator_json_refuses_duplicate_keys() -> None:
     assert verdict.startswith("OK refused"), verdict
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"indicators": ["p"], "rows": [{"id": 1.5, "name": "a", "values": {"p": 1}, '
+        '"provenance": {"source": "s", "reference_date": "2020-01-01", "status": "official"}}]}',
+        '{"indicators": [2.5], "rows": []}',
+        _json('{"p": 1}').replace('"name": "a"', '"name": 1e3'),
+    ],
+    ids=["id", "indicator-name", "row-name"],
+)
+def test_a_json_number_is_not_text(text: str) -> None:
+    """A decimal number where text is expected (an id) used to pass as the text "1.5"."""
+    verdict = run_loader("json", text)
+    assert verdict.startswith("OK refused"), verdict
+
+
 def test_indicator_files_take_limits() -> None:
     """load_indicator_table used to read any size of file: it takes serialisation.Limits."""
     import inspect
