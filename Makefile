@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml requirements-dev.txt $(foreach p,$(PLUGINS),$(p)/pyproj
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet -e '.[chart]' $(foreach p,$(PLUGINS),-e $(p))
+	$(BIN)/python -m pip install --quiet -e '.[chart,fast]' $(foreach p,$(PLUGINS),-e $(p))
 	touch $(STAMP)
 
 ## demo: the main job, the 2020-2023 allocation among the 8 ATS, explained for one ATS

@@ -6,7 +6,9 @@ recipients with ``explain=False``, and compares, on the same input:
 
 * the ``apportionment`` package's largest-remainder method (``pip install apportionment``; a
   benchmark-only dependency, skipped with a message when missing);
-* a NumPy implementation of the same method written here, the practical limit for Python.
+* a NumPy implementation of the same method written here, the practical limit for Python;
+* ``largest_remainder()`` alone, the method on the same input as the package's, on the NumPy
+  path (when NumPy is installed) and in pure Python (``CONCILIAZIONE_PURE_PYTHON=1``).
 
 It checks that the three give the same amounts, and measures peak memory with tracemalloc.
 It prints figures and asserts nothing (the tests check correctness); copy the figures into
@@ -30,10 +32,12 @@ from functools import partial
 from typing import Any
 
 from conciliazione_core.allocation import (
+    PURE_PYTHON_ENV,
     Allocation,
     AllocationPlan,
     allocate,
     largest_remainder,
+    numpy_or_none,
     parse_allocation,
 )
 from conciliazione_core.indicators import IndicatorRow, IndicatorTable
@@ -197,26 +201,39 @@ def bench_size(
         f"{sh_w:7.3f} s wall, {sh_c:7.3f} s CPU"
     )
     ours = list(result.cents)
-    lr_w, lr_c, lr = timed(partial(largest_remainder, UNITS, weights, ids), runs)
-    print(f"{'':14}largest_remainder() alone: {lr_w:7.3f} s wall, {lr_c:7.3f} s CPU")
-    agree = {"largest_remainder()": lr == ours}
+    method = partial(largest_remainder, UNITS, weights, ids)
+    lr_w, lr_c, lr = timed(method, runs)
+    path = "NumPy path" if numpy_or_none() is not None else "pure Python: NumPy not installed"
+    print(f"{'':14}largest_remainder() ({path}): {lr_w:7.3f} s wall, {lr_c:7.3f} s CPU")
+    os.environ[PURE_PYTHON_ENV] = "1"
+    try:
+        py_w, py_c, py = timed(method, runs)
+    finally:
+        del os.environ[PURE_PYTHON_ENV]
+    print(f"{'':14}largest_remainder() (pure Python): {py_w:7.3f} s wall, {py_c:7.3f} s CPU")
+    agree = {"largest_remainder()": lr == ours, "pure Python": py == ours}
     if numpy_ok:
         np_w, np_c, np_result = timed(partial(numpy_largest_remainder, UNITS, weights, ids), runs)
         agree["NumPy"] = np_result == ours
         print(
             f"{'':14}NumPy reference:      {np_w:7.3f} s wall, {np_c:7.3f} s CPU"
-            f"  -> allocate (cold) takes {cold_c / np_c:5.1f}x the NumPy time (practical"
-            f" limit); largest_remainder() {lr_c / np_c:5.1f}x"
+            f"  -> the NumPy time (the practical limit) x {lr_c / np_c:.1f} for"
+            f" largest_remainder(), x {py_c / np_c:.1f} in pure Python, x {cold_c / np_c:.1f}"
+            " for allocate (cold)"
         )
-    for mode, method in package.items() if n in COMPARE_SIZES else ():
-        pk_w, pk_c, pk_result = timed(partial(method, UNITS, weights, ids), max(1, runs // 3))
+    for mode, package_method in package.items() if n in COMPARE_SIZES else ():
+        pk_w, pk_c, pk_result = timed(
+            partial(package_method, UNITS, weights, ids), max(1, runs // 3)
+        )
         same = pk_result == ours
         agree[f"apportionment ({mode})"] = same
         diff = sum(1 for a, b in zip(pk_result, ours, strict=True) if a != b)
         print(
             f"{'':14}apportionment ({mode:5}): {pk_w:7.3f} s wall, {pk_c:7.3f} s CPU"
-            f"  -> allocate (cold) is {pk_c / cold_c:7.1f}x faster"
-            f"{'' if same else f' (amounts differ for {diff} recipients)'}"
+            f"{'' if same else f' (amounts differ for {diff} recipients)'}\n"
+            f"{'':16}-> largest_remainder() is {pk_c / lr_c:6.1f}x faster"
+            f" (pure Python {pk_c / py_c:5.1f}x), allocate (cold) {pk_c / cold_c:5.1f}x,"
+            f" allocate (warm) {pk_c / warm_c:5.1f}x"
         )
     listing = ", ".join(f"{name} {'yes' if ok else 'NO'}" for name, ok in agree.items())
     print(f"{'':14}same amounts as allocate: {listing}\n")

@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 
 from conciliazione_core.allocation import (
+    PURE_PYTHON_ENV,
     Rounding,
     Strategy,
     apportion,
@@ -79,9 +80,15 @@ def test_apportion_dispatches_on_the_strategy() -> None:
     assert Rounding(unit=Money.parse("1")).describe() == "largest_remainder to 1.00"
 
 
+@pytest.mark.parametrize("path", ["numpy", "pure-python"])
 @pytest.mark.parametrize("seed", range(6))
-def test_large_inputs_match_the_reference(seed: int) -> None:
-    """Above the selection threshold, with many ties (small weights) or few (large weights)."""
+def test_large_inputs_match_the_reference(
+    seed: int, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the selection threshold, with many ties (small weights) or few (large weights);
+    on the NumPy path (when installed) and in pure Python."""
+    if path == "pure-python":
+        monkeypatch.setenv(PURE_PYTHON_ENV, "1")
     rng = random.Random(seed)
     n = 30_000
     high = [3, 50, 10**6][seed % 3]

@@ -53,8 +53,10 @@ from conciliazione_core.allocation.rounding import (
     floor_apportion,
     largest_remainder,
 )
+from conciliazione_core.allocation.vectorised import PURE_PYTHON_ENV, numpy_or_none
 
 __all__ = [
+    "PURE_PYTHON_ENV",
     "Allocation",
     "AllocationPlan",
     "Combine",
@@ -92,6 +94,7 @@ __all__ = [
     "fraction_to_json",
     "indicators_of",
     "largest_remainder",
+    "numpy_or_none",
     "parse_allocation",
     "parse_fraction",
     "render_table",

@@ -16,6 +16,8 @@ remainder, a (0.56), so the result is 6, 3, 1. Floor and report gives 5, 3, 1 an
 
 The functions here work on plain lists of ints so that a million recipients take well under a
 second; the quotas are ``units × weight / sum(weights)`` computed exactly with integer division.
+When NumPy is installed, long lists go through the same integer arithmetic on ``int64`` arrays
+(:mod:`.vectorised`), with the same result.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from math import isqrt
 
 import attrs
 
+from conciliazione_core.allocation.vectorised import largest_remainder_int64
 from conciliazione_core.money import Money
 
 __all__ = ["Rounding", "Strategy", "apportion", "floor_apportion", "largest_remainder"]
@@ -114,6 +117,9 @@ def _largest_remainder(
     n = len(weights)
     if units == 0:
         return [0] * n
+    fast = largest_remainder_int64(units, weights, ids, total)  # NumPy, if installed
+    if fast is not None:
+        return fast
     products = list(map(units.__mul__, weights))
     floors = list(map(total.__rfloordiv__, products))
     remainders = list(map(total.__rmod__, products))

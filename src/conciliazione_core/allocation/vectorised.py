@@ -1,0 +1,92 @@
+"""An optional NumPy path for the largest-remainder method on long lists.
+
+The pure-Python method in :mod:`.rounding` is the reference and the only one the core needs.
+When NumPy is installed (``pip install 'conciliazione-core[fast]'``) and the list is long, the same
+integer arithmetic runs on ``int64`` arrays instead, which is about ten times faster at 10,000
+recipients. The result is the same list of ints, unit for unit, because nothing is approximated:
+
+* it is used only when every product ``units × weight`` and the total fit in a signed 64-bit
+  integer, so that ``//`` and ``%`` are exact (otherwise the caller runs the pure-Python method);
+* the threshold remainder is found with ``numpy.partition``, and ties at the threshold are
+  broken by recipient id in Python's string order, exactly as the pure-Python method does.
+
+Set the environment variable ``CONCILIAZIONE_PURE_PYTHON=1`` to switch this path off (an auditor
+comparing the two, or a platform where NumPy misbehaves). The tests run both paths on the same
+inputs and require identical results.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import cache
+from types import ModuleType
+
+__all__ = ["MIN_LENGTH", "PURE_PYTHON_ENV", "largest_remainder_int64", "numpy_or_none"]
+
+PURE_PYTHON_ENV = "CONCILIAZIONE_PURE_PYTHON"
+"""Set to ``1`` to never use NumPy."""
+
+MIN_LENGTH = 2_000
+"""Below this many recipients, converting to arrays costs more than it saves."""
+
+_INT64_MAX = 2**63 - 1
+
+
+@cache
+def _numpy() -> ModuleType | None:
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
+def numpy_or_none() -> ModuleType | None:
+    """The ``numpy`` module, or None when it is missing or switched off by the environment.
+
+    Imported on first use only: importing NumPy takes longer than starting the command-line tool.
+    """
+    if os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0"):
+        return None
+    return _numpy()
+
+
+def _fits_int64(units: int, weights: Sequence[int], total: int) -> bool:
+    if total > _INT64_MAX:
+        return False
+    if total * units <= _INT64_MAX:  # every weight is at most the total: the cheap check
+        return True
+    return max(weights) * units <= _INT64_MAX
+
+
+def largest_remainder_int64(
+    units: int, weights: Sequence[int], ids: Sequence[str], total: int
+) -> list[int] | None:
+    """:func:`.rounding.largest_remainder` on ``int64`` arrays, or None where it cannot be exact.
+
+    Takes checked input, as ``rounding._largest_remainder`` does: non-negative int weights whose
+    ``total`` is positive, ``units >= 0``, unique ids. Returns None (the caller computes it in pure
+    Python) when the list is short, NumPy is unavailable, or a product could overflow ``int64``.
+    """
+    n = len(weights)
+    if n < MIN_LENGTH or not _fits_int64(units, weights, total):
+        return None
+    np = numpy_or_none()
+    if np is None:
+        return None
+    products = np.asarray(weights, dtype=np.int64) * units
+    floors = products // total
+    remainders = products % total
+    left = units - int(floors.sum())
+    if left:
+        threshold = np.partition(remainders, n - left)[n - left]
+        above = remainders > threshold
+        floors += above
+        wanted = left - int(above.sum())
+        if wanted:
+            tied = np.flatnonzero(remainders == threshold).tolist()
+            tied.sort(key=ids.__getitem__)
+            floors[tied[:wanted]] += 1
+    result: list[int] = floors.tolist()
+    return result
