@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from fractions import Fraction as F
 
+import attrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -315,3 +316,113 @@ def test_engine_errors_name_the_place_and_the_problem(
         allocate(_plan(), recipients, table, missing="error")
     [problem] = info.value.problems
     assert (problem.path, problem.message) == (path, message)
+
+
+# ---- what an outcome records, and the places of amount errors ----------------------------------------
+
+
+def _plan_of(*envelopes: dict[str, object], total: str, rounding: str = "1") -> AllocationPlan:
+    return parse_allocation(
+        {
+            "total": total,
+            "rounding": {"strategy": "largest_remainder", "unit": rounding},
+            "envelopes": [{"label": e["id"], "basis": "act", **e} for e in envelopes],
+        },
+        {"act": ACT},
+    )
+
+
+def test_outcomes_record_rounding_floor_and_cap() -> None:
+    plan = _plan_of(
+        {"id": "eq", "kind": "equal", "amount": "30", "floor": "2", "cap": "12"},
+        {"id": "pop", "kind": "proportional", "amount": "60", "indicator": "p", "cap": "25"},
+        total="90",
+    )
+    allocation = allocate(
+        plan, [("A", "a"), ("B", "b"), ("C", "c")], _rows({"A": 1, "B": 1, "C": 8})
+    )
+    equal, proportional = allocation.outcomes
+    assert (equal.floor, equal.cap) == (2, 12)  # in units of the plan's rounding (1 euro)
+    assert (proportional.floor, proportional.cap) == (0, 25)
+    assert equal.rounding == proportional.rounding == plan.rounding
+    assert proportional.units == (18, 17, 25)  # C capped at 25; A and B tie at 17.5: A by id
+
+
+def test_envelopes_without_recipients_record_a_zero_scale() -> None:
+    """Nothing to split among no one: empty amounts, scale 0, the plan's rounding."""
+    plan = _plan_of(
+        {"id": "kept", "kind": "retained", "amount": "10"},
+        {"id": "eq", "kind": "equal", "amount": "0"},
+        {"id": "pop", "kind": "proportional", "amount": "0", "indicator": "p"},
+        total="10",
+    )
+    allocation = allocate(plan, [], _rows({}))
+    assert [(o.units, o.scale, o.rounding) for o in allocation.outcomes] == [
+        ((), F(0), plan.rounding),
+        ((), F(0), plan.rounding),
+    ]
+
+
+def test_amount_errors_name_the_envelope() -> None:
+    plan = _plan_of(
+        {"id": "kept", "kind": "retained", "amount": "10"},
+        {"id": "each", "kind": "fixed", "per_recipient": "5", "amount": "20"},
+        {
+            "id": "pop",
+            "kind": "proportional",
+            "amount": "10",
+            "indicator": "p",
+            "split": [
+                {"id": "x", "label": "x", "share": "1/2"},
+                {"id": "y", "label": "y", "share": "1/2"},
+            ],
+            "split_overrides": {"Z": {"x": "1", "y": "0"}, "W": {"x": "0", "y": "1"}},
+        },
+        total="40",
+    )
+    with pytest.raises(InputError) as info:
+        allocate(plan, [("A", "a")], _rows({"A": 1}))
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.allocation.envelopes[1].amount", "€20.00 is not 1 recipients × €5.00 = €5.00"),
+        (
+            "$.allocation.envelopes[2].split_overrides",
+            "override(s) for id(s) that are not recipients: W, Z",
+        ),
+        (
+            "$.allocation.total",
+            "the envelopes add up to €25.00 for 1 recipients but the total is €40.00",
+        ),
+    ]
+    with pytest.raises(InputError) as info:
+        allocate(_plan_of({"id": "eq", "kind": "equal", "amount": "5"}, total="5"), [], None)
+    [problem] = info.value.problems
+    assert (problem.path, problem.message) == (
+        "$.allocation.envelopes[0]",
+        "envelope 'eq' has €5.00 to split but there are no recipients",
+    )
+
+
+def test_a_cap_that_zero_weights_make_infeasible_is_explained() -> None:
+    plan = _plan_of(
+        {"id": "pop", "kind": "proportional", "amount": "30", "indicator": "p", "cap": "12"},
+        total="30",
+    )
+    with pytest.raises(InputError) as info:
+        allocate(plan, [("A", "a"), ("B", "b"), ("C", "c")], _rows({"A": 1, "B": 0, "C": 0}))
+    [problem] = info.value.problems
+    assert (problem.path, problem.message) == (
+        "$.allocation.envelopes[0].cap",
+        "infeasible: only 1 recipient(s) have a positive weight; at the cap of €12.00 each (and "
+        "the floor for the others) they can receive €12.00, less than the envelope €30.00",
+    )
+
+
+def test_invariant_messages_are_exact() -> None:
+    from conciliazione_core.allocation import Rounding
+    from conciliazione_core.money import Money
+
+    with pytest.raises(ValueError, match=r"^the rounding unit must be more than zero$"):
+        Rounding(unit=Money(0))
+    plan = _plan_of({"id": "a", "kind": "retained", "amount": "1"}, total="1")
+    with pytest.raises(ValueError, match=r"^envelope ids must be unique$"):
+        attrs.evolve(plan, total=Money(200), envelopes=plan.envelopes * 2)

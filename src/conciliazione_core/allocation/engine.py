@@ -57,10 +57,9 @@ def _listing(ids: Sequence[str], limit: int = 30) -> str:
 
 
 def _envelope_path(plan: AllocationPlan, envelope_id: str) -> str:
-    for i, envelope in enumerate(plan.envelopes):
-        if envelope.id == envelope_id:
-            return f"$.allocation.envelopes[{i}]"
-    return "$.allocation"
+    """Where a top-level envelope of ``plan`` is in the parameter file (callers pass only those)."""
+    index = [envelope.id for envelope in plan.envelopes].index(envelope_id)
+    return f"$.allocation.envelopes[{index}]"
 
 
 def allocate(
