@@ -215,6 +215,22 @@ def test_using_a_faulty_cycle_exits_2_naming_the_plugin(faulty_site: Path, name:
         assert line.startswith(f"conciliazione: error: plugin '{name}': "), line
 
 
+def test_an_unknown_cycle_names_every_plugin_that_failed_to_load(faulty_site: Path) -> None:
+    """A faulty plugin may provide a cycle under any id: "unknown cycle" must name them all."""
+    done = cli(["allocate", "trentino-2031"], faulty_site)
+    assert done.returncode == 2
+    assert done.stdout == b""
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith("conciliazione: error: unknown cycle 'trentino-2031' (installed"), line
+    failed = [name for name in sorted(FAULTY) if name != "faulty_clash"]
+    assert line.endswith(
+        f"these plugins failed to load and may provide it: {', '.join(failed)} "
+        "(see 'conciliazione cycles')"
+    ), line
+    clean = cli(["allocate", "trentino-2031"], None)
+    assert "failed to load" not in clean.stderr.decode()
+
+
 def test_a_clash_names_both_distributions_and_picks_neither(faulty_site: Path) -> None:
     done = cli(["allocate", "lombardia-2020", "--format", "json"], faulty_site)
     assert done.returncode == 2

@@ -78,6 +78,12 @@ def test_cycle_not_found_and_plugin_error() -> None:
     assert missing.known == ("a", "b")
     assert isinstance(missing, LookupError)
     assert "none installed" in str(CycleNotFoundError("x", []))
+    hidden = CycleNotFoundError("x", ["a"], ["zeta", "alpha"])
+    assert str(hidden) == (
+        "unknown cycle 'x' (installed cycles: a); these plugins failed to load and may provide "
+        "it: alpha, zeta (see 'conciliazione cycles')"
+    )
+    assert hidden.faulty == ("alpha", "zeta")
     broken = PluginError("my_plugin", "failed to import: boom")
     assert str(broken) == "plugin 'my_plugin': failed to import: boom"
     assert (broken.plugin, broken.reason) == ("my_plugin", "failed to import: boom")

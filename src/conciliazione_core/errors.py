@@ -89,15 +89,21 @@ class InputError(ConciliazioneError, ValueError):
 class CycleNotFoundError(ConciliazioneError, LookupError):
     """No installed plugin provides the requested cycle."""
 
-    def __init__(self, cycle_id: str, known: Iterable[str]) -> None:
+    def __init__(self, cycle_id: str, known: Iterable[str], faulty: Iterable[str] = ()) -> None:
         self.cycle_id = cycle_id
         self.known = tuple(sorted(known))
+        self.faulty = tuple(sorted(faulty))
+        """Plugins that failed to load: one of them may be the one that provides the cycle."""
         listing = ", ".join(self.known) if self.known else _("none installed")
-        super().__init__(
-            _("unknown cycle {cycle!r} (installed cycles: {listing})").format(
-                cycle=cycle_id, listing=listing
-            )
+        message = _("unknown cycle {cycle!r} (installed cycles: {listing})").format(
+            cycle=cycle_id, listing=listing
         )
+        if self.faulty:
+            message += "; " + _(
+                "these plugins failed to load and may provide it: {plugins} "
+                "(see 'conciliazione cycles')"
+            ).format(plugins=", ".join(self.faulty))
+        super().__init__(message)
 
 
 class PluginError(ConciliazioneError):

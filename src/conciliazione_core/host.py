@@ -228,7 +228,12 @@ class Host:
         for problem in self._problems:
             if cycle_id.replace("-", "_") == problem.plugin or cycle_id == problem.plugin:
                 raise PluginError(problem.plugin, problem.reason)
-        raise CycleNotFoundError(cycle_id, self._cycles)
+        # A plugin that failed before saying which cycles it provides may be the one asked
+        # for under another name: name every such plugin rather than only "unknown cycle".
+        # (A plugin in a clash did say: its cycles are all known.)
+        clashing = {s.name for claimants in self._conflicts.values() for s in claimants}
+        unknown = {p.plugin for p in self._problems} - clashing
+        raise CycleNotFoundError(cycle_id, self._cycles, unknown)
 
     def plugins(self) -> list[PluginInfo]:
         """The healthy plugins, with the hooks they implement and the cycles they provide."""
