@@ -25,6 +25,7 @@ from conciliazione_core.errors import InputError
 from conciliazione_core.indicators import IndicatorRow, IndicatorTable
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.provenance import DataStatus, Provenance
+from test_allocation_engine import plan_of  # tests/ is on sys.path: one plan builder for both
 
 ACT = LegalBasis("Test act")
 
@@ -321,22 +322,12 @@ def test_engine_errors_name_the_place_and_the_problem(
 # ---- what an outcome records, and the places of amount errors ----------------------------------------
 
 
-def _plan_of(*envelopes: dict[str, object], total: str, rounding: str = "1") -> AllocationPlan:
-    return parse_allocation(
-        {
-            "total": total,
-            "rounding": {"strategy": "largest_remainder", "unit": rounding},
-            "envelopes": [{"label": e["id"], "basis": "act", **e} for e in envelopes],
-        },
-        {"act": ACT},
-    )
-
-
 def test_outcomes_record_rounding_floor_and_cap() -> None:
-    plan = _plan_of(
+    plan = plan_of(
         {"id": "eq", "kind": "equal", "amount": "30", "floor": "2", "cap": "12"},
         {"id": "pop", "kind": "proportional", "amount": "60", "indicator": "p", "cap": "25"},
         total="90",
+        unit="1",
     )
     allocation = allocate(
         plan, [("A", "a"), ("B", "b"), ("C", "c")], _rows({"A": 1, "B": 1, "C": 8})
@@ -350,11 +341,12 @@ def test_outcomes_record_rounding_floor_and_cap() -> None:
 
 def test_envelopes_without_recipients_record_a_zero_scale() -> None:
     """Nothing to split among no one: empty amounts, scale 0, the plan's rounding."""
-    plan = _plan_of(
+    plan = plan_of(
         {"id": "kept", "kind": "retained", "amount": "10"},
         {"id": "eq", "kind": "equal", "amount": "0"},
         {"id": "pop", "kind": "proportional", "amount": "0", "indicator": "p"},
         total="10",
+        unit="1",
     )
     allocation = allocate(plan, [], _rows({}))
     assert [(o.units, o.scale, o.rounding) for o in allocation.outcomes] == [
@@ -364,7 +356,7 @@ def test_envelopes_without_recipients_record_a_zero_scale() -> None:
 
 
 def test_amount_errors_name_the_envelope() -> None:
-    plan = _plan_of(
+    plan = plan_of(
         {"id": "kept", "kind": "retained", "amount": "10"},
         {"id": "each", "kind": "fixed", "per_recipient": "5", "amount": "20"},
         {
@@ -379,6 +371,7 @@ def test_amount_errors_name_the_envelope() -> None:
             "split_overrides": {"Z": {"x": "1", "y": "0"}, "W": {"x": "0", "y": "1"}},
         },
         total="40",
+        unit="1",
     )
     with pytest.raises(InputError) as info:
         allocate(plan, [("A", "a")], _rows({"A": 1}))
@@ -394,7 +387,9 @@ def test_amount_errors_name_the_envelope() -> None:
         ),
     ]
     with pytest.raises(InputError) as info:
-        allocate(_plan_of({"id": "eq", "kind": "equal", "amount": "5"}, total="5"), [], None)
+        allocate(
+            plan_of({"id": "eq", "kind": "equal", "amount": "5"}, total="5", unit="1"), [], None
+        )
     [problem] = info.value.problems
     assert (problem.path, problem.message) == (
         "$.allocation.envelopes[0]",
@@ -403,9 +398,10 @@ def test_amount_errors_name_the_envelope() -> None:
 
 
 def test_a_cap_that_zero_weights_make_infeasible_is_explained() -> None:
-    plan = _plan_of(
+    plan = plan_of(
         {"id": "pop", "kind": "proportional", "amount": "30", "indicator": "p", "cap": "12"},
         total="30",
+        unit="1",
     )
     with pytest.raises(InputError) as info:
         allocate(plan, [("A", "a"), ("B", "b"), ("C", "c")], _rows({"A": 1, "B": 0, "C": 0}))
@@ -423,6 +419,6 @@ def test_invariant_messages_are_exact() -> None:
 
     with pytest.raises(ValueError, match=r"^the rounding unit must be more than zero$"):
         Rounding(unit=Money(0))
-    plan = _plan_of({"id": "a", "kind": "retained", "amount": "1"}, total="1")
+    plan = plan_of({"id": "a", "kind": "retained", "amount": "1"}, total="1", unit="1")
     with pytest.raises(ValueError, match=r"^envelope ids must be unique$"):
         attrs.evolve(plan, total=Money(200), envelopes=plan.envelopes * 2)
