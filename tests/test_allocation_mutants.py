@@ -349,10 +349,35 @@ def test_envelopes_without_recipients_record_a_zero_scale() -> None:
         unit="1",
     )
     allocation = allocate(plan, [], _rows({}))
-    assert [(o.units, o.scale, o.rounding) for o in allocation.outcomes] == [
-        ((), F(0), plan.rounding),
-        ((), F(0), plan.rounding),
+    assert [
+        (o.envelope.id, o.units, o.leftover, o.scale, o.rounding) for o in allocation.outcomes
+    ] == [
+        ("eq", (), 0, F(0), plan.rounding),
+        ("pop", (), 0, F(0), plan.rounding),
     ]
+
+
+def test_a_rounding_unit_of_two_cents_counts_in_twos() -> None:
+    plan = plan_of({"id": "eq", "kind": "equal", "amount": "1"}, total="1", unit="0.02")
+    allocation = allocate(plan, [("A", "a"), ("B", "b"), ("C", "c")], None)
+    assert allocation.outcomes[0].units == (17, 17, 16)  # 50 units of 2 cents
+    assert allocation.cents == (34, 34, 32)
+
+
+def test_zero_weights_over_several_indicators_are_named() -> None:
+    plan = plan_of(
+        {"id": "mix", "kind": "proportional", "amount": "10", "weights": {"p": "1", "q": "1"}},
+        total="10",
+    )
+    provenance = Provenance("test", dt.date(2020, 1, 1), DataStatus.OFFICIAL)
+    table = IndicatorTable(("p", "q"), (IndicatorRow("A", "a", (("p", 0), ("q", 0)), provenance),))
+    with pytest.raises(InputError) as info:
+        allocate(plan, [("A", "a")], table)
+    [problem] = info.value.problems
+    assert problem.message == (
+        "envelope 'mix': the weights (p, q) add up to zero over all recipients, so there is "
+        "nothing to be proportional to"
+    )
 
 
 def test_amount_errors_name_the_envelope() -> None:
