@@ -355,6 +355,11 @@ def test_envelopes_without_recipients_record_a_zero_scale() -> None:
         ("eq", (), 0, F(0), plan.rounding),
         ("pop", (), 0, F(0), plan.rounding),
     ]
+    # Per indicator: the total over no one is 0, and so is the coefficient of its shares.
+    assert (allocation.outcomes[1].coefficients, allocation.outcomes[1].totals) == (
+        (F(0),),
+        (F(0),),
+    )
 
 
 def test_a_rounding_unit_of_two_cents_counts_in_twos() -> None:
@@ -422,19 +427,22 @@ def test_amount_errors_name_the_envelope() -> None:
     )
 
 
-def test_a_cap_that_zero_weights_make_infeasible_is_explained() -> None:
-    plan = plan_of(
-        {"id": "pop", "kind": "proportional", "amount": "30", "indicator": "p", "cap": "12"},
-        total="30",
-        unit="1",
-    )
+@pytest.mark.parametrize(
+    ("floor", "most"),
+    [(None, "€12.00"), ("2", "€16.00")],  # 1 × 12, or 1 × 12 + 2 others × floor 2
+)
+def test_a_cap_that_zero_weights_make_infeasible_is_explained(floor: str | None, most: str) -> None:
+    envelope = {"id": "pop", "kind": "proportional", "amount": "30", "indicator": "p", "cap": "12"}
+    if floor is not None:
+        envelope["floor"] = floor
+    plan = plan_of(envelope, total="30", unit="1")
     with pytest.raises(InputError) as info:
         allocate(plan, [("A", "a"), ("B", "b"), ("C", "c")], _rows({"A": 1, "B": 0, "C": 0}))
     [problem] = info.value.problems
     assert (problem.path, problem.message) == (
         "$.allocation.envelopes[0].cap",
         "infeasible: only 1 recipient(s) have a positive weight; at the cap of €12.00 each (and "
-        "the floor for the others) they can receive €12.00, less than the envelope €30.00",
+        f"the floor for the others) they can receive {most}, less than the envelope €30.00",
     )
 
 
