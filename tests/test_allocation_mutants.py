@@ -416,15 +416,40 @@ def test_amount_errors_name_the_envelope() -> None:
             "the envelopes add up to €25.00 for 1 recipients but the total is €40.00",
         ),
     ]
+    no_one = plan_of(
+        {"id": "eq", "kind": "equal", "amount": "5"},
+        {"id": "kept", "kind": "retained", "amount": "5"},  # still counted after the problem
+        total="10",
+        unit="1",
+    )
     with pytest.raises(InputError) as info:
-        allocate(
-            plan_of({"id": "eq", "kind": "equal", "amount": "5"}, total="5", unit="1"), [], None
-        )
+        allocate(no_one, [], None)
     [problem] = info.value.problems
     assert (problem.path, problem.message) == (
         "$.allocation.envelopes[0]",
         "envelope 'eq' has €5.00 to split but there are no recipients",
     )
+
+
+def test_infeasible_floors_and_caps_name_their_key() -> None:
+    plan = plan_of(
+        {"id": "eq", "kind": "equal", "amount": "10", "floor": "4"},
+        {"id": "pop", "kind": "proportional", "amount": "30", "indicator": "p", "cap": "9"},
+        total="40",
+        unit="1",
+    )
+    with pytest.raises(InputError) as info:
+        allocate(plan, [("A", "a"), ("B", "b"), ("C", "c")], _rows({"A": 1, "B": 1, "C": 1}))
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        (
+            "$.allocation.envelopes[0].floor",
+            "infeasible: 3 recipients × floor €4.00 = €12.00 is more than the envelope €10.00",
+        ),
+        (
+            "$.allocation.envelopes[1].cap",
+            "infeasible: 3 recipients × cap €9.00 = €27.00 is less than the envelope €30.00",
+        ),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -458,7 +458,7 @@ def _compute(
                     "the envelope {amount}"
                 ).format(
                     positive=positive,
-                    cap=envelope.cap.format() if envelope.cap else "",
+                    cap=Money(cap * unit).format(),
                     most=Money(most * unit).format(),
                     amount=envelope.amount.format(),
                 ),
