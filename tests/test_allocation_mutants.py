@@ -480,3 +480,76 @@ def test_invariant_messages_are_exact() -> None:
     plan = plan_of({"id": "a", "kind": "retained", "amount": "1"}, total="1", unit="1")
     with pytest.raises(ValueError, match=r"^envelope ids must be unique$"):
         attrs.evolve(plan, total=Money(200), envelopes=plan.envelopes * 2)
+
+
+def _two_indicators(
+    rows: dict[str, tuple[int, int]], names: tuple[str, str] = ("p", "q")
+) -> IndicatorTable:
+    provenance = Provenance("test", dt.date(2020, 1, 1), DataStatus.OFFICIAL)
+    return IndicatorTable(
+        names,
+        tuple(
+            IndicatorRow(i, i, tuple(zip(names, v, strict=True)), provenance)
+            for i, v in rows.items()
+        ),
+    )
+
+
+_MIX = {"id": "mix", "kind": "proportional", "amount": "10", "weights": {"p": "1", "q": "1"}}
+
+
+@pytest.mark.parametrize(
+    ("table", "path", "message"),
+    [
+        (
+            None,
+            "$.allocation.envelopes[0]",
+            "envelope 'mix' is split by p, q but no indicator table was given",
+        ),
+        (
+            _two_indicators({"A": (1, 1)}),
+            "$.allocation.envelopes[0]",
+            "envelope 'mix' needs p, q for 1 recipient(s) missing from the indicator table: B",
+        ),
+        (
+            _two_indicators({"A": (1, 1), "B": (1, 1)}, ("x", "y")),
+            "$.allocation.envelopes[0].indicator",
+            "envelope 'mix' reads indicator(s) p, q that the table does not have (it has: x, y)",
+        ),
+    ],
+    ids=["no-table", "missing-rows", "unknown-indicators"],
+)
+def test_missing_indicator_data_names_every_indicator(
+    table: IndicatorTable | None, path: str, message: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        allocate(plan_of(_MIX, total="10"), [("A", "a"), ("B", "b")], table)
+    [problem] = info.value.problems
+    assert (problem.path, problem.message) == (path, message)
+
+
+def test_retained_lines_carry_their_label_citation_and_note() -> None:
+    plan = plan_of(
+        {"id": "kept", "kind": "retained", "label": "Kept back", "amount": "10", "note": "why"},
+        total="10",
+    )
+    [line] = allocate(plan, [], None).retained
+    assert (line.envelope_id, line.label, line.amount, line.citation, line.note) == (
+        "kept",
+        "Kept back",
+        plan.envelopes[0].amount,
+        "test",
+        "why",
+    )
+    assert line.basis == plan.envelopes[0].basis
+
+
+def test_a_table_no_envelope_reads_does_not_mark_the_result_non_official() -> None:
+    provenance = Provenance("test", dt.date(2020, 1, 1), DataStatus.DERIVED, "derived")
+    table = IndicatorTable(("p",), (IndicatorRow("A", "a", (("p", 1),), provenance),))
+    plan = plan_of({"id": "eq", "kind": "equal", "amount": "10"}, total="10")
+    assert allocate(plan, [("A", "a")], table).non_official == ()
+    proportional = plan_of({"id": "pop", "kind": "proportional", "amount": "10", "indicator": "p"})
+    assert [n.recipient_id for n in allocate(proportional, [("A", "a")], table).non_official] == [
+        "A"
+    ]
