@@ -221,6 +221,23 @@ def test_parse_override_refuses(assignment: str, message: str) -> None:
     assert message in problem.message
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["9" * 5000, "0x" + "f" * 4000, "0o" + "7" * 5000, "[0b" + "1" * 15000 + "]", "[" * 5000],
+    ids=["decimal", "hex", "octal", "binary-in-list", "nested"],
+)
+def test_parse_override_refuses_numbers_too_long_to_print(value: str) -> None:
+    """0x… literals have no digit limit: 4,000 hex digits (found by the deep fuzz) crashed the
+    first message that printed the value."""
+    with pytest.raises(InputError) as info:
+        parse_override(f"allocation.envelopes.ats.kind={value}")
+    [problem] = info.value.problems
+    assert (problem.path, problem.message) == (
+        "--set allocation.envelopes.ats.kind",
+        "the value is too long or too deeply nested",
+    )
+
+
 DATA: dict[str, Any] = {
     "cycle": {"id": "c", "title": "T"},
     "allocation": {

@@ -99,6 +99,21 @@ def test_parse_json_accepts_bytes_and_text() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "path"),
+    [("kind = 0x" + "f" * 4000, "$.kind"), ("[a]\nb = [1, 0o" + "7" * 5000 + "]", "$.a.b[1]")],
+)
+def test_parse_toml_refuses_integers_too_long_to_print(text: str, path: str) -> None:
+    """TOML's 0x/0o/0b literals escape Python's digit limit; printing one later would crash."""
+    with pytest.raises(InputError) as info:
+        parse_toml(text, "in.toml")
+    assert only_problem(info) == (
+        path,
+        f"a number is longer than {sys.get_int_max_str_digits():,} digits",
+    )
+    assert parse_toml("x = 0x" + "f" * 100) == {"x": 16**100 - 1}
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("", "the file is empty"),

@@ -24,6 +24,7 @@ from conciliazione_core.legal import LegalBasis
 from conciliazione_core.serialisation import (
     DEFAULT_LIMITS,
     Limits,
+    huge_integer_path,
     parse_toml,
     read_file,
     structure,
@@ -378,14 +379,17 @@ def parse_override(assignment: str) -> tuple[tuple[str, ...], object]:
     path = tuple(p.strip() for p in key.split(".") if p.strip())
     if not path:
         raise InputError.at("--set", _("{value!r} has an empty path").format(value=assignment))
+    too_long = InputError.at(
+        f"--set {'.'.join(path)}", _("the value is too long or too deeply nested")
+    )
     try:
         value: object = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     except (ValueError, RecursionError):  # a number over 4,300 digits; nesting too deep
-        raise InputError.at(
-            f"--set {'.'.join(path)}", _("the value is too long or too deeply nested")
-        ) from None
+        raise too_long from None
+    if huge_integer_path(value) is not None:  # 0xfff… has no digit limit
+        raise too_long
     if isinstance(value, float):
         value = raw.strip()  # exact numbers travel as text; the field's own check decides
     return path, value

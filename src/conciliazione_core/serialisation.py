@@ -493,6 +493,29 @@ def _too_long_number() -> str:
     )
 
 
+def huge_integer_path(data: object, root: str = "$") -> str | None:
+    """The path of the first integer too long to write in decimal, or None.
+
+    Python refuses to parse a decimal integer over ``sys.get_int_max_str_digits()`` digits, but
+    TOML's ``0x``/``0o``/``0b`` literals have no such limit, and such an integer then breaks the
+    first message that prints it.
+    """
+    digits = sys.get_int_max_str_digits()
+    if not digits:
+        return None
+    too_big = 10**digits
+    stack: list[tuple[object, str]] = [(data, root)]
+    while stack:
+        value, path = stack.pop()
+        if type(value) is int and abs(value) >= too_big:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}") for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+    return None
+
+
 def _check_depth(data: object, source: str | None, limits: Limits) -> None:
     deep = _depth_problem(data, limits.max_depth)
     if deep is not None:
@@ -599,6 +622,9 @@ def parse_toml(raw: bytes | str, source: str | None = None, limits: Limits = DEF
             source,
         ) from None
     _check_depth(data, source, limits)
+    huge = huge_integer_path(data)
+    if huge is not None:
+        raise InputError.at(huge, _too_long_number(), source)
     return data
 
 
