@@ -2,7 +2,7 @@
 
 The pure-Python method in :mod:`.rounding` is the reference and the only one the core needs.
 When NumPy is installed (``pip install 'conciliazione-core[fast]'``) and the list is long, the same
-integer arithmetic runs on ``int64`` arrays instead, which is about ten times faster at 10,000
+integer arithmetic runs on ``int64`` arrays instead, which is about seven times faster from 10,000
 recipients. The result is the same list of ints, unit for unit, because nothing is approximated:
 
 * it is used only when every product ``units × weight`` and the total fit in a signed 64-bit
