@@ -238,8 +238,48 @@ def test_what_might_overflow_int64_stays_in_pure_python() -> None:
     assert largest_remainder_int64(units, weights, ids, sum(weights)) is None
     assert largest_remainder(units, weights, ids) == pure(units, weights, ids)
     assert sum(largest_remainder(units, weights, ids)) == units
-    # A total beyond int64 also stays in Python.
-    assert largest_remainder_int64(1, [2**62, 2**62], ["a", "b"] * (n // 2), 2**63) is None
+    # A total beyond int64 also stays in Python, even when no product overflows.
+    big = [2**62, 2**62] + [0] * (n - 2)
+    assert largest_remainder_int64(1, big, ids, sum(big)) is None
+    assert largest_remainder(1, big, ids) == pure(1, big, ids)
+
+
+@needs_numpy
+@pytest.mark.parametrize(
+    ("units", "head"),
+    [
+        (1, INT64_MAX - (MIN_LENGTH - 1)),  # the total is exactly the int64 maximum
+        (7, INT64_MAX // 7),  # 2**63 - 1 = 7 x 1,317,624,576,693,539,401: the largest product
+    ],
+    ids=["total-at-the-limit", "product-at-the-limit"],
+)
+def test_int64_is_used_up_to_its_last_value(units: int, head: int) -> None:
+    n = MIN_LENGTH
+    weights = [head] + [1] * (n - 1)
+    ids = [f"R{i:05d}" for i in range(n)]
+    assert max(weights) * units <= INT64_MAX
+    assert sum(weights) <= INT64_MAX
+    fast = largest_remainder_int64(units, weights, ids, sum(weights))
+    assert fast is not None, "every product fits int64: the NumPy path must take it"
+    assert fast == pure(units, weights, ids)
+
+
+@needs_numpy
+def test_largest_remainder_hands_long_lists_to_the_numpy_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from conciliazione_core.allocation import rounding
+
+    calls: list[int] = []
+
+    def spy(units: int, weights: list[int], ids: list[str], total: int) -> list[int] | None:
+        calls.append(len(weights))
+        return largest_remainder_int64(units, weights, ids, total)
+
+    monkeypatch.setattr(rounding, "largest_remainder_int64", spy)
+    weights, ids = numpy_case(3, MIN_LENGTH, 50)
+    assert largest_remainder(1000, weights, ids) == pure(1000, weights, ids)
+    assert calls == [MIN_LENGTH, MIN_LENGTH]  # ours, then pure() which declines it by the switch
 
 
 @needs_numpy
