@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing of the eligibility checks (rules.py) and the allocation engine (allocation/).
 # `make mutation` runs this. Configuration: [tool.mutmut] in pyproject.toml; results and the
-# survivors judged equivalent: docs/robustness.md. Long (a fresh run of the 1,956 mutants: about 1.5 hours on 2 cores;
-# the 608 mutants of engine.py took 45 minutes on one): never in CI.
+# survivors judged equivalent: docs/robustness.md. Long, never in CI: a fresh run of the 1,956
+# mutants takes about 1.5 hours on 2 cores (the 608 mutants of engine.py took 45 minutes on one).
 #
 #   bench/mutation.sh            run (incremental: mutmut reuses mutants/ and its results)
 #   bench/mutation.sh --fresh    delete mutants/ first
