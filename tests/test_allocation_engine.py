@@ -20,6 +20,7 @@ from conciliazione_core.indicators import IndicatorRow, IndicatorTable
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.money import Money
 from conciliazione_core.provenance import DataStatus, Provenance
+from conciliazione_core.territory import Level, lombardy
 from conciliazione_core.testing import assert_allocation_invariants
 
 CITATIONS = {
@@ -197,23 +198,9 @@ def test_2020_explanation_data(allocation_2020: Allocation) -> None:
 
 # ---- the 2014 cycle ------------------------------------------------------------------------------
 
-ASL = (
-    "ASL-BERGAMO",
-    "ASL-BRESCIA",
-    "ASL-COMO",
-    "ASL-CREMONA",
-    "ASL-LECCO",
-    "ASL-LODI",
-    "ASL-MANTOVA",
-    "ASL-MILANO",
-    "ASL-MILANO-1",
-    "ASL-MILANO-2",
-    "ASL-MONZA-BRIANZA",
-    "ASL-PAVIA",
-    "ASL-SONDRIO",
-    "ASL-VALLECAMONICA-SEBINO",
-    "ASL-VARESE",
-)
+# The 15 ASL of 2014, in id order (the territory data is tested against the decree's list in
+# tests/test_territory.py).
+ASL = tuple(sorted(agency.id for agency in lombardy().of_level(Level.ASL)))
 #: MADE-UP TEST DATA (round numbers, not ISTAT figures), one per ASL, to exercise the 2014 plan.
 MADE_UP_2014 = {rid: 100_000 * (k + 1) + 7 * k for k, rid in enumerate(ASL)}
 
