@@ -132,6 +132,7 @@ def skeleton(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_skeleton_has_every_file(skeleton: Path) -> None:
     made = sorted(str(p.relative_to(skeleton)) for p in skeleton.rglob("*") if p.is_file())
     assert made == [
+        "LICENSE",
         "README.md",
         "pyproject.toml",
         f"src/{PACKAGE}/__init__.py",
@@ -359,6 +360,9 @@ def test_the_generated_package_installs_and_passes_its_own_tests(
     assert installed.returncode == 0, installed.stdout + installed.stderr
     assert (site / PACKAGE / "cycle.toml").is_file()
     assert list(site.glob(f"conciliazione_{PACKAGE}-0.1.0.dist-info/entry_points.txt"))
+    licences = list(site.glob(f"conciliazione_{PACKAGE}-0.1.0.dist-info/licenses/LICENSE"))
+    assert len(licences) == 1
+    assert "EUROPEAN UNION PUBLIC LICENCE v. 1.2" in licences[0].read_text("utf-8")
     result = run_generated_tests(package, site, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "7 passed" in result.stdout
@@ -371,3 +375,25 @@ def test_the_generated_package_installs_and_passes_its_own_tests(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 failed, 6 passed" in result.stdout
     assert "replace_me_plan_wrong_lead.toml is not admissible, declared admissible" in result.stdout
+
+
+def test_the_skeleton_carries_the_core_licence(skeleton: Path) -> None:
+    licence = (skeleton / "LICENSE").read_text("utf-8")
+    assert licence == (Path(__file__).resolve().parents[1] / "LICENSE").read_text("utf-8")
+    project = tomllib.loads((skeleton / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["license"] == "EUPL-1.2"
+    assert project["license-files"] == ["LICENSE"]
+    assert project["optional-dependencies"]["test"][0].startswith("conciliazione-core[testing]")
+
+
+def test_a_missing_licence_text_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import PackageNotFoundError
+
+    import conciliazione_core.scaffold as scaffold
+
+    def absent(name: str) -> None:
+        raise PackageNotFoundError(name)
+
+    monkeypatch.setattr(scaffold, "distribution", absent)
+    with pytest.raises(InputError, match="licence text of conciliazione-core is not installed"):
+        scaffold.render_scaffold(NEW_ID)

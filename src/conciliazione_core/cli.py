@@ -359,3 +359,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except (BrokenPipeError, KeyboardInterrupt):
         sys.exit(EXIT_USAGE)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+if __name__ == "__main__":  # `python -m conciliazione_core.cli`, as `python -m conciliazione_core`
+    main()

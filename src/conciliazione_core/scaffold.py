@@ -137,6 +137,24 @@ def _template(name: str, **values: str) -> str:
     return Template(text).substitute(values)
 
 
+def _licence_text() -> bytes:
+    """The EUPL-1.2 text the core is distributed under, read from its installed metadata.
+
+    A generated plugin ships it (its wheel and sdist carry ``LICENSE``); the repository keeps the
+    one copy at its root, which setuptools puts in ``.dist-info/licenses/``.
+    """
+    try:
+        text = distribution("conciliazione-core").read_text("licenses/LICENSE")
+    except PackageNotFoundError:
+        text = None
+    if not text:
+        raise InputError.at(
+            "LICENSE",
+            _("the licence text of conciliazione-core is not installed; reinstall the package"),
+        )
+    return text.encode("utf-8")
+
+
 def _core_version() -> str:
     from conciliazione_core import __version__
 
@@ -403,6 +421,7 @@ def render_scaffold(cycle_id: str, source: Cycle | None = None) -> dict[str, byt
     }
     out["pyproject.toml"] = _template("pyproject.toml.tmpl", **values).encode("utf-8")
     out["README.md"] = _template("README.md.tmpl", **values).encode("utf-8")
+    out["LICENSE"] = _licence_text()
     out[f"{pkg_dir}/__init__.py"] = _template("__init__.py.tmpl", **values).encode("utf-8")
     out[f"{pkg_dir}/plugin.py"] = _template("plugin.py.tmpl", **values).encode("utf-8")
     out["tests/test_conformance.py"] = _template("test_conformance.py.tmpl", **values).encode(
