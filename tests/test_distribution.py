@@ -13,7 +13,6 @@ import sys
 import tarfile
 import tomllib
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,14 +35,14 @@ def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def dists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def dists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("the distribution tests build from a git checkout")
     out = tmp_path_factory.mktemp("dist")
     for project in PROJECTS.values():
         built = _run("-m", "build", "--no-isolation", "--outdir", str(out), str(project))
         assert built.returncode == 0, built.stdout + built.stderr
-    yield out
+    return out
 
 
 def _wheel(dists: Path, name: str) -> Path:
