@@ -21,6 +21,7 @@ MODULES = [
     "identity",
     "legal",
     "money",
+    "municipalities",
     "provenance",
     "rules",
     "schema",
