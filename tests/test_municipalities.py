@@ -422,3 +422,39 @@ def test_cli_errors_are_one_line_exit_2(
     assert len(lines) == 1
     assert lines[0].startswith("conciliazione: error: ")
     assert words in lines[0]
+
+
+def test_the_docs_table_of_ats_populations_is_the_computed_one() -> None:
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "territory.md"
+    shown: dict[str, tuple[int, int, str]] = {}
+    for line in page.read_text("utf-8").splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[1].replace(",", "").isdigit():
+            shown[cells[0]] = (
+                int(cells[1].replace(",", "")),
+                int(cells[2].replace(",", "")),
+                cells[3],
+            )
+    labels = {
+        "Milano": "ATS-MILANO",
+        "Insubria": "ATS-INSUBRIA",
+        "Montagna": "ATS-MONTAGNA",
+        "Brianza": "ATS-BRIANZA",
+        "Bergamo": "ATS-BERGAMO",
+        "Brescia": "ATS-BRESCIA",
+        "Val Padana": "ATS-VALPADANA",
+        "Pavia": "ATS-PAVIA",
+    }
+    assert set(shown) == set(labels)
+    tables = {d: REG.agency_indicators(d) for d in (JAN_2022, JAN_2023)}
+    for label, (y2022, y2023, status) in shown.items():
+        row_2022, row_2023 = (
+            tables[JAN_2022].get(labels[label]),
+            tables[JAN_2023].get(labels[label]),
+        )
+        assert row_2022 is not None
+        assert row_2023 is not None
+        assert (row_2022.value("population"), row_2023.value("population")) == (y2022, y2023)
+        assert row_2023.provenance.status.value == status
