@@ -39,8 +39,18 @@ OUT = Path(__file__).resolve().parent.parent / "src" / "conciliazione_core" / "d
 
 # ISTAT codes of the 12 Lombard provinces (the municipality code is province * 1000 + number).
 PROVINCES = {
-    12: "VA", 13: "CO", 14: "SO", 15: "MI", 16: "BG", 17: "BS",
-    18: "PV", 19: "CR", 20: "MN", 97: "LC", 98: "LO", 108: "MB",
+    12: "VA",
+    13: "CO",
+    14: "SO",
+    15: "MI",
+    16: "BG",
+    17: "BS",
+    18: "PV",
+    19: "CR",
+    20: "MN",
+    97: "LC",
+    98: "LO",
+    108: "MB",
 }
 REFERENCE_DATES = {2022: "2022-01-01", 2023: "2023-01-01"}
 
@@ -50,29 +60,100 @@ REFERENCE_DATES = {2022: "2022-01-01", 2023: "2023-01-01"}
 # 1/1/2019 by L.R. 28/11/2018 n. 15, spelt as ISTAT does: the page's "V.C." is "Val Cavargna"
 # and its "Centro Valli Intelvi" is ISTAT's "Centro Valle Intelvi".
 MEDIO_LARIO = [
-    "Alta Valle Intelvi", "Argegno", "Bene Lario", "Blessagno", "Carlazzo", "Cavargna",
-    "Cerano d'Intelvi", "Centro Valle Intelvi", "Claino con Osteno", "Colonno", "Corrido",
-    "Cusino", "Dizzasco", "Grandola ed Uniti", "Griante", "Laino", "Menaggio", "Pigra", "Plesio",
-    "Ponna", "Porlezza", "Sala Comacina", "San Bartolomeo Val Cavargna",
-    "San Nazzaro Val Cavargna", "San Siro", "Schignano", "Tremezzina", "Val Rezzo", "Valsolda",
+    "Alta Valle Intelvi",
+    "Argegno",
+    "Bene Lario",
+    "Blessagno",
+    "Carlazzo",
+    "Cavargna",
+    "Cerano d'Intelvi",
+    "Centro Valle Intelvi",
+    "Claino con Osteno",
+    "Colonno",
+    "Corrido",
+    "Cusino",
+    "Dizzasco",
+    "Grandola ed Uniti",
+    "Griante",
+    "Laino",
+    "Menaggio",
+    "Pigra",
+    "Plesio",
+    "Ponna",
+    "Porlezza",
+    "Sala Comacina",
+    "San Bartolomeo Val Cavargna",
+    "San Nazzaro Val Cavargna",
+    "San Siro",
+    "Schignano",
+    "Tremezzina",
+    "Val Rezzo",
+    "Valsolda",
 ]
 # Alto Lario: the 16 municipalities named as the Alto Lario by La Provincia (19/09/2015, the
 # committee for their merger); ATS Montagna counts 16 municipalities of Alto Lario.
 ALTO_LARIO = [
-    "Cremia", "Pianello del Lario", "Musso", "Dongo", "Gravedona ed Uniti", "Stazzona",
-    "Garzeno", "Dosso del Liro", "Peglio", "Livo", "Domaso", "Vercana", "Gera Lario", "Trezzone",
-    "Montemezzo", "Sorico",
+    "Cremia",
+    "Pianello del Lario",
+    "Musso",
+    "Dongo",
+    "Gravedona ed Uniti",
+    "Stazzona",
+    "Garzeno",
+    "Dosso del Liro",
+    "Peglio",
+    "Livo",
+    "Domaso",
+    "Vercana",
+    "Gera Lario",
+    "Trezzone",
+    "Montemezzo",
+    "Sorico",
 ]
 # Valle Camonica: the municipalities of the province of Brescia in the valley, as listed by the
 # encyclopaedia entry "Val Camonica" and by the 2007 bill for a province of Valcamonica (which
 # also names Prestine, merged into Bienno in 2016); ATS Montagna counts 41.
 VALLE_CAMONICA = [
-    "Angolo Terme", "Artogne", "Berzo Demo", "Berzo Inferiore", "Bienno", "Borno", "Braone",
-    "Breno", "Capo di Ponte", "Cedegolo", "Cerveno", "Ceto", "Cevo", "Cimbergo",
-    "Cividate Camuno", "Corteno Golgi", "Darfo Boario Terme", "Edolo", "Esine", "Gianico",
-    "Incudine", "Losine", "Lozio", "Malegno", "Malonno", "Monno", "Niardo", "Ono San Pietro",
-    "Ossimo", "Paisco Loveno", "Paspardo", "Pian Camuno", "Piancogno", "Pisogne",
-    "Ponte di Legno", "Saviore dell'Adamello", "Sellero", "Sonico", "Temù", "Vezza d'Oglio",
+    "Angolo Terme",
+    "Artogne",
+    "Berzo Demo",
+    "Berzo Inferiore",
+    "Bienno",
+    "Borno",
+    "Braone",
+    "Breno",
+    "Capo di Ponte",
+    "Cedegolo",
+    "Cerveno",
+    "Ceto",
+    "Cevo",
+    "Cimbergo",
+    "Cividate Camuno",
+    "Corteno Golgi",
+    "Darfo Boario Terme",
+    "Edolo",
+    "Esine",
+    "Gianico",
+    "Incudine",
+    "Losine",
+    "Lozio",
+    "Malegno",
+    "Malonno",
+    "Monno",
+    "Niardo",
+    "Ono San Pietro",
+    "Ossimo",
+    "Paisco Loveno",
+    "Paspardo",
+    "Pian Camuno",
+    "Piancogno",
+    "Pisogne",
+    "Ponte di Legno",
+    "Saviore dell'Adamello",
+    "Sellero",
+    "Sonico",
+    "Temù",
+    "Vezza d'Oglio",
     "Vione",
 ]
 DISTRICTS = {
@@ -96,15 +177,31 @@ SUCCESSORS = {
 # ---- agencies by rule ------------------------------------------------------------------------------
 # ATS (from 1/1/2016) by province, except the districts above.
 ATS_BY_PROVINCE = {
-    "MI": "ATS-MILANO", "LO": "ATS-MILANO", "VA": "ATS-INSUBRIA", "CO": "ATS-INSUBRIA",
-    "SO": "ATS-MONTAGNA", "LC": "ATS-BRIANZA", "MB": "ATS-BRIANZA", "BG": "ATS-BERGAMO",
-    "BS": "ATS-BRESCIA", "CR": "ATS-VALPADANA", "MN": "ATS-VALPADANA", "PV": "ATS-PAVIA",
+    "MI": "ATS-MILANO",
+    "LO": "ATS-MILANO",
+    "VA": "ATS-INSUBRIA",
+    "CO": "ATS-INSUBRIA",
+    "SO": "ATS-MONTAGNA",
+    "LC": "ATS-BRIANZA",
+    "MB": "ATS-BRIANZA",
+    "BG": "ATS-BERGAMO",
+    "BS": "ATS-BRESCIA",
+    "CR": "ATS-VALPADANA",
+    "MN": "ATS-VALPADANA",
+    "PV": "ATS-PAVIA",
 }
 # ASL (until 31/12/2015): one per province where the ASL was the province; MI and BS are split.
 ASL_BY_PROVINCE = {
-    "BG": "ASL-BERGAMO", "CO": "ASL-COMO", "CR": "ASL-CREMONA", "LC": "ASL-LECCO",
-    "LO": "ASL-LODI", "MN": "ASL-MANTOVA", "MB": "ASL-MONZA-BRIANZA", "PV": "ASL-PAVIA",
-    "SO": "ASL-SONDRIO", "VA": "ASL-VARESE",
+    "BG": "ASL-BERGAMO",
+    "CO": "ASL-COMO",
+    "CR": "ASL-CREMONA",
+    "LC": "ASL-LECCO",
+    "LO": "ASL-LODI",
+    "MN": "ASL-MANTOVA",
+    "MB": "ASL-MONZA-BRIANZA",
+    "PV": "ASL-PAVIA",
+    "SO": "ASL-SONDRIO",
+    "VA": "ASL-VARESE",
 }
 # Where an ATS page says its ASL was the province (territory.toml: basis ats_composition); for
 # the others it is the project's inference (territory.toml: asl_equals_province).
@@ -141,7 +238,8 @@ def population(year: int) -> tuple[pd.DataFrame, dict[str, str]]:
     pop = pop[(pop["municipality_code"] // 1000).isin(PROVINCES)]
     assert ((pop["F"] + pop["M"]) == pop["tot"]).all()
     pop = pop.assign(istat=pop["municipality_code"].map(lambda c: f"{c:06d}"))
-    known = dict(zip(names["municipality_code"].map(lambda c: f"{c:06d}"), names["municipality"]))
+    codes = names["municipality_code"].map(lambda c: f"{c:06d}")
+    known = dict(zip(codes, names["municipality"], strict=True))
     return pop, known
 
 
@@ -149,8 +247,10 @@ def main() -> None:
     current = istat_list()
     assert current["istat"].is_unique
     assert set(current["province"]) == set(PROVINCES.values())
-    rows = {r.istat: {"istat": r.istat, "name": r.name, "province": r.province, "successor": ""}
-            for r in current.itertuples()}
+    rows = {
+        r.istat: {"istat": r.istat, "name": r.name, "province": r.province, "successor": ""}
+        for r in current.itertuples()
+    }
     listed = len(rows)
 
     pops = {year: population(year) for year in REFERENCE_DATES}
@@ -159,9 +259,14 @@ def main() -> None:
     for year, (pop, _known) in pops.items():
         for code in sorted(set(pop["istat"]) - set(rows)):
             successor = SUCCESSORS[code]  # KeyError: a new merger to trace by hand
-            assert successor in rows and code[:3] == successor[:3]
-            rows[code] = {"istat": code, "name": names_2022[code],
-                          "province": PROVINCES[int(code[:3])], "successor": successor}
+            assert successor in rows
+            assert code[:3] == successor[:3]
+            rows[code] = {
+                "istat": code,
+                "name": names_2022[code],
+                "province": PROVINCES[int(code[:3])],
+                "successor": successor,
+            }
         assert set(pop["istat"]) <= set(rows), year
         assert pop.groupby("istat").size().eq(101).all(), year
     assert set(SUCCESSORS) == {c for c, r in rows.items() if r["successor"]}
@@ -198,14 +303,24 @@ def main() -> None:
         agencies.append([code, "ASL", asl[0], "", "2015-12-31", asl[1], asl[2], asl[3]])
         # ATS, from 1/1/2016
         if area == "MEDIO-LARIO":
-            agencies.append([code, "ATS", "ATS-MONTAGNA", "2016-01-01", "2018-12-31",
-                             area_status, "medio_lario_2016", ""])
-            agencies.append([code, "ATS", "ATS-INSUBRIA", "2019-01-01", "",
-                             area_status, "lr_15_2018", ""])
+            agencies.append(
+                [
+                    code,
+                    "ATS",
+                    "ATS-MONTAGNA",
+                    "2016-01-01",
+                    "2018-12-31",
+                    area_status,
+                    "medio_lario_2016",
+                    "",
+                ]
+            )
+            agencies.append(
+                [code, "ATS", "ATS-INSUBRIA", "2019-01-01", "", area_status, "lr_15_2018", ""]
+            )
         elif area in ("ALTO-LARIO", "VALLE-CAMONICA"):
             basis = "alto_lario" if area == "ALTO-LARIO" else "valle_camonica"
-            agencies.append([code, "ATS", "ATS-MONTAGNA", "2016-01-01", "",
-                             area_status, basis, ""])
+            agencies.append([code, "ATS", "ATS-MONTAGNA", "2016-01-01", "", area_status, basis, ""])
         else:
             # Outside the districts: the ATS of the province. In CO and BS this rests on the
             # district lists too (CO less the Lario districts, BS less the Valle Camonica).
@@ -214,8 +329,18 @@ def main() -> None:
                 status = DISTRICTS["ALTO-LARIO"][2]
             elif province == "BS":
                 status = DISTRICTS["VALLE-CAMONICA"][2]
-            agencies.append([code, "ATS", ATS_BY_PROVINCE[province], "2016-01-01", "",
-                             status, "ats_by_province", ""])
+            agencies.append(
+                [
+                    code,
+                    "ATS",
+                    ATS_BY_PROVINCE[province],
+                    "2016-01-01",
+                    "",
+                    status,
+                    "ats_by_province",
+                    "",
+                ]
+            )
 
     OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / "municipalities.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -226,8 +351,9 @@ def main() -> None:
             out.writerow([code, row["name"], row["province"], *district[code], row["successor"]])
     with (OUT / "municipal_agencies.csv").open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle, lineterminator="\n")
-        out.writerow(["istat", "level", "agency", "valid_from", "valid_to", "status", "basis",
-                      "candidates"])
+        out.writerow(
+            ["istat", "level", "agency", "valid_from", "valid_to", "status", "basis", "candidates"]
+        )
         out.writerows(agencies)
     with (OUT / "population_by_age.csv").open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle, lineterminator="\n")
@@ -239,10 +365,14 @@ def main() -> None:
                 out.writerow([code, REFERENCE_DATES[year], *(int(v) for v in values)])
 
     for year, (pop, _known) in pops.items():
-        print(f"{REFERENCE_DATES[year]}: {pop['istat'].nunique()} municipalities, "
-              f"{int(pop['tot'].sum()):,} residents")
-    print(f"ISTAT list: {listed} Lombard municipalities; {len(rows) - listed} suppressed since "
-          f"the population data; {len(agencies)} agency rows")
+        print(
+            f"{REFERENCE_DATES[year]}: {pop['istat'].nunique()} municipalities, "
+            f"{int(pop['tot'].sum()):,} residents"
+        )
+    print(
+        f"ISTAT list: {listed} Lombard municipalities; {len(rows) - listed} suppressed since "
+        f"the population data; {len(agencies)} agency rows"
+    )
 
 
 if __name__ == "__main__":

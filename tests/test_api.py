@@ -21,7 +21,7 @@ MODULES = [
     "identity",
     "legal",
     "money",
-    "municipalities",
+    "municipality",
     "provenance",
     "rules",
     "schema",

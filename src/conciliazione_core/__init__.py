@@ -29,7 +29,7 @@ from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.host import Host, PluginInfo, PluginProblem, default_host
 from conciliazione_core.legal import Evidence, LegalBasis
 from conciliazione_core.money import Money
-from conciliazione_core.municipalities import (
+from conciliazione_core.municipality import (
     AgeBand,
     AmbiguousMunicipalityError,
     Membership,

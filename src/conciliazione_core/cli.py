@@ -343,7 +343,7 @@ def territory_command(query: str, on: Any, fmt: str) -> None:
     """Say where a Lombard municipality belongs on a date: province, ASL or ATS, and the act."""
     import datetime as dt
 
-    from conciliazione_core.municipalities import municipalities
+    from conciliazione_core.municipality import municipalities
     from conciliazione_core.territory import lombardy
 
     statuses = {

@@ -377,7 +377,8 @@ class Municipalities:
 
         Indicators: ``population`` and one per age band (``age_0_2``...). A row is official when
         every membership it sums over is official, derived otherwise (its method says why).
-        Raises InputError when a municipality's agency on that date is not known.
+        Raises InputError for a date with no residents data or on which the level did not
+        exist, and :class:`UnknownMembershipError` when a municipality's agency is not known.
         """
         chosen = tuple(bands)
         ages_on = self._ages_on(on)

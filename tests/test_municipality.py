@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conciliazione_core.cli import main
 from conciliazione_core.errors import InputError
 from conciliazione_core.legal import LegalBasis
-from conciliazione_core.municipalities import (
+from conciliazione_core.municipality import (
     AgeBand,
     AmbiguousMunicipalityError,
     Membership,
@@ -458,3 +458,43 @@ def test_the_docs_table_of_ats_populations_is_the_computed_one() -> None:
         assert row_2023 is not None
         assert (row_2022.value("population"), row_2023.value("population")) == (y2022, y2023)
         assert row_2023.provenance.status.value == status
+
+
+def test_the_sidecar_describes_the_districts_as_shipped() -> None:
+    sources = tomllib.loads(DATA.joinpath("territory_sources.toml").read_text("utf-8"))
+    for key, district in sources["districts"].items():
+        members = [m for m in REG.all if m.district == key]
+        assert len(members) == district["count"], key
+        assert {m.district_status for m in members} == {DataStatus(district["status"])}
+        assert district["source"]
+        assert district["url"].startswith("https://")
+    assert {m.district for m in REG.all} == {None, *sources["districts"]}
+    # every citation a membership row names exists
+    rows = read("municipal_agencies.csv")
+    assert {r["basis"] for r in rows} <= set(sources["citations"])
+
+
+def test_cli_default_date_is_today_at_ats_level(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, "territory", "Sondrio", "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["on"] == dt.date.today().isoformat()
+    assert data["level"] == "ATS"
+    assert data["agency"]["id"] == "ATS-MONTAGNA"
+
+
+def test_cli_ambiguous_name_exits_2_naming_the_candidates(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conciliazione_core.municipality as module
+
+    monkeypatch.setattr(module, "municipalities", _registry_with_twins)
+    code, _out, err = run(capsys, "territory", "Samarate", "--on", "2020-01-01")
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1
+    assert "Samarate (CO, 013999), Samarate (VA, 012999)" in lines[0]
+    assert "ISTAT code" in lines[0]
+    code, out, _err = run(capsys, "territory", "Samarate (VA)", "--on", "2020-01-01")
+    assert code == 0
+    assert "ATS-INSUBRIA" in out
