@@ -233,6 +233,9 @@ def test_unknown_name_suggests_close_ones() -> None:
     with pytest.raises(MunicipalityNotFoundError) as nothing:
         REG.find("Zzyzx")
     assert nothing.value.suggestions == ()
+    with pytest.raises(MunicipalityNotFoundError) as long:
+        REG.find("Milano" * 5000)
+    assert long.value.suggestions == ()
     with pytest.raises(MunicipalityNotFoundError):
         REG.find("999999")
     with pytest.raises(MunicipalityNotFoundError):

@@ -257,7 +257,13 @@ class Municipalities:
             return candidates[0]
         if candidates:
             raise AmbiguousMunicipalityError(name_or_code, candidates)
-        close = difflib.get_close_matches(fold(query_name), self._by_name(), n=3, cutoff=0.75)
+        folded = fold(query_name)
+        # no municipality's name is 60 characters long: nothing to suggest for longer input
+        close = (
+            difflib.get_close_matches(folded, self._by_name(), n=3, cutoff=0.75)
+            if len(folded) <= 60
+            else []
+        )
         raise MunicipalityNotFoundError(
             name_or_code, tuple(m for key in close for m in self._by_name()[key])
         )
