@@ -508,3 +508,17 @@ def test_cli_ambiguous_name_exits_2_naming_the_candidates(
     code, out, _err = run(capsys, "territory", "Samarate (VA)", "--on", "2020-01-01")
     assert code == 0
     assert "ATS-INSUBRIA" in out
+
+
+@settings(max_examples=200, deadline=None)
+@given(index=st.integers(min_value=0, max_value=len(REG.all) - 1), data=st.data())
+def test_find_ignores_case_accents_and_spacing(index: int, data: st.DataObject) -> None:
+    import unicodedata
+
+    place = REG.all[index]
+    plain = unicodedata.normalize("NFKD", place.name).encode("ascii", "ignore").decode("ascii")
+    flips = data.draw(st.lists(st.booleans(), min_size=len(plain), max_size=len(plain)))
+    mangled = "".join(c.upper() if f else c.lower() for c, f in zip(plain, flips, strict=True))
+    assert REG.find(f"  {mangled.replace(' ', '  ')} ") == place
+    assert REG.find(f"{place.name} ({place.province})") == place
+    assert REG.find(place.istat.lstrip("0")) == place
