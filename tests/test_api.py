@@ -21,6 +21,7 @@ MODULES = [
     "identity",
     "legal",
     "money",
+    "municipality",
     "provenance",
     "rules",
     "schema",

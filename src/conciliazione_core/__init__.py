@@ -29,6 +29,17 @@ from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.host import Host, PluginInfo, PluginProblem, default_host
 from conciliazione_core.legal import Evidence, LegalBasis
 from conciliazione_core.money import Money
+from conciliazione_core.municipality import (
+    AgeBand,
+    AmbiguousMunicipalityError,
+    Membership,
+    Municipalities,
+    Municipality,
+    MunicipalityNotFoundError,
+    UnknownMembershipError,
+    level_on,
+    municipalities,
+)
 from conciliazione_core.provenance import DataStatus, Provenance
 from conciliazione_core.serialisation import (
     dump_document,
@@ -46,7 +57,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Accord",
     "AccordKind",
+    "AgeBand",
     "Alliance",
+    "AmbiguousMunicipalityError",
     "Body",
     "BodyKind",
     "BudgetLine",
@@ -63,7 +76,11 @@ __all__ = [
     "LegalNature",
     "Level",
     "Member",
+    "Membership",
     "Money",
+    "Municipalities",
+    "Municipality",
+    "MunicipalityNotFoundError",
     "Network",
     "NetworkRegister",
     "PluginError",
@@ -76,6 +93,7 @@ __all__ = [
     "Severity",
     "SystemAction",
     "TerritorialPlan",
+    "UnknownMembershipError",
     "__version__",
     "check",
     "cycles",
@@ -85,9 +103,11 @@ __all__ = [
     "from_toml",
     "get_cycle",
     "hookimpl",
+    "level_on",
     "load_cycle",
     "load_document",
     "lombardy",
+    "municipalities",
     "parse_document",
     "to_json",
     "to_toml",
