@@ -28,7 +28,13 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
 
 from conciliazione_core.documents import DOCUMENT_KINDS, Document, document_kind
 from conciliazione_core.errors import InputError, Problem
@@ -225,7 +231,8 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
                 try:
                     out.append(handler(v, item))
                 except Exception as exc:  # collected with their index, like cattrs does
-                    exc.__notes__ = [*getattr(exc, "__notes__", []), f"@index {i}"]
+                    note = IterableValidationNote(f"Structuring {tp!r} @ index {i}", i, item)
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
                     errors.append(exc)
             if errors:
                 raise IterableValidationError(f"While structuring {tp!r}", errors, tp)
@@ -323,26 +330,28 @@ def _detailed_converter() -> cattrs.Converter:
     return _detailed[0]
 
 
+def _note_path(path: str, exc: BaseException) -> str:
+    """Where a sub-error of a cattrs exception group lies, from its structured validation note.
+
+    cattrs attaches an :class:`AttributeValidationNote` (a field's name) or an
+    :class:`IterableValidationNote` (a list index, or a mapping key) to each sub-error; the path
+    is built from their attributes, never from their English text.
+    """
+    for note in reversed(getattr(exc, "__notes__", [])):
+        if isinstance(note, AttributeValidationNote):
+            return f"{path}.{note.name}"
+        if isinstance(note, IterableValidationNote):
+            index = note.index
+            return f"{path}[{index}]" if isinstance(index, int) else f"{path}.{index}"
+    return path
+
+
 def _problems(exc: BaseException, path: str) -> list[Problem]:
     """Flatten a cattrs exception tree into problems with JSON-path-like locations."""
     if isinstance(exc, ClassValidationError | IterableValidationError):
         out: list[Problem] = []
         for sub in exc.exceptions:
-            sub_path = path
-            for note in getattr(sub, "__notes__", []):
-                text = str(note)
-                if text.startswith("Structuring class ") and "@ attribute " in text:
-                    sub_path = f"{path}.{text.rsplit('@ attribute ', 1)[1]}"
-                elif text.startswith("@index "):
-                    sub_path = f"{path}[{text.removeprefix('@index ')}]"
-                elif text.startswith("Structuring ") and "@ index " in text:
-                    sub_path = f"{path}[{text.rsplit('@ index ', 1)[1]}]"
-                elif text.startswith("Structuring mapping") and "@ key " in text:
-                    key = text.rsplit("@ key ", 1)[1]
-                    if len(key) > 1 and key[0] == key[-1] and key[0] in "'\"":
-                        key = key[1:-1]
-                    sub_path = f"{path}.{key}"
-            out.extend(_problems(sub, sub_path))
+            out.extend(_problems(sub, _note_path(path, sub)))
         return out
     if isinstance(exc, ForbiddenExtraKeysError):
         known = sorted(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else []
