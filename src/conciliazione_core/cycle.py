@@ -32,7 +32,7 @@ from conciliazione_core.serialisation import (
 from conciliazione_core.territory import Level, lombardy
 
 if TYPE_CHECKING:
-    from conciliazione_core.allocation import AllocationPlan
+    from conciliazione_core.allocation import AllocationPlan, KindRegistry
     from conciliazione_core.indicators import IndicatorTable
 
 __all__ = [
@@ -202,6 +202,9 @@ class Cycle:
     summary: str | None = None
     distribution: str | None = None
     version: str | None = None
+    envelope_kinds: KindRegistry | None = attrs.field(default=None, repr=False)
+    """The envelope kinds its allocation is read with (set by the plugin host; None: the
+    active ones, see :func:`~conciliazione_core.allocation.using_kinds`)."""
 
     def cite(self, key: str) -> LegalBasis:
         """The citation named ``key`` in the parameter file."""
@@ -215,7 +218,7 @@ class Cycle:
         from conciliazione_core.allocation import parse_allocation
 
         try:
-            return parse_allocation(self.allocation_data, self.citations)
+            return parse_allocation(self.allocation_data, self.citations, kinds=self.envelope_kinds)
         except InputError as exc:
             raise exc.with_source(self.source) from None
 
@@ -266,7 +269,12 @@ class Cycle:
             return self
         data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
         cycle = _build(data, self.root, self.source, (*self.overrides, *assignments))
-        return attrs.evolve(cycle, distribution=self.distribution, version=self.version)
+        return attrs.evolve(
+            cycle,
+            distribution=self.distribution,
+            version=self.version,
+            envelope_kinds=self.envelope_kinds,
+        )
 
 
 def _check_citations(params: _ParameterFile) -> list[Problem]:
