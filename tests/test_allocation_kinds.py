@@ -254,3 +254,177 @@ def test_an_envelope_of_no_registered_kind_is_a_type_error() -> None:
 def test_the_core_kinds_read_the_same_keys_as_before() -> None:
     assert EqualKind.keys == ("amount", "floor", "cap")
     assert [k.kind.recipient_level for k in default_kinds()] == [False, True, True, True]
+
+
+# ---- a plugin kind that reads indicators gets the engine's generic handling ---------------------
+
+
+@attrs.frozen(kw_only=True)
+class TopEnvelope:
+    """The whole amount to the recipient with the largest value of an indicator (a toy)."""
+
+    kind: ClassVar[str] = "top"
+    id: str
+    label: str
+    amount: Money
+    indicator: str
+    basis: LegalBasis
+    citation: str
+    note: str | None = None
+    split: None = None
+    tranches: tuple[()] = ()
+    rounding: Rounding | None = None
+
+
+class TopKind(EnvelopeKind[TopEnvelope]):
+    kind = "top"
+    parameters = TopEnvelope
+    keys = ("amount", "indicator")
+
+    def read(
+        self, reader: EnvelopeReader, raw: Mapping[str, Any], path: str, rounding: Rounding
+    ) -> dict[str, Any]:
+        return {
+            "amount": reader.money(raw, "amount", path),
+            "indicator": reader.text(raw, "indicator", path),
+        }
+
+    def indicators(self, envelope: TopEnvelope) -> tuple[str, ...]:
+        return (envelope.indicator,)
+
+    def allocate(
+        self, envelope: TopEnvelope, context: AllocationContext
+    ) -> EnvelopeOutcome | RetainedLine:
+        assert context.table is not None
+        values = [context.table.get(r).value(envelope.indicator) for r in context.ids]  # type: ignore[union-attr]
+        units = [0] * len(context.ids)
+        units[values.index(max(values))] = envelope.amount.cents // context.rounding.unit.cents
+        return EnvelopeOutcome(
+            envelope=envelope, rounding=context.rounding, units=tuple(units), leftover=0, scale=0
+        )
+
+    def explain_text(self, envelope: TopEnvelope, component: Component, lang: str) -> str:
+        return "the largest"
+
+
+def _top_plan() -> Any:
+    data = {
+        "total": "100",
+        "envelopes": [
+            {"id": "eq", "kind": "equal", "label": "Eq", "basis": "a", "amount": "40"},
+            {
+                "id": "top",
+                "kind": "top",
+                "label": "Top",
+                "basis": "a",
+                "amount": "60",
+                "indicator": "pop",
+            },
+        ],
+    }
+    registry = host_of(("tops", _Registers(TopKind()))).envelope_kinds
+    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
+    return parse_allocation(data, citations, kinds=registry)
+
+
+def _table(values: dict[str, int], status: Any = None) -> Any:
+    import datetime as dt
+
+    from conciliazione_core.indicators import IndicatorRow, IndicatorTable
+    from conciliazione_core.provenance import DataStatus, Provenance
+
+    provenance = Provenance("Test", dt.date(2020, 1, 1), status or DataStatus.OFFICIAL)
+    return IndicatorTable(
+        ("pop",), tuple(IndicatorRow(r, r, (("pop", v),), provenance) for r, v in values.items())
+    )
+
+
+def test_a_plugin_kind_reading_indicators_is_allocated_from_the_table() -> None:
+    from conciliazione_core.allocation import allocate, indicators_of
+    from conciliazione_core.provenance import DataStatus
+
+    plan = _top_plan()
+    assert indicators_of(plan) == ("pop",)
+    table = _table({"a": 1, "b": 5}, DataStatus.ESTIMATE)
+    allocation = allocate(plan, [("a", "A"), ("b", "B")], table)
+    assert allocation.amount("a") == Money.parse("20")
+    assert allocation.amount("b") == Money.parse("80")
+    assert [n.recipient_id for n in allocation.non_official] == ["a", "b"]
+
+
+def test_a_plugin_kind_reading_indicators_is_pending_without_its_rows() -> None:
+    from conciliazione_core.allocation import allocate
+    from conciliazione_core.errors import InputError
+
+    plan = _top_plan()
+    allocation = allocate(plan, [("a", "A"), ("b", "B")], _table({"a": 1}), missing="pending")
+    assert [(p.envelope_id, p.amount, p.indicators, p.missing) for p in allocation.pending] == [
+        ("top", Money.parse("60"), ("pop",), ("b",))
+    ]
+    assert allocation.amount("b") == Money.parse("20")
+    with pytest.raises(InputError, match=r"envelope 'top' is split by pop but no indicator table"):
+        allocate(plan, [("a", "A"), ("b", "B")])
+
+
+# ---- a plugin's kind that raises is named ---------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class BuggyEnvelope(LumpEnvelope):
+    kind: ClassVar[str] = "buggy"
+
+
+class _RaisesIn(LumpKind):
+    """A lump kind whose ``step`` raises, as a buggy plugin's would."""
+
+    kind = "buggy"
+    parameters = BuggyEnvelope
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+
+    def read(
+        self, reader: EnvelopeReader, raw: Mapping[str, Any], path: str, rounding: Rounding
+    ) -> dict[str, Any]:
+        if self.step == "read":
+            raise KeyError("amount")
+        return super().read(reader, raw, path, rounding)
+
+    def allocate(
+        self, envelope: LumpEnvelope, context: AllocationContext
+    ) -> EnvelopeOutcome | RetainedLine:
+        if self.step == "allocate":
+            raise ZeroDivisionError("division by zero")
+        return super().allocate(envelope, context)
+
+    def explain_text(self, envelope: LumpEnvelope, component: Component, lang: str) -> str:
+        raise ValueError("no words")
+
+
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [
+        ("read", "KeyError: 'amount'"),
+        ("allocate", "ZeroDivisionError: division by zero"),
+        ("explain_text", "ValueError: no words"),
+    ],
+)
+def test_a_plugin_kind_that_raises_is_a_plugin_error_naming_it(step: str, error: str) -> None:
+    from conciliazione_core.allocation import allocate, explain_text
+    from conciliazione_core.errors import PluginError
+
+    registry = host_of(("buggy_plugin", _Registers(_RaisesIn(step)))).envelope_kinds
+    data = {
+        "total": "10",
+        "envelopes": [{"id": "b", "kind": "buggy", "label": "B", "basis": "a", "amount": "10"}],
+    }
+    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
+
+    def run() -> None:
+        plan = parse_allocation(data, citations, kinds=registry)
+        explain_text(allocate(plan, [("a", "A")]), "a", "en")
+
+    with pytest.raises(PluginError) as info:
+        run()
+    assert info.value.plugin == "buggy_plugin"
+    assert info.value.reason == f"envelope kind 'buggy' failed in {step}: {error}"

@@ -115,6 +115,7 @@ def _rules(cycle: Cycle) -> dict[str, str | None]:
 def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
     """Each envelope's parameters, by envelope id then aspect."""
     from conciliazione_core.allocation import format_share, is_recipient_level, kind_of
+    from conciliazione_core.allocation._kinds import blame
 
     plan = cycle.allocation
     if plan is None:
@@ -122,7 +123,12 @@ def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
     out: dict[str, dict[str, str | None]] = {}
     for e in plan.envelopes:
         aspects: dict[str, str | None] = {"label": e.label}
-        aspects.update(kind_of(e).describe(e))
+        kind = kind_of(e)
+        try:
+            aspects.update(kind.describe(e))
+        except Exception as exc:
+            blame(kind, "describe", exc)
+            raise
         if is_recipient_level(e):
             aspects["split"] = (
                 ", ".join(f"{p.id} {format_share(p.share)}" for p in e.split.parts)

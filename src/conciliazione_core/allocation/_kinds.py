@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 
 import attrs
 
-from conciliazione_core.errors import ConciliazioneError, Problem
+from conciliazione_core.errors import ConciliazioneError, PluginError, Problem
 from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ __all__ = [
     "KindRegistry",
     "RegisteredKind",
     "active_kinds",
+    "blame",
     "collect_kinds",
     "default_kinds",
     "kind_of",
@@ -246,6 +247,8 @@ class KindRegistry:
 # Every kind ever accepted, by the class of its envelopes: the engine finds an envelope's kind
 # from the envelope itself, whichever registry read it.
 _BY_CLASS: dict[type[Any], EnvelopeKind[Any]] = {}
+_PLUGIN_OF: dict[type[Any], str] = {}
+"""The plugin that registered each kind class, to name it when the kind fails."""
 _CORE: list[object] = []
 _DEFAULT: list[KindRegistry] = []
 _ACTIVE: ContextVar[KindRegistry | None] = ContextVar("conciliazione_envelope_kinds", default=None)
@@ -262,7 +265,17 @@ _CORE_KEYS = (
     "tranches",
     "rounding",
 )
-_METHODS = ("read", "amount", "indicators", "check", "allocate", "explain", "explain_text")
+_METHODS = (
+    "read",
+    "amount",
+    "indicators",
+    "check",
+    "allocate",
+    "explain",
+    "explain_text",
+    "how",
+    "describe",
+)
 
 
 def use_core_plugin(plugin: object) -> None:
@@ -319,6 +332,21 @@ def kind_of(envelope: object) -> EnvelopeKind[Any]:
             f"{type(envelope).__name__} is not the envelope class of a registered envelope kind"
         )
     return found
+
+
+def blame(kind: EnvelopeKind[Any], step: str, exc: Exception) -> None:
+    """Raise a :class:`PluginError` naming the plugin when a plugin's kind raised ``exc`` in
+    ``step``; return (for the caller to re-raise) for the library's own errors and for the
+    core's own kinds, whose bugs keep their traceback."""
+    plugin = _PLUGIN_OF.get(type(kind))
+    if isinstance(exc, ConciliazioneError) or plugin is None or plugin == CORE_PLUGIN:
+        return
+    raise PluginError(
+        plugin,
+        _("envelope kind {name!r} failed in {step}: {error}").format(
+            name=kind.kind, step=step, error=_error(exc)
+        ),
+    ) from exc
 
 
 def _faults(kind: object) -> str | None:
@@ -422,6 +450,7 @@ def collect_kinds(
         entries.extend(mine)
     for entry in entries:
         _BY_CLASS[entry.kind.parameters] = entry.kind
+        _PLUGIN_OF[type(entry.kind)] = entry.plugin
     return KindRegistry(tuple(entries)), problems
 
 

@@ -20,7 +20,7 @@ from typing import Literal
 
 import attrs
 
-from conciliazione_core.allocation._kinds import AllocationContext, kind_of
+from conciliazione_core.allocation._kinds import AllocationContext, blame, kind_of
 from conciliazione_core.allocation.bounds import bounded_scale
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
@@ -180,7 +180,11 @@ def allocate(
         context = AllocationContext(
             plan, ids, table, permutation, rounding, f"$.allocation.envelopes[{position}]"
         )
-        computed = kind.allocate(item, context)
+        try:
+            computed = kind.allocate(item, context)
+        except Exception as exc:
+            blame(kind, "allocate", exc)
+            raise
         if isinstance(computed, RetainedLine):
             retained.append(computed)
         else:
@@ -263,8 +267,12 @@ def _check_amounts(plan: AllocationPlan, ids: tuple[str, ...]) -> list[Problem]:
     summed = 0
     for position, envelope in enumerate(plan.envelopes):
         kind = kind_of(envelope)
-        problems.extend(kind.check(envelope, ids, f"$.allocation.envelopes[{position}]"))
-        summed += kind.amount(envelope, n).cents
+        try:
+            problems.extend(kind.check(envelope, ids, f"$.allocation.envelopes[{position}]"))
+            summed += kind.amount(envelope, n).cents
+        except Exception as exc:
+            blame(kind, "check", exc)
+            raise
     if summed != plan.total.cents:
         problems.append(
             Problem(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal
 
-from conciliazione_core.allocation._kinds import Explained, kind_of
+from conciliazione_core.allocation._kinds import Explained, blame, kind_of
 from conciliazione_core.allocation.bounds import clamp
 from conciliazione_core.allocation.envelopes import (
     Combine,
@@ -56,7 +56,11 @@ def explain_share(allocation: Allocation, index: int) -> Share:
         unit = outcome.rounding.unit
         units = outcome.units[index]
         amount = Money(units * unit.cents)
-        explained = kind.explain(envelope, outcome, index, rid, row)
+        try:
+            explained = kind.explain(envelope, outcome, index, rid, row)
+        except Exception as exc:
+            blame(kind, "explain", exc)
+            raise
         quota_units = explained.quota
         quota = quota_units * unit.fraction
         parts: tuple[PartAmount, ...] = ()
@@ -171,7 +175,12 @@ def _component_text(allocation: Allocation, c: Component, lang: str) -> list[str
     )
     lines: list[str] = []
     envelope = allocation.plan.envelope(c.envelope_id)
-    body = kind_of(envelope).explain_text(envelope, c, lang)
+    kind = kind_of(envelope)
+    try:
+        body = kind.explain_text(envelope, c, lang)
+    except Exception as exc:
+        blame(kind, "explain_text", exc)
+        raise
     lines.append(f"{head}: {body}")
     if c.adjustment:
         if c.rounding.strategy is Strategy.FLOOR:

@@ -22,6 +22,7 @@ from conciliazione_core.allocation._kinds import (
     EnvelopeReader,
     KindRegistry,
     active_kinds,
+    blame,
 )
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
@@ -374,7 +375,11 @@ def _envelope(
                     ),
                 )
         common.update(split=split, tranches=tranches, rounding=own_rounding)
-    own = kind.read(r, raw, path, rounding)
+    try:
+        own = kind.read(r, raw, path, rounding)
+    except Exception as exc:
+        blame(kind, "read", exc)
+        raise
     if len(r.problems) != before:
         return None
     try:
