@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from cofinancing import plugin
 from cofinancing.envelopes import GivenEnvelope, GivenKind
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conciliazione_core import hookimpl, load_cycle
 from conciliazione_core.allocation import (
@@ -237,3 +239,70 @@ def test_a_table_that_adds_up_is_read_with_each_citation() -> None:
 def test_bad_lines_are_named_by_their_path(amounts: Any, expected: str) -> None:
     problems = problems_of(plan_data(amounts))
     assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_given_amounts_are_cut_into_split_parts_and_tranches_like_any_envelope() -> None:
+    registry = Host([("cofinancing", plugin)], use_entry_points=False).envelope_kinds
+    data = plan_data(
+        {"A": {"amount": "101", "basis": "act"}, "B": {"amount": "199", "basis": "annex"}}
+    )
+    data["envelopes"][0]["split"] = [
+        {"id": "projects", "label": "Projects", "share": "80%"},
+        {"id": "system", "label": "System action", "share": "20%"},
+    ]
+    data["envelopes"][0]["tranches"] = [{"id": "y1", "share": "1/2"}, {"id": "y2", "share": "1/2"}]
+    plan = parse_allocation(data, CITATIONS, kinds=registry)
+    allocation = allocate(plan, [("A", "A"), ("B", "B")])
+    parts = {p.id: p.amount for p in allocation.explain("A").components[0].parts}
+    assert parts == {"projects": Money.parse("81"), "system": Money.parse("20")}
+    tranches = [t.amount for t in allocation.explain("B").components[0].tranches]
+    assert tranches == [Money.parse("100"), Money.parse("99")]
+    assert_allocation_invariants(allocation, plan, [("A", "A"), ("B", "B")], None)
+
+
+def test_a_what_if_run_of_the_cycle_keeps_the_plugins_kinds(host: Host) -> None:
+    changed = host.cycle("given-test").with_overrides(
+        ["allocation.envelopes.ats.amounts.ATS-C.amount=140000", "allocation.total=990000"]
+    )
+    with pytest.raises(InputError) as info:
+        changed.allocation  # noqa: B018
+    assert [p.message for p in info.value.problems] == [
+        "the given amounts add up to €890,000.00, €10,000.00 less than the envelope's amount "
+        "€900,000.00"
+    ]
+
+
+# ---- properties ------------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cents=st.lists(st.integers(0, 10**11), min_size=1, max_size=25),
+    delta=st.integers(-(10**7), 10**7),
+    seed=st.randoms(use_true_random=False),
+)
+def test_a_table_allocates_exactly_its_lines_or_is_refused_naming_the_gap(
+    cents: list[int], delta: int, seed: Any
+) -> None:
+    registry = Host([("cofinancing", plugin)], use_entry_points=False).envelope_kinds
+    ids = [f"R{i:02d}" for i in range(len(cents))]
+    amount = max(0, sum(cents) + delta)
+    lines = {
+        r: {"amount": str(Money(c)), "basis": "annex"} for r, c in zip(ids, cents, strict=True)
+    }
+    data = plan_data(lines, str(Money(amount)))
+    data["rounding"] = {"unit": "0.01"}
+    if amount != sum(cents):
+        with pytest.raises(InputError) as info:
+            parse_allocation(data, CITATIONS, kinds=registry)
+        gap = Money(abs(amount - sum(cents))).format()
+        word = "less" if sum(cents) < amount else "more"
+        [problem] = [p for p in info.value.problems if p.path.endswith(".amounts")]
+        assert f", {gap} {word} than the envelope's amount" in problem.message
+        return
+    plan = parse_allocation(data, CITATIONS, kinds=registry)
+    recipients = [(r, r) for r in ids]
+    seed.shuffle(recipients)
+    allocation = allocate(plan, recipients)
+    assert [allocation.amount(r).cents for r in ids] == cents
+    assert_allocation_invariants(allocation, plan, recipients, None)
