@@ -203,8 +203,9 @@ class Cycle:
     distribution: str | None = None
     version: str | None = None
     envelope_kinds: KindRegistry | None = attrs.field(default=None, repr=False)
-    """The envelope kinds its allocation is read with (set by the plugin host; None: the
-    active ones, see :func:`~conciliazione_core.allocation.using_kinds`)."""
+    """The envelope kinds its allocation is read with: those active when it was loaded (see
+    :func:`~conciliazione_core.allocation.using_kinds`), the plugin host's for a plugin's cycle;
+    None: the ones active when it is read."""
 
     def cite(self, key: str) -> LegalBasis:
         """The citation named ``key`` in the parameter file."""
@@ -324,6 +325,11 @@ def _build(
     recipients = params.recipients or tuple(
         Recipient(a.id, a.name) for a in lombardy().of_level(params.cycle.level)
     )
+    kinds = None
+    if params.allocation is not None:  # read later with the envelope kinds active now
+        from conciliazione_core.allocation import active_kinds
+
+        kinds = active_kinds()
     return Cycle(
         id=params.cycle.id,
         title=params.cycle.title,
@@ -343,6 +349,7 @@ def _build(
         root=root,
         overrides=overrides,
         summary=params.cycle.summary,
+        envelope_kinds=kinds,
     )
 
 
