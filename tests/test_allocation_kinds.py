@@ -428,3 +428,95 @@ def test_a_plugin_kind_that_raises_is_a_plugin_error_naming_it(step: str, error:
         run()
     assert info.value.plugin == "buggy_plugin"
     assert info.value.reason == f"envelope kind 'buggy' failed in {step}: {error}"
+
+
+@attrs.frozen(kw_only=True)
+class LiarEnvelope(LumpEnvelope):
+    kind: ClassVar[str] = "liar"
+
+
+class _Returns(LumpKind):
+    """A lump kind whose ``allocate`` returns what it is told to."""
+
+    kind = "liar"
+    parameters = LiarEnvelope
+
+    def __init__(self, make: Callable[[Any, AllocationContext], object]) -> None:
+        self.make = make
+
+    def allocate(
+        self, envelope: LumpEnvelope, context: AllocationContext
+    ) -> EnvelopeOutcome | RetainedLine:
+        return self.make(envelope, context)  # type: ignore[return-value]
+
+
+def _outcome(units: tuple[Any, ...], leftover: int = 0) -> Callable[[Any, Any], object]:
+    def make(envelope: Any, context: AllocationContext) -> object:
+        return EnvelopeOutcome(
+            envelope=envelope, rounding=context.rounding, units=units, leftover=leftover, scale=0
+        )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("make", "error"),
+    [
+        (_outcome((500, 400)), "ValueError: handed out €9.00 of €10.00"),
+        (_outcome((1100, -100)), "ValueError: returned a negative amount"),
+        (_outcome((1000,)), "ValueError: returned 1 amounts for 2 recipients, or not whole units"),
+        (_outcome((500.0, 500)), "ValueError: returned 2 amounts for 2 recipients, or not whole"),
+        (
+            lambda e, c: None,
+            "TypeError: returned NoneType, not an EnvelopeOutcome or a RetainedLine",
+        ),
+        (
+            lambda e, c: RetainedLine(e.id, e.label, Money(999), e.basis, e.citation),
+            "ValueError: returned a retained line of €9.99 for 'b', not €10.00 for 'b'",
+        ),
+        (
+            lambda e, c: EnvelopeOutcome(
+                envelope=attrs.evolve(e, id="other"),
+                rounding=c.rounding,
+                units=(1000, 0),
+                leftover=0,
+                scale=0,
+            ),
+            "ValueError: returned the outcome of another envelope",
+        ),
+    ],
+)
+def test_what_a_plugin_kind_allocates_is_checked_before_it_is_used(
+    make: Callable[[Any, Any], object], error: str
+) -> None:
+    from conciliazione_core.allocation import allocate
+    from conciliazione_core.errors import PluginError
+
+    registry = host_of(("liar_plugin", _Registers(_Returns(make)))).envelope_kinds
+    data = {
+        "total": "10",
+        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
+    }
+    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
+    plan = parse_allocation(data, citations, kinds=registry)
+    with pytest.raises(PluginError) as info:
+        allocate(plan, [("a", "A"), ("b", "B")])
+    assert info.value.plugin == "liar_plugin"
+    assert info.value.reason.startswith(f"envelope kind 'liar' failed in allocate: {error}")
+
+
+def test_a_plugin_kind_may_keep_its_whole_amount_as_a_retained_line() -> None:
+    from conciliazione_core.allocation import allocate
+
+    def keep(e: Any, c: AllocationContext) -> object:
+        return RetainedLine(e.id, e.label, e.amount, e.basis, e.citation)
+
+    registry = host_of(("keeper", _Registers(_Returns(keep)))).envelope_kinds
+    data = {
+        "total": "10",
+        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
+    }
+    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
+    allocation = allocate(parse_allocation(data, citations, kinds=registry), [("a", "A")])
+    assert allocation.retained_total == Money.parse("10")
+    assert allocation.amount("a") == Money(0)

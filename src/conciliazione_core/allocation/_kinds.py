@@ -54,6 +54,7 @@ __all__ = [
     "blame",
     "collect_kinds",
     "default_kinds",
+    "is_core",
     "kind_of",
     "use_core_plugin",
     "using_kinds",
@@ -332,6 +333,11 @@ def kind_of(envelope: object) -> EnvelopeKind[Any]:
             f"{type(envelope).__name__} is not the envelope class of a registered envelope kind"
         )
     return found
+
+
+def is_core(kind: EnvelopeKind[Any]) -> bool:
+    """Whether the kind is one of the core's own (whose results the engine need not re-check)."""
+    return _PLUGIN_OF.get(type(kind)) == CORE_PLUGIN
 
 
 def blame(kind: EnvelopeKind[Any], step: str, exc: Exception) -> None:

@@ -20,11 +20,12 @@ from typing import Literal
 
 import attrs
 
-from conciliazione_core.allocation._kinds import AllocationContext, blame, kind_of
+from conciliazione_core.allocation._kinds import AllocationContext, blame, is_core, kind_of
 from conciliazione_core.allocation.bounds import bounded_scale
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
     Combine,
+    Envelope,
     EqualEnvelope,
     FixedEnvelope,
     ProportionalEnvelope,
@@ -182,6 +183,8 @@ def allocate(
         )
         try:
             computed = kind.allocate(item, context)
+            if not is_core(kind):  # a plugin's result is checked before it is used
+                computed = _checked(item, computed, n, kind.amount(item, n))
         except Exception as exc:
             blame(kind, "allocate", exc)
             raise
@@ -226,6 +229,36 @@ def allocate(
 
     shares = tuple(explain_share(allocation, i) for i in allocation.order)
     return attrs.evolve(allocation, explained=shares)
+
+
+def _checked(
+    envelope: Envelope, computed: object, n: int, amount: Money
+) -> EnvelopeOutcome | RetainedLine:
+    """What a kind's ``allocate`` returned, if it accounts for the envelope's whole amount."""
+    if isinstance(computed, RetainedLine):
+        if computed.envelope_id != envelope.id or computed.amount != amount:
+            raise ValueError(
+                f"returned a retained line of {computed.amount.format()} for "
+                f"{computed.envelope_id!r}, not {amount.format()} for {envelope.id!r}"
+            )
+        return computed
+    if not isinstance(computed, EnvelopeOutcome):
+        raise TypeError(
+            f"returned {type(computed).__name__}, not an EnvelopeOutcome or a RetainedLine"
+        )
+    units, unit = computed.units, computed.rounding.unit.cents
+    if computed.envelope is not envelope:
+        raise ValueError("returned the outcome of another envelope")
+    if len(units) != n or not all(type(u) is int for u in units):
+        raise ValueError(f"returned {len(units)} amounts for {n} recipients, or not whole units")
+    if (n and min(units) < 0) or computed.leftover < 0:
+        raise ValueError("returned a negative amount")
+    if (sum(units) + computed.leftover) * unit != amount.cents:
+        raise ValueError(
+            f"handed out {Money((sum(units) + computed.leftover) * unit).format()} "
+            f"of {amount.format()}"
+        )
+    return computed
 
 
 def _match(

@@ -58,6 +58,8 @@ def explain_share(allocation: Allocation, index: int) -> Share:
         amount = Money(units * unit.cents)
         try:
             explained = kind.explain(envelope, outcome, index, rid, row)
+            if not isinstance(explained, Explained):
+                raise TypeError(f"returned {type(explained).__name__}, not Explained")
         except Exception as exc:
             blame(kind, "explain", exc)
             raise
