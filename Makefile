@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PLUGINS := plugins/lombardia_2014 plugins/lombardia_2020
+PLUGINS := plugins/lombardia_2014 plugins/lombardia_2020 examples/plugins/cofinancing
 EDITABLES := -e . $(foreach p,$(PLUGINS),-e $(p))
 # uv installs the pinned tools in seconds; where it cannot be had, pip installs the same pins.
 UV_VERSION := 0.13.9
@@ -78,14 +78,14 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet --upgrade -r requirements-dev.txt
 	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[chart,fast,testing]' $(foreach p,$(PLUGINS),-e $(p))
-	.venv-latest/bin/ruff check src tests bench plugins
+	.venv-latest/bin/ruff check src tests bench plugins examples data-raw
 	.venv-latest/bin/mypy --strict src $(foreach p,$(PLUGINS),$(p)/src)
 	.venv-latest/bin/pytest -q
 	NO_MKDOCS_2_WARNING=1 .venv-latest/bin/mkdocs build --strict --quiet --site-dir site-latest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench plugins
-	$(BIN)/ruff format --check src tests bench plugins
+	$(BIN)/ruff check src tests bench plugins examples data-raw
+	$(BIN)/ruff format --check src tests bench plugins examples data-raw
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src $(foreach p,$(PLUGINS),$(p)/src)

@@ -46,6 +46,7 @@ __all__ = [
     "cli_md",
     "cycle_md",
     "cycles_index_md",
+    "envelope_kinds_md",
     "expand_markers",
     "finding_codes_md",
     "territory_md",
@@ -425,21 +426,9 @@ def _envelopes_md(cycle: Cycle) -> list[str]:
     out.append("")
     rows = []
     parts: list[str] = []
+    hows = _envelope_hows(cycle)
     for envelope in data.get("envelopes", []):
-        how = envelope.get("indicator")
-        if how is not None:
-            how = f"in proportion to `{how}`"
-        elif "weights" in envelope:
-            weights = envelope["weights"]
-            how = "weighted: " + ", ".join(f"`{k}` × {v}" for k, v in weights.items())
-        elif envelope.get("kind") == "equal":
-            how = "equal shares"
-        elif envelope.get("kind") == "retained":
-            how = "kept by the payer"
-        elif "per_recipient" in envelope:
-            how = f"{_money(envelope['per_recipient'])} per recipient"
-        else:
-            how = ""
+        how = hows.get(envelope.get("id"), "")
         amount = _money(envelope["amount"]) if "amount" in envelope else ""
         rows.append(
             (
@@ -470,6 +459,34 @@ def _envelopes_md(cycle: Cycle) -> list[str]:
     if parts:
         out += ["Notes, splits and tranches:", "", *parts, ""]
     return out
+
+
+def _envelope_hows(cycle: Cycle) -> dict[object, str]:
+    """Envelope id -> how its kind says it is split (nothing for a plan that does not parse)."""
+    from conciliazione_core.allocation import kind_of
+
+    try:
+        plan = cycle.allocation
+    except ConciliazioneError:
+        return {}
+    return {} if plan is None else {e.id: kind_of(e).how(e) for e in plan.envelopes}
+
+
+def envelope_kinds_md() -> str:
+    """The envelope kinds of the installed plugins, the core's first."""
+    rows = [
+        (
+            f"`{entry.kind.kind}`",
+            f"`{entry.plugin}`",
+            entry.kind.summary,
+            ", ".join(f"`{k}`" for k in entry.kind.keys),
+            "yes" if entry.kind.recipient_level else "no (kept by the payer)",
+        )
+        for entry in default_host().envelope_kinds
+    ]
+    return _table(
+        ["`kind`", "plugin", "what it does", "its own keys", "split among recipients"], rows
+    )
 
 
 def _group(cell: str) -> str:
@@ -795,6 +812,7 @@ def changelog_md(root: Path = ROOT) -> str:
 
 MARKERS: dict[str, Callable[[], str]] = {
     "body-kinds": body_kinds_md,
+    "envelope-kinds": envelope_kinds_md,
     "finding-codes": finding_codes_md,
     "territory": territory_md,
     "cli": cli_md,

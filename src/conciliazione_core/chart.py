@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from conciliazione_core.allocation.envelopes import Kind
+from conciliazione_core.allocation.envelopes import is_recipient_level
 from conciliazione_core.allocation.formatting import euros, group
 from conciliazione_core.allocation.result import Allocation
 from conciliazione_core.errors import InputError
@@ -114,7 +114,7 @@ def _styles(allocation: Allocation) -> dict[str, tuple[str, str]]:
     """Envelope id -> (colour, label), colours in the order of the plan's envelopes."""
     found: dict[str, tuple[str, str]] = {}
     for envelope in allocation.plan.envelopes:
-        if envelope.kind is Kind.RETAINED:
+        if not is_recipient_level(envelope):
             continue
         found[envelope.id] = (_COLOURS[len(found) % len(_COLOURS)], envelope.label)
     return found

@@ -32,7 +32,7 @@ from conciliazione_core.serialisation import (
 from conciliazione_core.territory import Level, lombardy
 
 if TYPE_CHECKING:
-    from conciliazione_core.allocation import AllocationPlan
+    from conciliazione_core.allocation import AllocationPlan, KindRegistry
     from conciliazione_core.indicators import IndicatorTable
 
 __all__ = [
@@ -202,6 +202,10 @@ class Cycle:
     summary: str | None = None
     distribution: str | None = None
     version: str | None = None
+    envelope_kinds: KindRegistry | None = attrs.field(default=None, repr=False)
+    """The envelope kinds its allocation is read with: those active when it was loaded (see
+    :func:`~conciliazione_core.allocation.using_kinds`), the plugin host's for a plugin's cycle;
+    None: the ones active when it is read."""
 
     def cite(self, key: str) -> LegalBasis:
         """The citation named ``key`` in the parameter file."""
@@ -215,7 +219,7 @@ class Cycle:
         from conciliazione_core.allocation import parse_allocation
 
         try:
-            return parse_allocation(self.allocation_data, self.citations)
+            return parse_allocation(self.allocation_data, self.citations, kinds=self.envelope_kinds)
         except InputError as exc:
             raise exc.with_source(self.source) from None
 
@@ -266,7 +270,12 @@ class Cycle:
             return self
         data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
         cycle = _build(data, self.root, self.source, (*self.overrides, *assignments))
-        return attrs.evolve(cycle, distribution=self.distribution, version=self.version)
+        return attrs.evolve(
+            cycle,
+            distribution=self.distribution,
+            version=self.version,
+            envelope_kinds=self.envelope_kinds,
+        )
 
 
 def _check_citations(params: _ParameterFile) -> list[Problem]:
@@ -316,6 +325,11 @@ def _build(
     recipients = params.recipients or tuple(
         Recipient(a.id, a.name) for a in lombardy().of_level(params.cycle.level)
     )
+    kinds = None
+    if params.allocation is not None:  # read later with the envelope kinds active now
+        from conciliazione_core.allocation import active_kinds
+
+        kinds = active_kinds()
     return Cycle(
         id=params.cycle.id,
         title=params.cycle.title,
@@ -335,6 +349,7 @@ def _build(
         root=root,
         overrides=overrides,
         summary=params.cycle.summary,
+        envelope_kinds=kinds,
     )
 
 

@@ -114,12 +114,8 @@ def _rules(cycle: Cycle) -> dict[str, str | None]:
 
 def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
     """Each envelope's parameters, by envelope id then aspect."""
-    from conciliazione_core.allocation import (
-        FixedEnvelope,
-        ProportionalEnvelope,
-        RetainedEnvelope,
-        format_share,
-    )
+    from conciliazione_core.allocation import format_share, is_recipient_level, kind_of
+    from conciliazione_core.allocation._kinds import blame
 
     plan = cycle.allocation
     if plan is None:
@@ -127,25 +123,13 @@ def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
     out: dict[str, dict[str, str | None]] = {}
     for e in plan.envelopes:
         aspects: dict[str, str | None] = {"label": e.label}
-        if isinstance(e, FixedEnvelope):
-            amount = f"{e.per_recipient.format()} per recipient"
-            if e.amount is not None:
-                amount += f" ({e.amount.format()} in all)"
-        else:
-            amount = e.amount.format()
-        aspects["kind and amount"] = f"{e.kind.value}, {amount}"
-        if isinstance(e, ProportionalEnvelope):
-            aspects["indicators"] = ", ".join(
-                k if len(e.weights) == 1 else f"{k} × {format_share(w)}" for k, w in e.weights
-            ) + (f" (combine {e.combine.value})" if len(e.weights) > 1 else "")
-        if not isinstance(e, RetainedEnvelope):
-            bounds = []
-            if not isinstance(e, FixedEnvelope):
-                if e.floor is not None:
-                    bounds.append(f"floor {e.floor.format()}")
-                if e.cap is not None:
-                    bounds.append(f"cap {e.cap.format()}")
-            aspects["floor and cap"] = ", ".join(bounds) or None
+        kind = kind_of(e)
+        try:
+            aspects.update(kind.describe(e))
+        except Exception as exc:
+            blame(kind, "describe", exc)
+            raise
+        if is_recipient_level(e):
             aspects["split"] = (
                 ", ".join(f"{p.id} {format_share(p.share)}" for p in e.split.parts)
                 if e.split

@@ -11,12 +11,13 @@ Every hook here is documented and tested; the core fails its own tests if one is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
+    from conciliazione_core.allocation import EnvelopeKind
     from conciliazione_core.cycle import Cycle
     from conciliazione_core.documents import Document
     from conciliazione_core.findings import Finding
@@ -63,5 +64,26 @@ def conciliazione_checks(cycle: Cycle, document: Document) -> Iterable[Finding]:
             return [Finding(code="MY_RULE", severity=Severity.WARNING, ...)]
 
     .. versionadded:: 0.1
+    """
+    raise AssertionError("hook specification, not called")
+
+
+@hookspec
+def conciliazione_envelope_kinds(register: Callable[[EnvelopeKind[Any]], None]) -> None:
+    """Register envelope kinds: call ``register`` with an instance of each.
+
+    A kind is a subclass of :class:`~conciliazione_core.allocation.EnvelopeKind`: its name in
+    ``kind = "..."``, the attrs class its envelopes become, how it reads its keys, allocates,
+    explains one recipient's amount and describes itself. The core's own kinds (``retained``,
+    ``fixed``, ``equal``, ``proportional``) are registered through this hook too::
+
+        @hookimpl
+        def conciliazione_envelope_kinds(register):
+            register(GivenKind())
+
+    A name already taken, or something that is not a sound kind, leaves the plugin out (a
+    :class:`~conciliazione_core.host.PluginProblem` naming it).
+
+    .. versionadded:: 0.2
     """
     raise AssertionError("hook specification, not called")

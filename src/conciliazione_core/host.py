@@ -25,6 +25,8 @@ from conciliazione_core.i18n import _
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
+    from conciliazione_core.allocation import KindRegistry
+
 __all__ = [
     "ENTRY_POINT_GROUP",
     "PLUGINS_ENV",
@@ -119,6 +121,7 @@ class Host:
                 self._load_entry_point(ep)
         for name, plugin in plugins:
             self._register(name, plugin, _Source(name, None, None))
+        self._collect_envelope_kinds()
         self._collect_cycles()
 
     # -- loading -----------------------------------------------------------------------------
@@ -149,12 +152,30 @@ class Host:
     def _fail(self, source: _Source, reason: str) -> None:
         self._problems.append(PluginProblem(source.name, source.distribution, reason))
 
+    def _collect_envelope_kinds(self) -> None:
+        """The core's envelope kinds, then each plugin's, through the hook (one plugin at a
+        time, so each kind is attributed to its plugin and a faulty one is named)."""
+        from conciliazione_core.allocation import _kinds
+
+        self._pm.register(_kinds.core_plugin(), name=_kinds.CORE_PLUGIN)
+        self._kinds, problems = _kinds.collect_kinds(self._pm, [_kinds.CORE_PLUGIN, *self._sources])
+        for name, reason in problems:
+            self._fail(self._sources[name], reason)
+
+    @property
+    def envelope_kinds(self) -> KindRegistry:
+        """The envelope kinds the cycles may use: the core's, then the plugins'."""
+        return self._kinds
+
     def _collect_cycles(self) -> None:
+        from conciliazione_core.allocation import using_kinds
+
         claims: dict[str, list[tuple[_Source, Cycle]]] = {}
         for impl in reversed(self._pm.hook.conciliazione_cycles.get_hookimpls()):
             source = self._sources[impl.plugin_name]
             try:
-                result = impl.function()
+                with using_kinds(self._kinds):
+                    result = impl.function()
                 cycles = self._validate_cycles(result)
             except BaseException as exc:
                 if isinstance(exc, KeyboardInterrupt):
@@ -169,6 +190,7 @@ class Host:
                     cycle,
                     distribution=cycle.distribution or source.distribution or source.name,
                     version=cycle.version or source.version,
+                    envelope_kinds=self._kinds,
                 )
                 claims.setdefault(cycle.id, []).append((source, stamped))
         for cycle_id, claimants in sorted(claims.items()):

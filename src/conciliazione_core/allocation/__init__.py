@@ -4,9 +4,23 @@ A policy team describes the allocation as data (:func:`parse_allocation`), the e
 exactly with a named rounding strategy (:func:`allocate`), and the result says who receives
 what, from which envelope, under which act, from which figures (:func:`explain_text`,
 :func:`render_table`, :func:`allocation_to_json`, :func:`allocation_to_csv`).
-See ``docs/allocation.md``.
+Envelope kinds come from a registry (:class:`EnvelopeKind`, :class:`KindRegistry`): the core's
+own are registered through the same plugin hook as a plugin's. See ``docs/allocation.md``.
 """
 
+from conciliazione_core.allocation import _builtin_kinds, _kinds
+from conciliazione_core.allocation._kinds import (
+    AllocationContext,
+    EnvelopeKind,
+    EnvelopeReader,
+    Explained,
+    KindRegistry,
+    RegisteredKind,
+    active_kinds,
+    default_kinds,
+    kind_of,
+    using_kinds,
+)
 from conciliazione_core.allocation.bounds import bounded_scale
 from conciliazione_core.allocation.engine import allocate
 from conciliazione_core.allocation.envelopes import (
@@ -24,6 +38,7 @@ from conciliazione_core.allocation.envelopes import (
     SplitPart,
     Tranche,
     indicators_of,
+    is_recipient_level,
 )
 from conciliazione_core.allocation.explain import explain_share, explain_text
 from conciliazione_core.allocation.formatting import format_share
@@ -55,24 +70,32 @@ from conciliazione_core.allocation.rounding import (
 )
 from conciliazione_core.allocation.vectorised import PURE_PYTHON_ENV, numpy_or_none
 
+_kinds.use_core_plugin(_builtin_kinds)
+
 __all__ = [
     "PURE_PYTHON_ENV",
     "Allocation",
+    "AllocationContext",
     "AllocationPlan",
     "Combine",
     "Component",
     "Envelope",
+    "EnvelopeKind",
     "EnvelopeOutcome",
+    "EnvelopeReader",
     "EqualEnvelope",
+    "Explained",
     "FixedEnvelope",
     "IndicatorInput",
     "Kind",
+    "KindRegistry",
     "NonOfficial",
     "Order",
     "PartAmount",
     "PendingEnvelope",
     "ProportionalEnvelope",
     "RecipientEnvelope",
+    "RegisteredKind",
     "RetainedEnvelope",
     "RetainedLine",
     "Rounding",
@@ -82,20 +105,25 @@ __all__ = [
     "Strategy",
     "Tranche",
     "TrancheAmount",
+    "active_kinds",
     "allocate",
     "allocation_to_csv",
     "allocation_to_json",
     "apportion",
     "bounded_scale",
+    "default_kinds",
     "explain_share",
     "explain_text",
     "floor_apportion",
     "format_share",
     "fraction_to_json",
     "indicators_of",
+    "is_recipient_level",
+    "kind_of",
     "largest_remainder",
     "numpy_or_none",
     "parse_allocation",
     "parse_fraction",
     "render_table",
+    "using_kinds",
 ]

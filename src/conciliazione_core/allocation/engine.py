@@ -20,15 +20,17 @@ from typing import Literal
 
 import attrs
 
+from conciliazione_core.allocation._kinds import AllocationContext, blame, is_core, kind_of
 from conciliazione_core.allocation.bounds import bounded_scale
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
     Combine,
+    Envelope,
     EqualEnvelope,
     FixedEnvelope,
     ProportionalEnvelope,
-    RecipientEnvelope,
     RetainedEnvelope,
+    is_recipient_level,
 )
 from conciliazione_core.allocation.result import (
     Allocation,
@@ -84,7 +86,10 @@ def allocate(
     n = len(ids)
     problems: list[Problem] = []
 
-    proportional = [e for e in plan.envelopes if isinstance(e, ProportionalEnvelope)]
+    kinds = [kind_of(e) for e in plan.envelopes]
+    # The envelopes that read indicators (proportional ones, and any plugin kind that does).
+    reading = [(e, k.indicators(e)) for e, k in zip(plan.envelopes, kinds, strict=True)]
+    reading = [(e, read) for e, read in reading if read]
     permutation, missing_ids, extra, duplicates = _match(ids, table)
     if duplicates:
         raise InputError.at(
@@ -100,8 +105,8 @@ def allocate(
             )
         )
     if table is not None:
-        for envelope in proportional:
-            unknown = [k for k in envelope.indicators if k not in table.indicators]
+        for envelope, indicators in reading:
+            unknown = [k for k in indicators if k not in table.indicators]
             if unknown:
                 problems.append(
                     Problem(
@@ -116,14 +121,14 @@ def allocate(
                         ),
                     )
                 )
-    elif proportional:
+    elif reading:
         missing_ids = tuple(sorted(ids))
 
     pending_ids = (
-        {e.id for e in proportional} if (missing_ids or (table is None and proportional)) else set()
+        {e.id for e, _names in reading} if (missing_ids or (table is None and reading)) else set()
     )
     if pending_ids and missing == "error":
-        for envelope in proportional:
+        for envelope, indicators in reading:
             where = _envelope_path(plan, envelope.id)
             if table is None:
                 problems.append(
@@ -131,7 +136,7 @@ def allocate(
                         where,
                         _(
                             "envelope {id!r} is split by {names} but no indicator table was given"
-                        ).format(id=envelope.id, names=", ".join(envelope.indicators)),
+                        ).format(id=envelope.id, names=", ".join(indicators)),
                     )
                 )
             else:
@@ -143,7 +148,7 @@ def allocate(
                             "indicator table: {ids}"
                         ).format(
                             id=envelope.id,
-                            names=", ".join(envelope.indicators),
+                            names=", ".join(indicators),
                             n=len(missing_ids),
                             ids=_listing(missing_ids),
                         ),
@@ -159,24 +164,39 @@ def allocate(
     outcomes: list[EnvelopeOutcome] = []
     pending: list[PendingEnvelope] = []
     retained: list[RetainedLine] = []
-    for item in plan.envelopes:
-        if isinstance(item, RetainedEnvelope):
-            retained.append(
-                RetainedLine(item.id, item.label, item.amount, item.basis, item.citation, item.note)
-            )
-        elif isinstance(item, ProportionalEnvelope) and item.id in pending_ids:
+    for position, (item, kind) in enumerate(zip(plan.envelopes, kinds, strict=True)):
+        if item.id in pending_ids:
             pending.append(
                 PendingEnvelope(
-                    item.id, item.label, item.amount, item.indicators, missing_ids, item.basis
+                    item.id,
+                    item.label,
+                    kind.amount(item, n),
+                    kind.indicators(item),
+                    missing_ids,
+                    item.basis,
                 )
             )
+            continue
+        rounding = plan.rounding_for(item) if is_recipient_level(item) else plan.rounding
+        context = AllocationContext(
+            plan, ids, table, permutation, rounding, f"$.allocation.envelopes[{position}]"
+        )
+        try:
+            computed = kind.allocate(item, context)
+            if not is_core(kind):  # a plugin's result is checked before it is used
+                computed = _checked(item, computed, n, kind.amount(item, n))
+        except Exception as exc:
+            blame(kind, "allocate", exc)
+            raise
+        if isinstance(computed, RetainedLine):
+            retained.append(computed)
         else:
-            outcomes.append(_compute(plan, item, ids, table, permutation))
+            outcomes.append(_with_parts(computed, ids))
 
     cents = _recipient_cents(outcomes, n)
     unallocated = Money(sum(o.leftover * o.rounding.unit.cents for o in outcomes))
     non_official: tuple[NonOfficial, ...] = ()
-    if table is not None and any(isinstance(o.envelope, ProportionalEnvelope) for o in outcomes):
+    if table is not None and any(kind_of(o.envelope).indicators(o.envelope) for o in outcomes):
         non_official = tuple(
             sorted(
                 (
@@ -209,6 +229,36 @@ def allocate(
 
     shares = tuple(explain_share(allocation, i) for i in allocation.order)
     return attrs.evolve(allocation, explained=shares)
+
+
+def _checked(
+    envelope: Envelope, computed: object, n: int, amount: Money
+) -> EnvelopeOutcome | RetainedLine:
+    """What a kind's ``allocate`` returned, if it accounts for the envelope's whole amount."""
+    if isinstance(computed, RetainedLine):
+        if computed.envelope_id != envelope.id or computed.amount != amount:
+            raise ValueError(
+                f"returned a retained line of {computed.amount.format()} for "
+                f"{computed.envelope_id!r}, not {amount.format()} for {envelope.id!r}"
+            )
+        return computed
+    if not isinstance(computed, EnvelopeOutcome):
+        raise TypeError(
+            f"returned {type(computed).__name__}, not an EnvelopeOutcome or a RetainedLine"
+        )
+    units, unit = computed.units, computed.rounding.unit.cents
+    if computed.envelope is not envelope:
+        raise ValueError("returned the outcome of another envelope")
+    if len(units) != n or not all(type(u) is int for u in units):
+        raise ValueError(f"returned {len(units)} amounts for {n} recipients, or not whole units")
+    if (n and min(units) < 0) or computed.leftover < 0:
+        raise ValueError("returned a negative amount")
+    if (sum(units) + computed.leftover) * unit != amount.cents:
+        raise ValueError(
+            f"handed out {Money((sum(units) + computed.leftover) * unit).format()} "
+            f"of {amount.format()}"
+        )
+    return computed
 
 
 def _match(
@@ -244,84 +294,18 @@ def _match(
 
 
 def _check_amounts(plan: AllocationPlan, ids: tuple[str, ...]) -> list[Problem]:
-    """Checks that need the number of recipients: fixed envelopes, the total, floors, caps."""
+    """Checks that need the number of recipients: each kind's own, and the total."""
     n = len(ids)
     problems: list[Problem] = []
     summed = 0
-    for envelope in plan.envelopes:
-        where = _envelope_path(plan, envelope.id)
-        if isinstance(envelope, FixedEnvelope):
-            expected = envelope.per_recipient * n
-            if envelope.amount is not None and envelope.amount != expected:
-                problems.append(
-                    Problem(
-                        f"{where}.amount",
-                        _("{amount} is not {n} recipients × {per} = {expected}").format(
-                            amount=envelope.amount.format(),
-                            n=n,
-                            per=envelope.per_recipient.format(),
-                            expected=expected.format(),
-                        ),
-                    )
-                )
-            summed += expected.cents
-            continue
-        summed += envelope.amount.cents
-        if isinstance(envelope, RetainedEnvelope):
-            continue
-        if n == 0 and envelope.amount:
-            problems.append(
-                Problem(
-                    where,
-                    _("envelope {id!r} has {amount} to split but there are no recipients").format(
-                        id=envelope.id, amount=envelope.amount.format()
-                    ),
-                )
-            )
-            continue
-        if envelope.floor is not None and envelope.floor * n > envelope.amount:
-            problems.append(
-                Problem(
-                    f"{where}.floor",
-                    _(
-                        "infeasible: {n} recipients × floor {floor} = {need} is more than the envelope "
-                        "{amount}"
-                    ).format(
-                        n=n,
-                        floor=envelope.floor.format(),
-                        need=(envelope.floor * n).format(),
-                        amount=envelope.amount.format(),
-                    ),
-                )
-            )
-        if envelope.cap is not None and envelope.cap * n < envelope.amount:
-            problems.append(
-                Problem(
-                    f"{where}.cap",
-                    _(
-                        "infeasible: {n} recipients × cap {cap} = {most} is less than the envelope "
-                        "{amount}"
-                    ).format(
-                        n=n,
-                        cap=envelope.cap.format(),
-                        most=(envelope.cap * n).format(),
-                        amount=envelope.amount.format(),
-                    ),
-                )
-            )
-        split = envelope.split
-        if split is not None and split.overrides:
-            known = set(ids)
-            unknown = [r for r, _s in split.overrides if r not in known]
-            if unknown:
-                problems.append(
-                    Problem(
-                        f"{where}.split_overrides",
-                        _("override(s) for id(s) that are not recipients: {ids}").format(
-                            ids=", ".join(sorted(unknown))
-                        ),
-                    )
-                )
+    for position, envelope in enumerate(plan.envelopes):
+        kind = kind_of(envelope)
+        try:
+            problems.extend(kind.check(envelope, ids, f"$.allocation.envelopes[{position}]"))
+            summed += kind.amount(envelope, n).cents
+        except Exception as exc:
+            blame(kind, "check", exc)
+            raise
     if summed != plan.total.cents:
         problems.append(
             Problem(
@@ -331,6 +315,86 @@ def _check_amounts(plan: AllocationPlan, ids: tuple[str, ...]) -> list[Problem]:
                 ).format(sum=Money(summed).format(), n=n, total=plan.total.format()),
             )
         )
+    return problems
+
+
+def check_fixed(envelope: FixedEnvelope, ids: Sequence[str], where: str) -> list[Problem]:
+    """A fixed envelope's stated amount is ``n × per_recipient``."""
+    n = len(ids)
+    expected = envelope.per_recipient * n
+    if envelope.amount is not None and envelope.amount != expected:
+        return [
+            Problem(
+                f"{where}.amount",
+                _("{amount} is not {n} recipients × {per} = {expected}").format(
+                    amount=envelope.amount.format(),
+                    n=n,
+                    per=envelope.per_recipient.format(),
+                    expected=expected.format(),
+                ),
+            )
+        ]
+    return []
+
+
+def check_bounded(
+    envelope: EqualEnvelope | ProportionalEnvelope, ids: Sequence[str], where: str
+) -> list[Problem]:
+    """Somebody to split among, floors and caps that fit, overrides for actual recipients."""
+    n = len(ids)
+    problems: list[Problem] = []
+    if n == 0 and envelope.amount:
+        return [
+            Problem(
+                where,
+                _("envelope {id!r} has {amount} to split but there are no recipients").format(
+                    id=envelope.id, amount=envelope.amount.format()
+                ),
+            )
+        ]
+    if envelope.floor is not None and envelope.floor * n > envelope.amount:
+        problems.append(
+            Problem(
+                f"{where}.floor",
+                _(
+                    "infeasible: {n} recipients × floor {floor} = {need} is more than the envelope "
+                    "{amount}"
+                ).format(
+                    n=n,
+                    floor=envelope.floor.format(),
+                    need=(envelope.floor * n).format(),
+                    amount=envelope.amount.format(),
+                ),
+            )
+        )
+    if envelope.cap is not None and envelope.cap * n < envelope.amount:
+        problems.append(
+            Problem(
+                f"{where}.cap",
+                _(
+                    "infeasible: {n} recipients × cap {cap} = {most} is less than the envelope "
+                    "{amount}"
+                ).format(
+                    n=n,
+                    cap=envelope.cap.format(),
+                    most=(envelope.cap * n).format(),
+                    amount=envelope.amount.format(),
+                ),
+            )
+        )
+    split = envelope.split
+    if split is not None and split.overrides:
+        known = set(ids)
+        unknown = [r for r, _s in split.overrides if r not in known]
+        if unknown:
+            problems.append(
+                Problem(
+                    f"{where}.split_overrides",
+                    _("override(s) for id(s) that are not recipients: {ids}").format(
+                        ids=", ".join(sorted(unknown))
+                    ),
+                )
+            )
     return problems
 
 
@@ -382,54 +446,70 @@ def _integer_weights(
     return weights, coefficients, tuple(totals)
 
 
-def _compute(
-    plan: AllocationPlan,
-    envelope: RecipientEnvelope,
-    ids: tuple[str, ...],
-    table: IndicatorTable | None,
-    permutation: list[int] | None,
-) -> EnvelopeOutcome:
-    rounding = plan.rounding_for(envelope)
+def retained_line(envelope: RetainedEnvelope, _context: AllocationContext) -> RetainedLine:
+    """A retained envelope is kept by the payer: one line of its own."""
+    return RetainedLine(
+        envelope.id,
+        envelope.label,
+        envelope.amount,
+        envelope.basis,
+        envelope.citation,
+        envelope.note,
+    )
+
+
+def compute_fixed(envelope: FixedEnvelope, context: AllocationContext) -> EnvelopeOutcome:
+    """The same number of units to everybody."""
+    each = envelope.per_recipient.cents // context.rounding.unit.cents
+    return EnvelopeOutcome(
+        envelope=envelope,
+        rounding=context.rounding,
+        units=(each,) * len(context.ids),
+        leftover=0,
+        scale=Fraction(each),
+    )
+
+
+def compute_equal(envelope: EqualEnvelope, context: AllocationContext) -> EnvelopeOutcome:
+    """The amount in equal units (the floor and cap cannot bind: everybody is equal)."""
+    rounding, ids = context.rounding, context.ids
     unit = rounding.unit.cents
     n = len(ids)
-    if isinstance(envelope, FixedEnvelope):
-        each = envelope.per_recipient.cents // unit
-        units = (each,) * n
-        return _with_parts(
-            EnvelopeOutcome(
-                envelope=envelope, rounding=rounding, units=units, leftover=0, scale=Fraction(each)
-            ),
-            ids,
-        )
     amount = envelope.amount.cents // unit
     floor = 0 if envelope.floor is None else envelope.floor.cents // unit
     cap = None if envelope.cap is None else envelope.cap.cents // unit
-    if isinstance(envelope, EqualEnvelope):
-        if n == 0:
-            return EnvelopeOutcome(
-                envelope=envelope, rounding=rounding, units=(), leftover=0, scale=Fraction(0)
-            )
-        shares = apportion(rounding, amount, [1] * n, ids)
-        return _with_parts(
-            EnvelopeOutcome(
-                envelope=envelope,
-                rounding=rounding,
-                units=tuple(shares),
-                leftover=amount - sum(shares),
-                scale=Fraction(amount, n),
-                floor=floor,
-                cap=cap,
-            ),
-            ids,
+    if n == 0:
+        return EnvelopeOutcome(
+            envelope=envelope, rounding=rounding, units=(), leftover=0, scale=Fraction(0)
         )
+    shares = apportion(rounding, amount, [1] * n, ids)
+    return EnvelopeOutcome(
+        envelope=envelope,
+        rounding=rounding,
+        units=tuple(shares),
+        leftover=amount - sum(shares),
+        scale=Fraction(amount, n),
+        floor=floor,
+        cap=cap,
+    )
 
+
+def compute_proportional(
+    envelope: ProportionalEnvelope, context: AllocationContext
+) -> EnvelopeOutcome:
+    """The amount in proportion to the weights, within the floor and the cap."""
+    rounding, ids, table = context.rounding, context.ids, context.table
+    unit = rounding.unit.cents
+    n = len(ids)
+    amount = envelope.amount.cents // unit
+    floor = 0 if envelope.floor is None else envelope.floor.cents // unit
+    cap = None if envelope.cap is None else envelope.cap.cents // unit
     assert table is not None
-    weights, coefficients, totals = _integer_weights(envelope, table, ids, permutation)
+    weights, coefficients, totals = _integer_weights(envelope, table, ids, context.permutation)
     total_weight = sum(weights)
     if n and not total_weight:
-        where = _envelope_path(plan, envelope.id)
         raise InputError.at(
-            where,
+            context.path,
             _(
                 "envelope {id!r}: the weights ({names}) add up to zero over all recipients, so "
                 "there is nothing to be proportional to"
@@ -451,7 +531,7 @@ def _compute(
         most = positive * cap + (n - positive) * floor
         if most < amount:
             raise InputError.at(
-                f"{_envelope_path(plan, envelope.id)}.cap",
+                f"{context.path}.cap",
                 _(
                     "infeasible: only {positive} recipient(s) have a positive weight; at the cap of "
                     "{cap} each (and the floor for the others) they can receive {most}, less than "
@@ -474,19 +554,16 @@ def _compute(
     else:
         scale = Fraction(amount, total_weight)
         shares = apportion(rounding, amount, weights, ids, total_weight)
-    return _with_parts(
-        EnvelopeOutcome(
-            envelope=envelope,
-            rounding=rounding,
-            units=tuple(shares),
-            leftover=amount - sum(shares),
-            scale=scale,
-            coefficients=coefficients,
-            totals=totals,
-            floor=floor,
-            cap=cap,
-        ),
-        ids,
+    return EnvelopeOutcome(
+        envelope=envelope,
+        rounding=rounding,
+        units=tuple(shares),
+        leftover=amount - sum(shares),
+        scale=scale,
+        coefficients=coefficients,
+        totals=totals,
+        floor=floor,
+        cap=cap,
     )
 
 

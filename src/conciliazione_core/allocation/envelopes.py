@@ -1,7 +1,9 @@
 """The envelope tree: how a budget is cut into envelopes, and each envelope among recipients.
 
 A plan is data (see :func:`~conciliazione_core.allocation.parse_allocation`): a total, a rounding
-rule and a list of envelopes, each citing the act that sets it. Four kinds of envelope:
+rule and a list of envelopes, each citing the act that sets it. Envelope kinds come from a
+registry (see :mod:`conciliazione_core.allocation._kinds`), so a plugin can add one; the core's
+own four are:
 
 * :class:`RetainedEnvelope`: kept by the payer (the Region), shown on its own line;
 * :class:`FixedEnvelope`: the same fixed amount to every recipient;
@@ -18,10 +20,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, Protocol, TypeGuard
 
 import attrs
 
+from conciliazione_core.allocation._kinds import kind_of
 from conciliazione_core.allocation.rounding import Rounding
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.money import Money
@@ -41,13 +44,17 @@ __all__ = [
     "SplitPart",
     "Tranche",
     "indicators_of",
+    "is_recipient_level",
 ]
 
 ONE = Fraction(1)
 
 
-class Kind(enum.Enum):
-    """The kind of an envelope, as written in the parameter file."""
+class Kind(enum.StrEnum):
+    """The core's own envelope kinds, as written in the parameter file.
+
+    A plugin's kind is a plain string (see :class:`Envelope`); these compare equal to theirs.
+    """
 
     RETAINED = "retained"
     FIXED = "fixed"
@@ -155,7 +162,7 @@ def _check_tranches(_instance: object, _attribute: object, tranches: tuple[Tranc
 class RetainedEnvelope:
     """An amount kept by the payer, not split among recipients."""
 
-    kind: ClassVar[Kind] = Kind.RETAINED
+    kind: ClassVar[str] = Kind.RETAINED
     id: str
     label: str
     amount: Money
@@ -168,7 +175,7 @@ class RetainedEnvelope:
 class FixedEnvelope:
     """The same amount to every recipient; the envelope is ``n × per_recipient``."""
 
-    kind: ClassVar[Kind] = Kind.FIXED
+    kind: ClassVar[str] = Kind.FIXED
     id: str
     label: str
     per_recipient: Money
@@ -192,7 +199,7 @@ def _check_bounds(instance: Any, _attribute: object, cap: Money | None) -> None:
 class EqualEnvelope:
     """An amount split equally among the recipients."""
 
-    kind: ClassVar[Kind] = Kind.EQUAL
+    kind: ClassVar[str] = Kind.EQUAL
     id: str
     label: str
     amount: Money
@@ -225,7 +232,7 @@ class ProportionalEnvelope:
     (``combine = RAW``) or recipient *i*'s share of indicator *k*'s total (``combine = SHARES``).
     """
 
-    kind: ClassVar[Kind] = Kind.PROPORTIONAL
+    kind: ClassVar[str] = Kind.PROPORTIONAL
     id: str
     label: str
     amount: Money
@@ -251,8 +258,41 @@ class ProportionalEnvelope:
         return self.weights[0][0] if len(self.weights) == 1 else None
 
 
-RecipientEnvelope: TypeAlias = FixedEnvelope | EqualEnvelope | ProportionalEnvelope
-Envelope: TypeAlias = RetainedEnvelope | RecipientEnvelope
+class Envelope(Protocol):
+    """What every envelope has, whatever its kind: the class of a registered envelope kind."""
+
+    kind: ClassVar[str]
+    """The name of its kind, as written in ``kind = "..."``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def basis(self) -> LegalBasis: ...
+    @property
+    def citation(self) -> str: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def amount(self) -> Money | None:
+        """The envelope's amount (None when it depends on the number of recipients)."""
+
+
+class RecipientEnvelope(Envelope, Protocol):
+    """An envelope split among recipients: it may cut each amount into parts and tranches."""
+
+    @property
+    def split(self) -> Split | None: ...
+    @property
+    def tranches(self) -> tuple[Tranche, ...]: ...
+    @property
+    def rounding(self) -> Rounding | None: ...
+
+
+def is_recipient_level(envelope: Envelope) -> TypeGuard[RecipientEnvelope]:
+    """Whether the envelope is split among recipients (its kind says so)."""
+    return kind_of(envelope).recipient_level
 
 
 def _check_envelopes(
@@ -286,16 +326,15 @@ class AllocationPlan:
 
     @property
     def recipient_envelopes(self) -> tuple[RecipientEnvelope, ...]:
-        return tuple(e for e in self.envelopes if not isinstance(e, RetainedEnvelope))
+        return tuple(e for e in self.envelopes if is_recipient_level(e))
 
 
 def indicators_of(plan: AllocationPlan) -> tuple[str, ...]:
-    """Every indicator the plan's proportional envelopes read, in order of first use.
+    """Every indicator the plan's envelopes read, in order of first use.
 
     This is the header of the indicator template a policy officer fills in.
     """
     names: dict[str, None] = {}
     for envelope in plan.envelopes:
-        if isinstance(envelope, ProportionalEnvelope):
-            names.update(dict.fromkeys(envelope.indicators))
+        names.update(dict.fromkeys(kind_of(envelope).indicators(envelope)))
     return tuple(names)

@@ -9,12 +9,14 @@ that trace in sentences a policy officer can check with a calculator.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Literal
 
+from conciliazione_core.allocation._kinds import Explained, blame, kind_of
 from conciliazione_core.allocation.bounds import clamp
 from conciliazione_core.allocation.envelopes import (
     Combine,
+    EqualEnvelope,
     FixedEnvelope,
-    Kind,
     ProportionalEnvelope,
 )
 from conciliazione_core.allocation.formatting import (
@@ -27,6 +29,7 @@ from conciliazione_core.allocation.formatting import (
 from conciliazione_core.allocation.result import (
     Allocation,
     Component,
+    EnvelopeOutcome,
     IndicatorInput,
     PartAmount,
     Share,
@@ -34,6 +37,7 @@ from conciliazione_core.allocation.result import (
 )
 from conciliazione_core.allocation.rounding import Rounding, Strategy
 from conciliazione_core.i18n import _
+from conciliazione_core.indicators import IndicatorRow
 from conciliazione_core.money import Money
 from conciliazione_core.provenance import DataStatus, Provenance
 
@@ -48,29 +52,18 @@ def explain_share(allocation: Allocation, index: int) -> Share:
     components: list[Component] = []
     for outcome in allocation.outcomes:
         envelope = outcome.envelope
+        kind = kind_of(envelope)
         unit = outcome.rounding.unit
         units = outcome.units[index]
         amount = Money(units * unit.cents)
-        inputs: tuple[IndicatorInput, ...] = ()
-        bound: str | None = None
-        if isinstance(envelope, ProportionalEnvelope):
-            assert row is not None, "a computed proportional envelope has every row"
-            values = [row.value(k) for k in envelope.indicators]
-            weight = sum(
-                (c * v for c, v in zip(outcome.coefficients, values, strict=True)), Fraction(0)
-            )
-            raw = outcome.scale * weight
-            quota_units = clamp(raw, outcome.floor, outcome.cap)
-            if raw < outcome.floor:
-                bound = "floor"
-            elif outcome.cap is not None and raw > outcome.cap:
-                bound = "cap"
-            inputs = tuple(
-                IndicatorInput(k, v, t, w, row.provenance)
-                for (k, w), v, t in zip(envelope.weights, values, outcome.totals, strict=True)
-            )
-        else:
-            quota_units = outcome.scale
+        try:
+            explained = kind.explain(envelope, outcome, index, rid, row)
+            if not isinstance(explained, Explained):
+                raise TypeError(f"returned {type(explained).__name__}, not Explained")
+        except Exception as exc:
+            blame(kind, "explain", exc)
+            raise
+        quota_units = explained.quota
         quota = quota_units * unit.fraction
         parts: tuple[PartAmount, ...] = ()
         if envelope.split is not None:
@@ -96,10 +89,7 @@ def explain_share(allocation: Allocation, index: int) -> Share:
             )
             for j, t in enumerate(envelope.tranches)
         )
-        if isinstance(envelope, FixedEnvelope):
-            envelope_amount = envelope.per_recipient * n
-        else:
-            envelope_amount = envelope.amount
+        citation, basis = explained.citation or (envelope.citation, envelope.basis)
         components.append(
             Component(
                 envelope_id=envelope.id,
@@ -108,13 +98,13 @@ def explain_share(allocation: Allocation, index: int) -> Share:
                 amount=amount,
                 quota=quota,
                 adjustment=amount.fraction - quota,
-                basis=envelope.basis,
-                citation=envelope.citation,
+                basis=basis,
+                citation=citation,
                 rounding=outcome.rounding,
-                envelope_amount=envelope_amount,
+                envelope_amount=kind.amount(envelope, n),
                 recipients=n,
-                inputs=inputs,
-                bound=bound,  # type: ignore[arg-type]
+                inputs=explained.inputs,
+                bound=explained.bound,
                 parts=parts,
                 tranches=tranches,
             )
@@ -125,6 +115,40 @@ def explain_share(allocation: Allocation, index: int) -> Share:
         Money(allocation.cents[index]),
         allocation.status(rid),
         tuple(components),
+    )
+
+
+def explain_proportional(
+    envelope: ProportionalEnvelope,
+    outcome: EnvelopeOutcome,
+    row: IndicatorRow | None,
+) -> Explained:
+    """A recipient's quota of a proportional envelope, from its indicator values."""
+    assert row is not None, "a computed proportional envelope has every row"
+    values = [row.value(k) for k in envelope.indicators]
+    weight = sum((c * v for c, v in zip(outcome.coefficients, values, strict=True)), Fraction(0))
+    raw = outcome.scale * weight
+    bound: Literal["floor", "cap"] | None = None
+    if raw < outcome.floor:
+        bound = "floor"
+    elif outcome.cap is not None and raw > outcome.cap:
+        bound = "cap"
+    inputs = tuple(
+        IndicatorInput(k, v, t, w, row.provenance)
+        for (k, w), v, t in zip(envelope.weights, values, outcome.totals, strict=True)
+    )
+    return Explained(clamp(raw, outcome.floor, outcome.cap), inputs, bound)
+
+
+def fixed_text(_envelope: FixedEnvelope, c: Component, lang: str) -> str:
+    """How a fixed envelope's quota was reached, in words."""
+    return _("a fixed {per} per recipient").format(per=euros(c.quota, lang))
+
+
+def equal_text(_envelope: EqualEnvelope, c: Component, lang: str) -> str:
+    """How an equal envelope's quota was reached, in words."""
+    return _("an equal share of {envelope} among {n} recipients = exact quota {quota}").format(
+        envelope=euros(c.envelope_amount, lang), n=c.recipients, quota=euros(c.quota, lang)
     )
 
 
@@ -152,16 +176,13 @@ def _component_text(allocation: Allocation, c: Component, lang: str) -> list[str
         amount=euros(c.amount, lang), label=c.label, basis=str(c.basis)
     )
     lines: list[str] = []
-    if c.kind is Kind.FIXED:
-        body = _("a fixed {per} per recipient").format(per=euros(c.quota, lang))
-    elif c.kind is Kind.EQUAL:
-        body = _("an equal share of {envelope} among {n} recipients = exact quota {quota}").format(
-            envelope=euros(c.envelope_amount, lang), n=c.recipients, quota=euros(c.quota, lang)
-        )
-    else:
-        envelope = allocation.plan.envelope(c.envelope_id)
-        assert isinstance(envelope, ProportionalEnvelope)
-        body = _proportional_text(c, envelope, lang)
+    envelope = allocation.plan.envelope(c.envelope_id)
+    kind = kind_of(envelope)
+    try:
+        body = kind.explain_text(envelope, c, lang)
+    except Exception as exc:
+        blame(kind, "explain_text", exc)
+        raise
     lines.append(f"{head}: {body}")
     if c.adjustment:
         if c.rounding.strategy is Strategy.FLOOR:
@@ -204,7 +225,8 @@ def _component_text(allocation: Allocation, c: Component, lang: str) -> list[str
     return lines
 
 
-def _proportional_text(c: Component, envelope: ProportionalEnvelope, lang: str) -> str:
+def proportional_text(envelope: ProportionalEnvelope, c: Component, lang: str) -> str:
+    """How a proportional envelope's quota was reached, in words."""
     amount = euros(c.envelope_amount, lang)
     if envelope.combine is Combine.SHARES:
         share = sum((i.weight * i.value / i.total for i in c.inputs if i.total), Fraction(0)) / sum(

@@ -17,16 +17,18 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
 
+from conciliazione_core.allocation._kinds import (
+    EnvelopeKind,
+    EnvelopeReader,
+    KindRegistry,
+    active_kinds,
+    blame,
+)
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
     Combine,
     Envelope,
-    EqualEnvelope,
-    FixedEnvelope,
-    Kind,
     Order,
-    ProportionalEnvelope,
-    RetainedEnvelope,
     Split,
     SplitPart,
     Tranche,
@@ -43,20 +45,6 @@ __all__ = ["parse_allocation", "parse_fraction"]
 _PLAN_KEYS = ("total", "rounding", "envelopes", "order")
 _COMMON_KEYS = ("id", "kind", "label", "basis", "note")
 _RECIPIENT_KEYS = ("split", "split_overrides", "tranches", "rounding")
-_KIND_KEYS: dict[Kind, tuple[str, ...]] = {
-    Kind.RETAINED: ("amount",),
-    Kind.FIXED: ("per_recipient", "amount", *_RECIPIENT_KEYS),
-    Kind.EQUAL: ("amount", "floor", "cap", *_RECIPIENT_KEYS),
-    Kind.PROPORTIONAL: (
-        "amount",
-        "indicator",
-        "weights",
-        "combine",
-        "floor",
-        "cap",
-        *_RECIPIENT_KEYS,
-    ),
-}
 _ROUNDING_KEYS = ("strategy", "unit")
 _PART_KEYS = ("id", "label", "share", "basis")
 _TRANCHE_KEYS = ("id", "label", "share")
@@ -237,6 +225,15 @@ class _Reader:
             return default
         return type(default)(data[key])
 
+    def whole_units(self, amount: Money | None, unit: Money, path: str) -> None:
+        if amount is not None and amount.cents % unit.cents:
+            self.add(
+                path,
+                _("{amount} is not a whole number of rounding units of {unit}").format(
+                    amount=amount.format(), unit=unit.format()
+                ),
+            )
+
     def rounding(self, data: Mapping[str, Any], path: str, default: Rounding) -> Rounding | None:
         raw = self.table(data, "rounding", path)
         if raw is None:
@@ -261,13 +258,19 @@ class _Reader:
 
 
 def parse_allocation(
-    data: Mapping[str, Any], citations: Mapping[str, LegalBasis], path: str = "$.allocation"
+    data: Mapping[str, Any],
+    citations: Mapping[str, LegalBasis],
+    path: str = "$.allocation",
+    *,
+    kinds: KindRegistry | None = None,
 ) -> AllocationPlan:
     """Read and check an allocation plan; raise one InputError listing every bad field.
 
     ``data`` is the ``[allocation]`` table of a parameter file; ``citations`` maps the keys used
-    in ``basis = "..."`` to legal bases.
+    in ``basis = "..."`` to legal bases; ``kinds`` are the envelope kinds it may use (by default
+    the active ones: the plugin host's while it loads cycles, else the core's own).
     """
+    kinds = active_kinds() if kinds is None else kinds
     r = _Reader(citations)
     if not isinstance(data, Mapping):
         raise InputError.at(path, _("expected a table"))
@@ -288,7 +291,7 @@ def parse_allocation(
             if not isinstance(raw, Mapping):
                 r.add(where, _("expected a table"))
                 continue
-            envelope = _envelope(r, raw, where, rounding)
+            envelope = _envelope(r, raw, where, rounding, kinds)
             if envelope is None:
                 continue
             if envelope.id in first_seen:
@@ -323,39 +326,29 @@ def _check_total(r: _Reader, total: Money, envelopes: list[Envelope], path: str)
         )
 
 
-def _whole_units(r: _Reader, amount: Money | None, unit: Money, path: str) -> None:
-    if amount is not None and amount.cents % unit.cents:
-        r.add(
-            path,
-            _("{amount} is not a whole number of rounding units of {unit}").format(
-                amount=amount.format(), unit=unit.format()
-            ),
-        )
-
-
 def _envelope(
-    r: _Reader, raw: Mapping[str, Any], path: str, plan_rounding: Rounding
+    r: _Reader, raw: Mapping[str, Any], path: str, plan_rounding: Rounding, kinds: KindRegistry
 ) -> Envelope | None:
     before = len(r.problems)
-    kinds = [k.value for k in Kind]
-    kind: Kind | None = None
+    names = ", ".join(kinds.names())
+    kind: EnvelopeKind[Any] | None = None
     if "kind" not in raw:
-        r.add(f"{path}.kind", _("missing; choose one of: {kinds}").format(kinds=", ".join(kinds)))
-    elif raw["kind"] not in kinds:
-        r.add(
-            f"{path}.kind",
-            _("unknown kind {value!r}; choose one of: {kinds}").format(
-                value=raw["kind"], kinds=", ".join(kinds)
-            ),
-        )
+        r.add(f"{path}.kind", _("missing; choose one of: {kinds}").format(kinds=names))
     else:
-        kind = Kind(raw["kind"])
+        kind = kinds.get(raw["kind"]) if isinstance(raw["kind"], str) else None
+        if kind is None:
+            r.add(
+                f"{path}.kind",
+                _("unknown kind {value!r}; choose one of: {kinds}").format(
+                    value=raw["kind"], kinds=names
+                ),
+            )
     if kind is not None:
         r.keys(
             raw,
-            (*_COMMON_KEYS, *_KIND_KEYS[kind]),
+            (*_COMMON_KEYS, *kind.keys, *(_RECIPIENT_KEYS if kind.recipient_level else ())),
             path,
-            _("a {kind!r} envelope").format(kind=kind.value),
+            _("a {kind!r} envelope").format(kind=kind.kind),
         )
     envelope_id = r.text(raw, "id", path)
     label = r.text(raw, "label", path)
@@ -363,72 +356,86 @@ def _envelope(
     note = r.text(raw, "note", path, required=False)
     if kind is None:
         return None
-    if kind is Kind.RETAINED:
-        amount = r.money(raw, "amount", path)
-        if len(r.problems) != before:
-            return None
-        assert envelope_id
-        assert label
-        assert cited
-        assert amount is not None
-        return RetainedEnvelope(
-            id=envelope_id, label=label, amount=amount, basis=cited[1], citation=cited[0], note=note
-        )
-
-    own_rounding = r.rounding(raw, path, plan_rounding)
-    unit = (own_rounding or plan_rounding).unit
-    split = _split(r, raw, path, cited)
-    tranches = _tranches(r, raw, path)
-    if split is not None and tranches:
-        clash = {p.id for p in split.parts} & {t.id for t in tranches}
-        if clash:
-            r.add(
-                f"{path}.tranches",
-                _("tranche ids must differ from split part ids: {ids}").format(
-                    ids=", ".join(sorted(clash))
-                ),
-            )
-    common: dict[str, Any] = {
-        "id": envelope_id,
-        "label": label,
-        "note": note,
-        "split": split,
-        "tranches": tranches,
-        "rounding": own_rounding,
-    }
+    common: dict[str, Any] = {"id": envelope_id, "label": label, "note": note}
     if cited is not None:
         common["citation"], common["basis"] = cited
-
-    if kind is Kind.FIXED:
-        per = r.money(raw, "per_recipient", path)
-        amount = r.money(raw, "amount", path, required=False)
-        _whole_units(r, per, unit, f"{path}.per_recipient")
-        if per is not None and amount is not None:
-            if not per.cents and amount.cents:
+    rounding = plan_rounding
+    if kind.recipient_level:
+        own_rounding = r.rounding(raw, path, plan_rounding)
+        rounding = own_rounding or plan_rounding
+        split = _split(r, raw, path, cited)
+        tranches = _tranches(r, raw, path)
+        if split is not None and tranches:
+            clash = {p.id for p in split.parts} & {t.id for t in tranches}
+            if clash:
                 r.add(
-                    f"{path}.amount",
-                    _("a fixed envelope of zero per recipient cannot amount to {amount}").format(
-                        amount=amount.format()
+                    f"{path}.tranches",
+                    _("tranche ids must differ from split part ids: {ids}").format(
+                        ids=", ".join(sorted(clash))
                     ),
                 )
-            elif per.cents and amount.cents % per.cents:
-                r.add(
-                    f"{path}.amount",
-                    _("{amount} is not a whole multiple of the amount per recipient {per}").format(
-                        amount=amount.format(), per=per.format()
-                    ),
-                )
-        if len(r.problems) != before:
-            return None
-        assert per is not None
-        return FixedEnvelope(per_recipient=per, amount=amount, **common)
+        common.update(split=split, tranches=tranches, rounding=own_rounding)
+    try:
+        own = kind.read(r, raw, path, rounding)
+    except Exception as exc:
+        blame(kind, "read", exc)
+        raise
+    if len(r.problems) != before:
+        return None
+    try:
+        envelope: Envelope = kind.parameters(**common, **own)
+    except (TypeError, ValueError) as exc:
+        r.add(
+            path,
+            _("the {kind!r} envelope is not valid: {error}").format(kind=kind.kind, error=exc),
+        )
+        return None
+    return envelope
 
+
+def read_retained(
+    r: EnvelopeReader, raw: Mapping[str, Any], path: str, _rounding: Rounding
+) -> dict[str, Any]:
+    """The keys of a ``retained`` envelope."""
+    return {"amount": r.money(raw, "amount", path)}
+
+
+def read_fixed(
+    r: EnvelopeReader, raw: Mapping[str, Any], path: str, rounding: Rounding
+) -> dict[str, Any]:
+    """The keys of a ``fixed`` envelope."""
+    per = r.money(raw, "per_recipient", path)
+    amount = r.money(raw, "amount", path, required=False)
+    r.whole_units(per, rounding.unit, f"{path}.per_recipient")
+    if per is not None and amount is not None:
+        if not per.cents and amount.cents:
+            r.add(
+                f"{path}.amount",
+                _("a fixed envelope of zero per recipient cannot amount to {amount}").format(
+                    amount=amount.format()
+                ),
+            )
+        elif per.cents and amount.cents % per.cents:
+            r.add(
+                f"{path}.amount",
+                _("{amount} is not a whole multiple of the amount per recipient {per}").format(
+                    amount=amount.format(), per=per.format()
+                ),
+            )
+    return {"per_recipient": per, "amount": amount}
+
+
+def read_bounded(
+    r: EnvelopeReader, raw: Mapping[str, Any], path: str, rounding: Rounding
+) -> dict[str, Any]:
+    """The amount, floor and cap of an ``equal`` (or ``proportional``) envelope."""
+    unit = rounding.unit
     amount = r.money(raw, "amount", path)
     floor = r.money(raw, "floor", path, required=False)
     cap = r.money(raw, "cap", path, required=False)
-    _whole_units(r, amount, unit, f"{path}.amount")
-    _whole_units(r, floor, unit, f"{path}.floor")
-    _whole_units(r, cap, unit, f"{path}.cap")
+    r.whole_units(amount, unit, f"{path}.amount")
+    r.whole_units(floor, unit, f"{path}.floor")
+    r.whole_units(cap, unit, f"{path}.cap")
     if floor is not None and cap is not None and floor > cap:
         r.add(
             f"{path}.floor",
@@ -448,20 +455,17 @@ def _envelope(
             f"{path}.cap",
             _("a cap of zero cannot hand out {amount}").format(amount=amount.format()),
         )
-    if kind is Kind.EQUAL:
-        if len(r.problems) != before:
-            return None
-        assert amount is not None
-        return EqualEnvelope(amount=amount, floor=floor, cap=cap, **common)
+    return {"amount": amount, "floor": floor, "cap": cap}
 
+
+def read_proportional(
+    r: EnvelopeReader, raw: Mapping[str, Any], path: str, rounding: Rounding
+) -> dict[str, Any]:
+    """The keys of a ``proportional`` envelope."""
+    fields = read_bounded(r, raw, path, rounding)
+    assert isinstance(r, _Reader)
     weights, combine = _weights(r, raw, path)
-    if len(r.problems) != before:
-        return None
-    assert amount is not None
-    assert weights is not None
-    return ProportionalEnvelope(
-        amount=amount, weights=weights, combine=combine, floor=floor, cap=cap, **common
-    )
+    return {**fields, "weights": weights, "combine": combine}
 
 
 def _weights(

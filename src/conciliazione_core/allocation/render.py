@@ -12,7 +12,8 @@ import io
 from fractions import Fraction
 from typing import Any
 
-from conciliazione_core.allocation.envelopes import ProportionalEnvelope, RetainedEnvelope
+from conciliazione_core.allocation._kinds import kind_of
+from conciliazione_core.allocation.envelopes import is_recipient_level
 from conciliazione_core.allocation.formatting import amount, euros, format_share, in_language
 from conciliazione_core.allocation.result import Allocation, Component, EnvelopeOutcome
 from conciliazione_core.allocation.rounding import Strategy
@@ -56,7 +57,7 @@ def _component(c: Component) -> dict[str, Any]:
     return {
         "envelope": c.envelope_id,
         "label": c.label,
-        "kind": c.kind.value,
+        "kind": str(c.kind),
         "amount": str(c.amount),
         "quota": fraction_to_json(c.quota),
         "adjustment": fraction_to_json(c.adjustment),
@@ -109,7 +110,7 @@ def allocation_to_json(a: Allocation, cycle_id: str | None = None) -> dict[str, 
     """
     table = a.table
     uses_table = table is not None and any(
-        isinstance(o.envelope, ProportionalEnvelope) for o in a.outcomes
+        kind_of(o.envelope).indicators(o.envelope) for o in a.outcomes
     )
     shares: list[dict[str, Any]] = []
     explained = a.explained
@@ -154,7 +155,7 @@ def allocation_to_json(a: Allocation, cycle_id: str | None = None) -> dict[str, 
         "envelopes": [
             {
                 "id": e.id,
-                "kind": e.kind.value,
+                "kind": str(e.kind),
                 "label": e.label,
                 "amount": None if e.amount is None else str(e.amount),
                 "basis": _basis(e.citation, e.basis),
@@ -335,7 +336,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None) -> str:
     legend = []
     for envelope in a.plan.envelopes:
         text = f"  {envelope.id}: {envelope.label} ({envelope.basis})"
-        split = None if isinstance(envelope, RetainedEnvelope) else envelope.split
+        split = envelope.split if is_recipient_level(envelope) else None
         if split is not None:
             text += "; " + ", ".join(
                 f"{envelope.id}.{p.id} = {p.label} {format_share(p.share)}" for p in split.parts

@@ -17,7 +17,6 @@ import attrs
 
 from conciliazione_core.allocation.envelopes import (
     AllocationPlan,
-    Kind,
     Order,
     RecipientEnvelope,
 )
@@ -100,13 +99,16 @@ class Component:
 
     envelope_id: str
     label: str
-    kind: Kind
+    kind: str
+    """The envelope's kind (a :class:`~conciliazione_core.allocation.Kind` for the core's own)."""
     amount: Money
     quota: Fraction
     """The exact quota in euros, before rounding (after floors and caps)."""
     adjustment: Fraction
     """``amount - quota`` in euros: what rounding added (positive) or took (negative)."""
     basis: LegalBasis
+    """The act that gave this amount: the envelope's, or the one its kind cites for this
+    recipient (e.g. one line of a table of given amounts)."""
     citation: str
     rounding: Rounding
     envelope_amount: Money
@@ -145,7 +147,7 @@ class RetainedLine:
 
 @attrs.frozen
 class PendingEnvelope:
-    """A proportional envelope not allocated because indicator values are missing."""
+    """An envelope not allocated because the indicator values it reads are missing."""
 
     envelope_id: str
     label: str

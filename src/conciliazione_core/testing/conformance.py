@@ -88,16 +88,10 @@ def _input_problems(exc: ConciliazioneError, prefix: str = "") -> list[Problem]:
 
 
 def _plan_indicators(cycle: Cycle) -> tuple[str, ...]:
-    from conciliazione_core.allocation import ProportionalEnvelope
+    from conciliazione_core.allocation import indicators_of
 
     plan = cycle.allocation
-    if plan is None:
-        return ()
-    names: dict[str, None] = {}
-    for envelope in plan.envelopes:
-        if isinstance(envelope, ProportionalEnvelope):
-            names.update(dict.fromkeys(envelope.indicators))
-    return tuple(names)
+    return () if plan is None else indicators_of(plan)
 
 
 def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:

@@ -5,7 +5,8 @@ the indicator table with plain fractions (not the engine's integer fast path) an
 amounts against it: the books balance, nobody gets a negative amount, every amount is the floor
 or the ceiling of its quota (the floor for floor-and-report), floors and caps hold, split parts
 and tranches add up, zero weight gets nothing. It raises :class:`AssertionError` saying which
-recipient, which envelope and which rule.
+recipient, which envelope and which rule. An envelope of a plugin's kind gets the checks that
+hold for every kind (the books balance, amounts within a unit of their quotas, parts add up).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from conciliazione_core.allocation import (
     FixedEnvelope,
     ProportionalEnvelope,
     RecipientEnvelope,
-    RetainedEnvelope,
     Strategy,
+    is_recipient_level,
+    kind_of,
 )
 from conciliazione_core.indicators import IndicatorTable
 from conciliazione_core.money import Money
@@ -70,8 +72,11 @@ def _weights(
 def exact_quotas(
     envelope: RecipientEnvelope, ids: Sequence[str], table: IndicatorTable | None
 ) -> list[Fraction] | None:
-    """The exact quotas in euros when no floor or cap applies (None when one does)."""
+    """The exact quotas in euros when no floor or cap applies (None when one does, or for a
+    plugin's kind, whose quotas only the kind knows)."""
     n = len(ids)
+    if not isinstance(envelope, (FixedEnvelope, EqualEnvelope, ProportionalEnvelope)):
+        return None
     if isinstance(envelope, FixedEnvelope):
         return [envelope.per_recipient.fraction] * n
     if envelope.floor is not None or envelope.cap is not None:
@@ -204,9 +209,9 @@ def assert_allocation_invariants(
         _fail(f"shares + retained + unallocated + pending = {summed}, not the total {plan.total}")
     if any(c < 0 for c in allocation.cents):
         _fail("a share is negative")
-    retained = [e for e in plan.envelopes if isinstance(e, RetainedEnvelope)]
+    retained = [e for e in plan.envelopes if not is_recipient_level(e)]
     if [(r.envelope_id, r.amount) for r in allocation.retained] != [
-        (e.id, e.amount) for e in retained
+        (e.id, kind_of(e).amount(e, n)) for e in retained
     ]:
         _fail("retained lines differ from the plan's retained envelopes")
     pending = {p.envelope_id: p for p in allocation.pending}
@@ -232,20 +237,18 @@ def assert_allocation_invariants(
     leftover = Money(0)
     for envelope in plan.recipient_envelopes:
         if envelope.id in pending:
-            if not isinstance(envelope, ProportionalEnvelope):
+            if not kind_of(envelope).indicators(envelope):
                 _fail(f"envelope {envelope.id!r} is pending but reads no indicator")
             continue
         rounding = plan.rounding_for(envelope)
         components = {rid: _component(explained[rid].components, envelope.id) for rid in ids}
         quotas = exact_quotas(envelope, ids, table)
         if quotas is None:
-            assert isinstance(envelope, (EqualEnvelope, ProportionalEnvelope))
             quotas = [components[rid].quota for rid in ids]
-            _check_bounded(envelope, ids, table, quotas)
+            if isinstance(envelope, (EqualEnvelope, ProportionalEnvelope)):
+                _check_bounded(envelope, ids, table, quotas)
         handed_out = Money.total(c.amount for c in components.values())
-        whole = (
-            envelope.per_recipient * n if isinstance(envelope, FixedEnvelope) else envelope.amount
-        )
+        whole = kind_of(envelope).amount(envelope, n)
         if handed_out > whole:
             _fail(f"envelope {envelope.id!r} hands out {handed_out}, more than {whole}")
         if rounding.strategy is Strategy.LARGEST_REMAINDER and handed_out != whole:
@@ -287,7 +290,7 @@ def assert_allocation_invariants(
         _fail(f"unallocated is {allocation.unallocated}, the envelopes leave {leftover}")
 
     if table is not None and any(
-        isinstance(e, ProportionalEnvelope) and e.id not in pending for e in plan.envelopes
+        kind_of(e).indicators(e) and e.id not in pending for e in plan.envelopes
     ):
         expected = {}
         for rid in ids:

@@ -1,0 +1,1 @@
+"""An example conciliazione-core plugin: what a plugin adds without a core change."""
