@@ -334,8 +334,8 @@ def _hookspecs() -> list[str]:
     ]
 
 
-def test_the_contract_has_the_two_hooks() -> None:
-    assert _hookspecs() == ["conciliazione_checks", "conciliazione_cycles"]
+def test_the_contract_has_the_three_hooks() -> None:
+    assert _hookspecs() == ["conciliazione_checks", "conciliazione_cycles", "conciliazione_rules"]
 
 
 @pytest.mark.parametrize("name", _hookspecs())

@@ -55,10 +55,9 @@ Msgid = str | tuple[str, ...]
 @pytest.fixture(autouse=True)
 def _restore_language() -> Iterator[None]:
     """Every test leaves the process's language as it found it."""
-    saved = dict(i18n._state)
+    token = i18n._language.set(i18n._language.get())
     yield
-    i18n._state.clear()
-    i18n._state.update(saved)
+    i18n._language.reset(token)
 
 
 def _source_dirs() -> list[Path]:

@@ -73,43 +73,9 @@ def _rounding(rounding: Rounding) -> str:
     return f"{rounding.strategy.value.replace('_', ' ')} to {rounding.unit.format()}"
 
 
-def _service_labels(cycle: Cycle) -> dict[str, str]:
-    projects = cycle.rules.projects
-    return {t.code: t.label for t in projects.service_types} if projects else {}
-
-
-def _rules(cycle: Cycle) -> dict[str, str | None]:
-    """The rule parameters of one cycle, by topic."""
-    r = cycle.rules
-    cite = cycle.citations.get
-    network, accord, lead = r.network, r.accord, r.lead
-    submission, projects = r.submission, r.projects
-    values: dict[str, str | None] = {
-        "networks: led by their agency": _yes(network.lead_is_agency) if network else None,
-        "networks: one per agency": _yes(network.one_per_agency) if network else None,
-        "networks: at most": (
-            str(network.max_networks) if network and network.max_networks is not None else None
-        ),
-        "networks: basis": _cite(cite(network.basis)) if network else None,
-        "accord: required": _yes(accord.required) if accord else None,
-        "deadline: accords signed by": _date(accord.signed_by) if accord else None,
-        "accord: basis": _cite(cite(accord.basis)) if accord else None,
-        "who may lead": ", ".join(n.value for n in lead.natures) if lead else None,
-        "who may lead: basis": _cite(cite(lead.basis)) if lead else None,
-        "proposals: through the agency": _yes(submission.through_agency) if submission else None,
-        "deadline: proposals by": _date(submission.proposals_by) if submission else None,
-        "deadline: plans by": _date(submission.plans_by) if submission else None,
-        "submission: basis": _cite(cite(submission.basis)) if submission else None,
-        "service types": (
-            ", ".join(t.code for t in projects.service_types)
-            if projects and projects.service_types
-            else None
-        ),
-        "deadline: projects end by": _date(projects.ends_by) if projects else None,
-        "projects: budget expected": _yes(projects.budget_expected) if projects else None,
-        "projects: basis": _cite(cite(projects.basis)) if projects else None,
-    }
-    return values
+def _rules(cycle: Cycle) -> dict[str, dict[str, str | None]]:
+    """Each set rule section's ``(topic, value)`` rows, as the registered rule describes them."""
+    return {rule.section: dict(rows) for rule, rows in cycle.rules.describe(cycle)}
 
 
 def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
@@ -208,12 +174,13 @@ def diff_cycles(a: Cycle, b: Cycle) -> CycleDiff:
                 continue
             add(f"envelope {envelope_id}: {aspect}", va, vb)
     rules_a, rules_b = _rules(a), _rules(b)
-    for topic in rules_a:
-        add(topic, rules_a[topic], rules_b[topic])
-        if topic == "service types":
-            labels_a, labels_b = _service_labels(a), _service_labels(b)
-            for code in _union(labels_a, labels_b):
-                add(f"service type {code}", labels_a.get(code), labels_b.get(code))
+    order = [*a.rules.registry.rules, *b.rules.registry.rules]
+    for section in _union(order, []):
+        if section not in rules_a and section not in rules_b:
+            continue
+        rows_a, rows_b = rules_a.get(section, {}), rules_b.get(section, {})
+        for topic in _union(rows_a, rows_b):
+            add(topic, rows_a.get(topic), rows_b.get(topic))
     add(
         "reference data",
         ", ".join(sorted(a.data_files)) or None,
