@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PLUGINS := plugins/lombardia_2014 plugins/lombardia_2020
+PLUGINS := plugins/lombardia_2014 plugins/lombardia_2020 examples/plugins/cofinancing
 
 .PHONY: demo test lint typecheck pytest docs bench fuzz-deep mutation catalogues charts clean
 
@@ -23,11 +23,11 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench plugins
-	$(BIN)/ruff format --check src tests bench plugins
+	$(BIN)/ruff check src tests bench plugins examples
+	$(BIN)/ruff format --check src tests bench plugins examples
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src plugins/lombardia_2014/src plugins/lombardia_2020/src
+	$(BIN)/mypy --strict src plugins/lombardia_2014/src plugins/lombardia_2020/src examples/plugins/cofinancing/src
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q

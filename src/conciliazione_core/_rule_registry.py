@@ -6,9 +6,9 @@ five standard rules are registered the same way by its default plugin
 when the cycle loads: every section must belong to a registered rule, and its citation keys must
 be in the cycle's ``[citations]``.
 
-The registry in force is per context (a :class:`contextvars.ContextVar`): the host activates
-its own while plugins load their cycles and while it checks documents; elsewhere it is the
-core's standard rules only.
+The registry in force is per context (a :class:`contextvars.ContextVar`): a host activates its
+own while it loads plugins, reads their cycles and checks documents; elsewhere it is the
+default host's (the core's rules and those of every installed plugin).
 """
 
 from __future__ import annotations
@@ -294,8 +294,15 @@ def core_registry() -> RuleRegistry:
 
 
 def active_registry() -> RuleRegistry:
-    """The registry in force in this context: a host's while it works, else the core's."""
-    return _active.get() or core_registry()
+    """The registry in force in this context: a host's while it works (it activates its own
+    while it loads plugins, reads their cycles and checks), else the installed plugins' (the
+    default host's), so that a script's ``load_cycle`` reads a plugin's rule section too."""
+    active = _active.get()
+    if active is not None:
+        return active
+    from conciliazione_core.host import default_host
+
+    return default_host().rules
 
 
 @contextmanager

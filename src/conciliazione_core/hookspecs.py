@@ -91,12 +91,12 @@ def conciliazione_rules(register: Callable[[Rule | FindingCode], None]) -> None:
         @hookimpl
         def conciliazione_rules(register):
             register(Rule(
-                section="co_financing",
-                parameters=CoFinancingRules,
-                codes=(TOO_LOW,),
-                check=check_co_financing,
-                describe=describe_co_financing,
-                title="Co-financing",
+                section="reach",            # reads [rules.reach] in a cycle.toml
+                parameters=ReachRules,      # an attrs class with a ``basis`` field
+                codes=(FEW_BENEFICIARIES,),
+                check=check_reach,          # (cycle, section, document) -> findings
+                describe=describe_reach,    # (cycle, section) -> (topic, value) rows
+                title="Reach",
             ))
 
     Rules are collected once, before any plugin's cycles load, so every cycle of every plugin

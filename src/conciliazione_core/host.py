@@ -16,7 +16,12 @@ import attrs
 import pluggy
 
 from conciliazione_core import hookspecs
-from conciliazione_core._rule_registry import CORE_PLUGIN, RuleRegistry, using_registry
+from conciliazione_core._rule_registry import (
+    CORE_PLUGIN,
+    RuleRegistry,
+    core_registry,
+    using_registry,
+)
 from conciliazione_core.cycle import Cycle
 from conciliazione_core.documents import Document
 from conciliazione_core.errors import ConciliazioneError, CycleNotFoundError, PluginError
@@ -99,6 +104,19 @@ class Host:
         use_entry_points: bool = True,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        # Until this host's own registry is known, a plugin reading a cycle (even at import)
+        # sees the core's rules: never the default host, which may be this one being built.
+        with using_registry(core_registry()):
+            self._load(plugins, use_entry_points, environ)
+        with using_registry(self._rules):
+            self._collect_cycles()
+
+    def _load(
+        self,
+        plugins: Iterable[tuple[str, object]],
+        use_entry_points: bool,
+        environ: Mapping[str, str] | None,
+    ) -> None:
         env = os.environ if environ is None else environ
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
@@ -126,8 +144,6 @@ class Host:
         for name, plugin in plugins:
             self._register(name, plugin, _Source(name, None, None))
         self._collect_rules()
-        with using_registry(self._rules):
-            self._collect_cycles()
 
     # -- loading -----------------------------------------------------------------------------
 
