@@ -72,6 +72,25 @@ class Rule:
     emits: Callable[[Any], Iterable[str]] | None = None
     """Which of ``codes`` a section, as set, can emit (all of them when None): the conformance
     kit asks each such code for an example and a translation."""
+    template: str = ""
+    """The section as ``conciliazione new-cycle`` writes it in a new parameter file: TOML text,
+    commented out when the rule is optional (generated from ``parameters`` when empty)."""
+
+    def scaffold(self) -> str:
+        """The TOML text ``new-cycle`` writes for this rule (its ``template``, or one made
+        from the fields of its parameters, commented out)."""
+        if self.template:
+            return self.template if self.template.endswith("\n") else self.template + "\n"
+        lines = [f"# [rules.{self.section}]{' ' * 8}# {self.title}", '# basis = "decree"']
+        for field in attrs.fields(self.parameters):
+            if field.name == "basis":
+                continue
+            default = field.default
+            shown = "..." if default is attrs.NOTHING or default is None else repr(default)
+            if isinstance(default, bool):
+                shown = "true" if default else "false"
+            lines.append(f"# {field.name} = {shown}")
+        return "\n".join(lines) + "\n"
 
 
 def _problem_with(rule: object) -> str | None:

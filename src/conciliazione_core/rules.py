@@ -635,6 +635,11 @@ STANDARD_RULES: tuple[Rule, ...] = (
         _describe_network,
         "Networks",
         emits=_emits_network,
+        template=(
+            "# One network per health agency, led by it: so in every cycle so far; replace me if "
+            'the decree\n# says otherwise, and cite it.\n\n[rules.network]\nbasis = "decree"\n'
+            "lead_is_agency = true\none_per_agency = true\n"
+        ),
     ),
     Rule(
         "accord",
@@ -644,6 +649,10 @@ STANDARD_RULES: tuple[Rule, ...] = (
         _describe_accord,
         "Accords",
         emits=_emits_accord,
+        template=(
+            "# [rules.accord]                 # the accord founding each network\n"
+            '# basis = "decree"\n# required = true\n# signed_by = YYYY-MM-DD\n'
+        ),
     ),
     Rule(
         "lead",
@@ -653,6 +662,11 @@ STANDARD_RULES: tuple[Rule, ...] = (
         _describe_lead,
         "Who may lead",
         emits=_emits_lead,
+        template=(
+            "# [rules.lead]                   # who may lead an alliance or a project\n"
+            '# basis = "decree"\n'
+            '# natures = ["public"]           # public, private_non_profit, private_for_profit\n'
+        ),
     ),
     Rule(
         "submission",
@@ -662,6 +676,10 @@ STANDARD_RULES: tuple[Rule, ...] = (
         _describe_submission,
         "Submission and deadlines",
         emits=_emits_submission,
+        template=(
+            '# [rules.submission]\n# basis = "decree"\n# through_agency = true\n'
+            "# proposals_by = YYYY-MM-DD\n# plans_by = YYYY-MM-DD\n"
+        ),
     ),
     Rule(
         "projects",
@@ -672,6 +690,11 @@ STANDARD_RULES: tuple[Rule, ...] = (
         "Projects",
         citations=("basis", "ends_by_basis"),
         emits=_emits_projects,
+        template=(
+            '# [rules.projects]\n# basis = "decree"\n'
+            '# service_types = [{ code = "A", label = "..." }]\n'
+            "# ends_by = YYYY-MM-DD\n# budget_expected = true\n"
+        ),
     ),
 )
 """The five standard rules, in the order their checks run."""
