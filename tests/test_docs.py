@@ -14,6 +14,7 @@ The site build itself (``mkdocs build --strict``) is ``make docs``.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import re
 import shutil
 from collections.abc import Iterator
@@ -229,13 +230,34 @@ def _hookspec_names() -> list[str]:
     )
 
 
+def _top_level_args(text: str) -> list[str]:
+    """``a: X[Y, Z], b: W`` -> ``["a: X[Y, Z]", "b: W"]`` (commas inside brackets kept)."""
+    args, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "[("
+        depth -= char in "])"
+        if char == "," and depth == 0:
+            args.append(current)
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        args.append(current)
+    return args
+
+
 def test_every_hookspec_is_documented_on_the_hooks_page() -> None:
     names = _hookspec_names()
     assert {"conciliazione_checks", "conciliazione_cycles"} <= set(names)
     text = (DOCS / "plugins.md").read_text("utf-8")
     for name in names:
         assert f"### `{name}`" in text, f"{name} has no section on docs/plugins.md"
-        assert re.search(rf"^{name}\(.*\) ->", text, re.M), f"{name} has no signature"
+        found = re.search(rf"^{name}\((.*)\) ->", text, re.M)
+        assert found, f"{name} has no signature"
+        # The documented arguments are the hookspec's, by name and in order.
+        documented = [a.split(":")[0].strip() for a in _top_level_args(found.group(1))]
+        expected = list(inspect.signature(getattr(hookspecs, name)).parameters)
+        assert documented == expected, f"{name}: documented {documented}, hookspec {expected}"
     assert "::: conciliazione_core.hookspecs" in text
     for word in (
         "CONCILIAZIONE_PLUGINS",

@@ -7,7 +7,7 @@ Registered with ``hooks:`` in ``mkdocs.yml``. It writes what must never drift fr
   example documents checked now, and the allocation the engine computes now;
 - markers in hand-written pages, replaced by generated Markdown: ``<!-- conciliazione:NAME -->``
   where NAME is one of :data:`MARKERS` (the CLI reference from the click command tree, the
-  finding-code table from ``rules.FINDING_CODES``, the glossary of body kinds, ...).
+  finding-code table from the rule registry, the glossary of body kinds, ...).
 
 Every renderer is a plain function returning Markdown, so ``tests/test_docs.py`` can call them.
 Nothing here touches the network.
