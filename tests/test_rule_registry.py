@@ -319,3 +319,14 @@ def test_diff_rows_come_from_each_rules_description() -> None:
     b = lombardia_2020(host, f"rules.deadline={{ {BASIS}, by = 2021-01-01 }}")
     row = diff_cycles(a, b).row("deadline: by")
     assert (row.a, row.b, row.changed) == (None, "2021-01-01", True)
+
+
+def test_finding_of_an_unregistered_code_fails_the_check_naming_the_plugin() -> None:
+    def check(cycle: Cycle, rules: DeadlineRules, document: Document) -> list[Finding]:
+        return [cc.finding("NOT_REGISTERED", "$", None)]
+
+    host = Host([("typo", Registers(rule(check=check)))], use_entry_points=False)
+    cycle = lombardia_2020(host, f"rules.deadline={{ {BASIS} }}")
+    with pytest.raises(PluginError, match="'NOT_REGISTERED' is not registered") as info:
+        host.check(cycle, project())
+    assert info.value.plugin == "typo"

@@ -79,7 +79,7 @@ CORE_CATALOGUE = Catalogue(DOMAIN, LOCALE_DIR)
 _language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "conciliazione_language", default=None
 )
-_loaded: dict[tuple[Catalogue, str], gettext.NullTranslations] = {}
+_loaded: dict[tuple[str, str, str], gettext.NullTranslations] = {}
 _loading = threading.Lock()
 
 
@@ -103,7 +103,7 @@ def language_from_environment(environ: dict[str, str] | None = None) -> str:
 
 
 def _load(code: str, catalogue: Catalogue = CORE_CATALOGUE) -> gettext.NullTranslations:
-    key = (catalogue, code)
+    key = (catalogue.domain, str(catalogue.locale_dir), code)  # a Traversable may not hash
     found = _loaded.get(key)
     if found is None:
         with _loading:

@@ -433,7 +433,7 @@ def check_messages(
                 if not registry.codes[c].template.strip()
             )
             continue
-        loaded: dict[i18n.Catalogue, Mapping[object, str] | None] = {}
+        loaded: dict[tuple[str, str], Mapping[object, str] | None] = {}
         for code in codes:
             definition = registry.codes[code]
             template = definition.template
@@ -445,9 +445,10 @@ def check_messages(
                 catalogue = definition.catalogue
                 if catalogue == i18n.CORE_CATALOGUE and locale_dir is not None:
                     catalogue = i18n.Catalogue(catalogue.domain, Path(locale_dir))
-                if catalogue not in loaded:
-                    loaded[catalogue] = _catalogue_entries(catalogue, lang)
-                    if loaded[catalogue] is None:
+                key = (catalogue.domain, str(catalogue.locale_dir))
+                if key not in loaded:
+                    loaded[key] = _catalogue_entries(catalogue, lang)
+                    if loaded[key] is None:
                         problems.append(
                             Problem(
                                 f"locale/{lang}",
@@ -455,7 +456,7 @@ def check_messages(
                                 f"LC_MESSAGES/{catalogue.domain}.mo is missing",
                             )
                         )
-                entries = loaded[catalogue]
+                entries = loaded[key]
                 if entries is None:
                     continue
                 text = entries.get(template, "")
