@@ -26,7 +26,7 @@ from babel.messages.pofile import read_po
 
 from conciliazione_core import i18n
 from conciliazione_core.cli import main
-from conciliazione_core.findings import FindingCode
+from conciliazione_core.findings import FindingCode, Severity
 from conciliazione_core.i18n import (
     DOMAIN,
     EXTRACT_KEYWORDS,
@@ -375,6 +375,25 @@ def test_a_finding_renders_its_message_in_the_readers_language() -> None:
         )
     with language("en"):
         assert made.message.startswith("The plan was presented on 01/07/2020")
+
+
+def test_amounts_and_words_in_arguments_are_written_the_readers_way() -> None:
+    from conciliazione_core.money import Money
+
+    code = FindingCode(
+        "TEST_AMOUNT",
+        Severity.INFO,
+        "{what}: {amount}",
+        translations={"it": "{what}: {amount}"},
+        localised=("what",),
+        amounts=("amount",),
+    )
+    with language("en"):
+        found = code.at("$", None, what="public body", amount=Money.parse("1234567.8"))
+        assert found.message == "public body: €1,234,567.80"
+    assert dict(found.args) == {"what": "public body", "amount": "1234567.80"}
+    with language("it"):
+        assert found.message == "soggetto pubblico: € 1.234.567,80"
 
 
 def test_two_languages_in_parallel_threads_never_mix() -> None:

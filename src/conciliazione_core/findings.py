@@ -13,6 +13,7 @@ import attrs
 
 from conciliazione_core.i18n import CORE_CATALOGUE, Catalogue, current_language, translate
 from conciliazione_core.legal import LegalBasis
+from conciliazione_core.money import Money
 
 __all__ = ["Finding", "FindingCode", "Report", "Severity"]
 
@@ -44,7 +45,9 @@ class FindingCode:
     ``translations`` (language -> template) when given, else from ``catalogue`` (a gettext domain
     and folder: the core's, or a plugin's own). The values of the ``localised`` arguments are
     English words translated through the same catalogue when the message is read (a list of
-    them is joined by ``", "``). ``when`` says, for the docs, when the code is emitted.
+    them is joined by ``", "``); the ``amounts`` arguments are sums of money (exact text, as
+    ``str(Money)`` gives), written the reader's way (``€10,000.00``, ``€ 10.000,00``). ``when``
+    says, for the docs, when the code is emitted.
     """
 
     code: str
@@ -53,6 +56,7 @@ class FindingCode:
     catalogue: Catalogue = CORE_CATALOGUE
     translations: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     localised: tuple[str, ...] = ()
+    amounts: tuple[str, ...] = ()
     when: str = ""
 
     def translated(self, lang: str | None = None) -> str:
@@ -71,6 +75,9 @@ class FindingCode:
                 values[name] = ", ".join(
                     translate(word, self.catalogue) for word in values[name].split(", ")
                 )
+        for name in self.amounts:
+            if name in values:
+                values[name] = Money.parse(values[name]).format(current_language())
         return self.translated().format(**values)
 
     def at(self, path: str, basis: LegalBasis | None, /, **args: object) -> Finding:

@@ -106,7 +106,11 @@ def test_the_finding_cites_the_section_basis_and_names_the_numbers(
         "this cycle asks for at least 30%."
     )
     with i18n.language("it"):
-        assert found.message.startswith("Progetto Nido aziendale: i partner coprono 10%")
+        assert found.message == (
+            "Progetto Nido aziendale: i partner coprono 10% del costo totale di € 10.000,00; "
+            "questo ciclo chiede almeno 30%."
+        )
+    assert dict(found.args)["total"] == "10000.00"  # exact, formatted when read
     assert not report.admissible
 
 
@@ -259,7 +263,7 @@ def test_a_new_cycle_with_the_rule_reports_too_low_co_financing(tmp_path: Path) 
 
     italian = _run(site, "--lang", "it", "check", NEW_ID, str(document))
     assert italian.returncode == 1, italian.stdout + italian.stderr
-    assert "i partner coprono 10% del costo totale" in italian.stdout
+    assert "i partner coprono 10% del costo totale di € 10.000,00" in italian.stdout
     assert "questo ciclo chiede almeno 30%" in italian.stdout
 
     # The same cycle without the section says nothing about co-financing.

@@ -77,6 +77,7 @@ COFINANCING_TOO_LOW = FindingCode(
         "this cycle asks for at least {min_share}."
     ),
     catalogue=CATALOGUE,
+    amounts=("total",),
     when="`min_share` is set and the partners' share of the project's total cost is lower",
 )
 COFINANCING_NOT_STATED = FindingCode(
@@ -129,7 +130,7 @@ def check(cycle: Cycle, rules: CoFinancingRules, document: Document) -> Iterator
                 basis,
                 name=project.title,
                 share=format_share(share),
-                total=total.format(),
+                total=total,
                 min_share=format_share(rules.min_share),
             )
 
