@@ -101,7 +101,7 @@ def conciliazione_rules(register: Callable[[Rule | FindingCode], None]) -> None:
 
     Rules are collected once, before any plugin's cycles load, so every cycle of every plugin
     can use them. A section or a code that another plugin already registered, or anything that
-    is not a Rule, makes this plugin faulty (named in ``conciliazione plugins``). The core's five
+    is not a Rule, makes this plugin faulty (``conciliazione cycles`` names it). The core's five
     standard rules are registered through this same hook by the core's own plugin.
 
     .. versionadded:: 0.2
