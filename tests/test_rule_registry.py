@@ -158,6 +158,23 @@ def test_parameters_without_a_basis_are_refused() -> None:
     assert "no 'basis' field" in host.problems[0].reason
 
 
+class Opaque:
+    """A type no parameter file can hold."""
+
+
+@attrs.frozen
+class Unreadable:
+    basis: str
+    thing: Opaque
+
+
+def test_parameters_of_a_type_a_file_cannot_hold_are_refused_at_registration() -> None:
+    host = Host([("odd", Registers(rule(parameters=Unreadable)))], use_entry_points=False)
+    [problem] = host.problems
+    assert problem.plugin == "odd"
+    assert "cannot be read from a file" in problem.reason
+
+
 def test_two_plugins_claiming_one_section_the_second_is_named() -> None:
     host = Host(
         [("first", Registers(rule())), ("second", Registers(rule()))], use_entry_points=False

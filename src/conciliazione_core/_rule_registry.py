@@ -37,6 +37,7 @@ __all__ = [
     "Rules",
     "active_registry",
     "core_registry",
+    "finding",
     "using_registry",
 ]
 
@@ -106,6 +107,9 @@ def _problem_with(rule: object) -> str | None:
     fields = attrs.fields_dict(rule.parameters)
     if "basis" not in fields:
         return f"rule {rule.section!r}: its parameters have no 'basis' field (a citation key)"
+    unreadable = _unreadable(rule.parameters)
+    if unreadable is not None:
+        return f"rule {rule.section!r}: its parameters cannot be read from a file: {unreadable}"
     missing = [name for name in rule.citations if name not in fields]
     if missing:
         return f"rule {rule.section!r}: no parameter named {', '.join(map(repr, missing))}"
@@ -116,6 +120,18 @@ def _problem_with(rule: object) -> str | None:
     for code in rule.codes:
         if not code.code.isidentifier() or code.code.upper() != code.code:
             return f"rule {rule.section!r}: finding code {code.code!r} is not UPPER_SNAKE_CASE"
+    return None
+
+
+def _unreadable(parameters: type[Any]) -> str | None:
+    """Why the parameter-file converter cannot structure ``parameters`` (a field of a type it
+    does not know), found at registration rather than when a cycle loads."""
+    from conciliazione_core.serialisation import _detailed_converter
+
+    try:
+        _detailed_converter().get_structure_hook(parameters)
+    except Exception as exc:  # no hook for a field's type; an annotation that does not resolve
+        return f"{type(exc).__name__}: {exc}"
     return None
 
 

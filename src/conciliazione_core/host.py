@@ -187,19 +187,26 @@ class Host:
             registered: list[object] = []
             try:
                 caller(register=registered.append)
-                rules = self._rules
-                for item in registered:
-                    rules = rules.with_item(item, name)
             except BaseException as exc:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
-                self._fail(
-                    self._sources[name],
-                    _("raised in conciliazione_rules: {error}").format(error=_describe(exc)),
-                )
-                self._pm.unregister(plugin)
+                reason = _("raised in conciliazione_rules: {error}").format(error=_describe(exc))
+                self._leave_out(name, plugin, reason)
+                continue
+            rules = self._rules
+            try:
+                for item in registered:
+                    rules = rules.with_item(item, name)
+            except ValueError as exc:
+                reason = _("conciliazione_rules registered something unusable: {error}")
+                self._leave_out(name, plugin, reason.format(error=exc))
                 continue
             self._rules = rules
+
+    def _leave_out(self, name: str, plugin: object, reason: str) -> None:
+        """Record ``name`` as faulty and unregister it: none of its hooks run any more."""
+        self._fail(self._sources[name], reason)
+        self._pm.unregister(plugin)
 
     @property
     def rules(self) -> RuleRegistry:
