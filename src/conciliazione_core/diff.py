@@ -1,15 +1,15 @@
 """Two cycles' parameters side by side: what a new decree changed.
 
 :func:`diff_cycles` lines up the parameters a policy team reads when a new cycle replaces an
-old one (budget, envelopes, rounding, who may lead, service types, deadlines, network rules,
-level, period, legal basis) and marks every row whose value differs. Values are text for
+old one (budget, envelopes, rounding, level, period, legal basis, and every rule section as its
+registered rule describes it: who may lead, service types, deadlines, a plugin's own rules...)
+and marks every row whose value differs. Values are text for
 people; a parameter a cycle does not set is ``None`` (shown as a dash). Envelopes are matched
 by id, so a renamed envelope shows as one removed and one added.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,6 @@ from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
     from conciliazione_core.allocation import Rounding
-from conciliazione_core.legal import LegalBasis
 
 __all__ = ["CycleDiff", "DiffRow", "diff_cycles", "diff_to_json", "render_diff"]
 
@@ -55,18 +54,6 @@ class CycleDiff:
             if row.topic == topic:
                 return row
         raise KeyError(f"no diff row {topic!r}")
-
-
-def _date(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def _yes(flag: bool | None) -> str | None:
-    return None if flag is None else ("yes" if flag else "no")
-
-
-def _cite(basis: LegalBasis | None) -> str | None:
-    return None if basis is None else str(basis)
 
 
 def _rounding(rounding: Rounding) -> str:
