@@ -7,6 +7,7 @@ exit 1, in English and in Italian, while nothing in the core knows the rule.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import conciliazione_core as cc
 from cofinancing import (
@@ -58,20 +61,28 @@ def project(requested: str | None, co_financing: str | None, *lines: str) -> cc.
     )
 
 
-@pytest.fixture(scope="module")
-def host() -> cc.Host:
-    return cc.Host(plugins=[("cofinancing", cofinancing_plugin)], use_entry_points=False)
-
-
-@pytest.fixture(scope="module")
-def cycle(host: cc.Host) -> cc.Cycle:
-    """lombardia-2020 read with this plugin's rule, plus a what-if ``[rules.co_financing]``."""
+@functools.cache
+def _setup() -> tuple[cc.Host, cc.Cycle]:
+    """A host with only this plugin, and lombardia-2020 read with its rule plus a what-if
+    ``[rules.co_financing]`` of 30%."""
+    host = cc.Host(plugins=[("cofinancing", cofinancing_plugin)], use_entry_points=False)
     installed = cc.get_cycle("lombardia-2020")
     path = installed.root.joinpath(installed.source)
     assert isinstance(path, Path)
-    return cc.load_cycle(path, rules=host.rules).with_overrides(
+    cycle = cc.load_cycle(path, rules=host.rules).with_overrides(
         ['rules.co_financing={ basis = "dgr_2398", min_share = "30%" }']
     )
+    return host, cycle
+
+
+@pytest.fixture
+def host() -> cc.Host:
+    return _setup()[0]
+
+
+@pytest.fixture
+def cycle() -> cc.Cycle:
+    return _setup()[1]
 
 
 # ---- the share, exactly ---------------------------------------------------------------------------
@@ -131,6 +142,33 @@ def test_each_project_of_a_plan_is_checked(host: cc.Host, cycle: cc.Cycle) -> No
     )
     found = [f for f in host.check(cycle, plan).findings if f.code == "COFINANCING_TOO_LOW"]
     assert [f.path for f in found] == ["$.projects[1].co_financing"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    requested=st.integers(min_value=0, max_value=10**9),
+    co_financing=st.integers(min_value=0, max_value=10**9),
+    percent=st.integers(min_value=0, max_value=100),
+)
+def test_too_low_exactly_when_the_share_is_below_the_minimum(
+    requested: int, co_financing: int, percent: int
+) -> None:
+    """Exact arithmetic on cents: no float rounding moves the threshold."""
+    from cofinancing.rule import check
+    from conciliazione_core._rule_registry import using_registry
+
+    host, cycle = _setup()
+    rules = CoFinancingRules("dgr_2398", Fraction(percent, 100))
+    document = project(str(cc.Money(requested)), str(cc.Money(co_financing)))
+    with using_registry(host.rules):
+        codes = [f.code for f in check(cycle, rules, document)]
+    total = requested + co_financing
+    if total == 0:
+        assert codes == ["COFINANCING_NOT_STATED"]
+    elif co_financing * 100 < percent * total:
+        assert codes == ["COFINANCING_TOO_LOW"]
+    else:
+        assert codes == []
 
 
 # ---- the parameters are validated when the cycle loads ------------------------------------------
