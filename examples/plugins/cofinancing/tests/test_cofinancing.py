@@ -273,9 +273,17 @@ def _run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _install(package: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """A real ``pip install --target`` of the generated package, as tests/test_scaffold.py does."""
+    from importlib.metadata import version
+    from importlib.util import find_spec
+
+    major, minor = (int(x) for x in version("setuptools").split(".")[:2])
+    isolation = (
+        [] if (major, minor) < (70, 1) and find_spec("wheel") is None else ["--no-build-isolation"]
+    )
     command = [
-        sys.executable, "-m", "pip", "install", "--no-deps", "--quiet",
-        "--disable-pip-version-check", "--no-build-isolation", "--target", str(site), str(package),
+        sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", *isolation,
+        "--disable-pip-version-check", "--target", str(site), str(package),
     ]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
 
