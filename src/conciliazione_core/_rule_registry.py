@@ -315,7 +315,7 @@ _core: list[RuleRegistry] = []
 
 
 def core_registry() -> RuleRegistry:
-    """The core's standard rules only (what a cycle is read with outside a host)."""
+    """The core's standard rules only: what a host reads cycles with until it knows its own."""
     if not _core:
         from conciliazione_core import rules
 
