@@ -26,10 +26,9 @@ BASIS = {"act": LegalBasis(act="Test act")}
 
 @pytest.fixture(autouse=True)
 def _restore_language() -> Iterator[None]:
-    saved = dict(i18n._state)
+    token = i18n._language.set(i18n._language.get())
     yield
-    i18n._state.clear()
-    i18n._state.update(saved)
+    i18n._language.reset(token)
 
 
 def _table(rows: Sequence[tuple[str, int, str]]) -> str:

@@ -245,7 +245,10 @@ def test_legal_basis_checks_rules_of_a_cycle_built_in_code(tmp_path: Path) -> No
     assert cycle.rules.network is not None
     broken = attrs.evolve(
         cycle,
-        rules=attrs.evolve(cycle.rules, network=attrs.evolve(cycle.rules.network, basis="")),
+        rules=attrs.evolve(
+            cycle.rules,
+            sections={**cycle.rules, "network": attrs.evolve(cycle.rules.network, basis="")},
+        ),
     )
     assert [p.path for p in check_legal_basis(broken)] == ["$.rules.network.basis"]
 

@@ -20,12 +20,20 @@ import shutil
 import subprocess
 import sys
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
-from conciliazione_core import Finding, Host, PluginError, Severity, hookimpl, load_document
+from conciliazione_core import (
+    Finding,
+    FindingCode,
+    Host,
+    PluginError,
+    Severity,
+    hookimpl,
+    load_document,
+)
 from conciliazione_core.hookspecs import PROJECT
 
 SOURCES = Path(__file__).parent / "faulty_plugins"
@@ -256,9 +264,16 @@ def test_the_plugin_allow_list_excludes_faulty_plugins(faulty_site: Path) -> Non
 # ---- faults in the checks hook (in-process) -------------------------------------------------------------
 
 
-def _module(name: str, checks: object) -> types.ModuleType:
+def _module(name: str, checks: object, *codes: FindingCode) -> types.ModuleType:
     module = types.ModuleType(name)
     module.conciliazione_checks = hookimpl(checks)  # type: ignore[attr-defined]
+    if codes:
+
+        def rules(register: Callable[[object], None]) -> None:
+            for code in codes:
+                register(code)
+
+        module.conciliazione_rules = hookimpl(rules)  # type: ignore[attr-defined]
     return module
 
 
@@ -290,8 +305,33 @@ def test_a_healthy_checks_hook_adds_its_findings() -> None:
     """The control: the same path with a well-behaved hook works and adds its finding."""
 
     def checks(cycle: object, document: object) -> list[Finding]:
-        return [Finding("EXTRA", Severity.INFO, "extra", "$")]
+        return [Finding("EXTRA", Severity.INFO, "$")]
 
-    host = Host([("extra_checks", _module("extra_checks", checks))], environ={})
+    extra = FindingCode("EXTRA", Severity.INFO, "extra")
+    host = Host([("extra_checks", _module("extra_checks", checks, extra))], environ={})
     report = host.check("lombardia-2020", load_document(MONTAGNA))
-    assert "EXTRA" in [f.code for f in report.findings]
+    [found] = [f for f in report.findings if f.code == "EXTRA"]
+    assert found.message == "extra"
+
+
+def test_a_checks_hook_emitting_an_unregistered_code_is_named() -> None:
+    """A code with no registered message, severity or translation is the plugin's error."""
+
+    def checks(cycle: object, document: object) -> list[Finding]:
+        return [Finding("UNREGISTERED", Severity.INFO, "$")]
+
+    host = Host([("sloppy_checks", _module("sloppy_checks", checks))], environ={})
+    with pytest.raises(PluginError, match="UNREGISTERED") as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "sloppy_checks"
+
+
+def test_a_checks_hook_changing_a_codes_severity_is_named() -> None:
+    def checks(cycle: object, document: object) -> list[Finding]:
+        return [Finding("EXTRA", Severity.ERROR, "$")]
+
+    extra = FindingCode("EXTRA", Severity.INFO, "extra")
+    host = Host([("liar_checks", _module("liar_checks", checks, extra))], environ={})
+    with pytest.raises(PluginError, match="registered as info") as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "liar_checks"

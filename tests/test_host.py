@@ -341,6 +341,7 @@ def test_the_contract_has_the_three_hooks() -> None:
         "conciliazione_checks",
         "conciliazione_cycles",
         "conciliazione_envelope_kinds",
+        "conciliazione_rules",
     ]
 
 

@@ -26,6 +26,7 @@ from babel.messages.pofile import read_po
 
 from conciliazione_core import i18n
 from conciliazione_core.cli import main
+from conciliazione_core.findings import FindingCode, Severity
 from conciliazione_core.i18n import (
     DOMAIN,
     EXTRACT_KEYWORDS,
@@ -55,10 +56,9 @@ Msgid = str | tuple[str, ...]
 @pytest.fixture(autouse=True)
 def _restore_language() -> Iterator[None]:
     """Every test leaves the process's language as it found it."""
-    saved = dict(i18n._state)
+    token = i18n._language.set(i18n._language.get())
     yield
-    i18n._state.clear()
-    i18n._state.update(saved)
+    i18n._language.reset(token)
 
 
 def _source_dirs() -> list[Path]:
@@ -362,6 +362,138 @@ def test_every_finding_message_renders_in_both_languages(code: str) -> None:
     assert italian != english
     for name in args:  # every value reaches the Italian message
         assert f"<{name}>" in italian
+
+
+def test_a_finding_renders_its_message_in_the_readers_language() -> None:
+    """Made in English, read in Italian: the message is rendered when read, not when made."""
+    with language("en"):
+        made = finding("PLAN_LATE", "$", None, date="01/07/2020", deadline="30/06/2020")
+    with language("it"):
+        assert (
+            made.message
+            == "Il Piano territoriale è stato presentato il 01/07/2020, oltre il termine del 30/06/2020."
+        )
+    with language("en"):
+        assert made.message.startswith("The plan was presented on 01/07/2020")
+
+
+def test_amounts_and_words_in_arguments_are_written_the_readers_way() -> None:
+    from conciliazione_core.money import Money
+
+    code = FindingCode(
+        "TEST_AMOUNT",
+        Severity.INFO,
+        "{what}: {amount}",
+        translations={"it": "{what}: {amount}"},
+        localised=("what",),
+        amounts=("amount",),
+    )
+    with language("en"):
+        found = code.at("$", None, what="public body", amount=Money.parse("1234567.8"))
+        assert found.message == "public body: €1,234,567.80"
+    assert dict(found.args) == {"what": "public body", "amount": "1234567.80"}
+    with language("it"):
+        assert found.message == "soggetto pubblico: € 1.234.567,80"
+
+
+def test_two_languages_in_parallel_threads_never_mix() -> None:
+    """A web app serving Italian and English at once: each thread's findings in its language."""
+    import threading
+
+    per_thread = 1_500
+    english = FINDING_CODES["PLAN_LATE"][1].format(date="d", deadline="t")
+    with language("it"):
+        italian = finding("PLAN_LATE", "$", None, date="d", deadline="t").message
+    assert italian != english
+    start = threading.Barrier(2)
+    wrong: dict[str, int] = {}
+
+    def serve(lang: str, expected: str) -> None:
+        set_language(lang)  # this thread's context only
+        start.wait()
+        bad = 0
+        for _i in range(per_thread):
+            found = finding("PLAN_LATE", "$", None, date="d", deadline="t")
+            bad += found.message != expected
+            bad += _("admissible") != ("ammissibile" if lang == "it" else "admissible")
+        wrong[lang] = bad
+
+    threads = [
+        threading.Thread(target=serve, args=("it", italian)),
+        threading.Thread(target=serve, args=("en", english)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == {"it": 0, "en": 0}
+
+
+def test_a_thread_starts_in_the_environments_language_not_another_threads() -> None:
+    import threading
+
+    set_language("it")
+    seen: list[str] = []
+    environ_language = language_from_environment()
+    thread = threading.Thread(target=lambda: seen.append(current_language()))
+    thread.start()
+    thread.join()
+    assert seen == [environ_language]
+    assert current_language() == "it"
+
+
+# ---- every registered code, core or plugin, has its Italian in its own catalogue ----------------
+
+
+def _registered_codes() -> list[FindingCode]:
+    from conciliazione_core.host import default_host
+
+    return list(default_host().rules.codes.values())
+
+
+def test_the_registry_holds_a_plugins_codes_too() -> None:
+    """The catalogue tests below cover plugins: at least the example plugin is installed."""
+    catalogues = {code.catalogue for code in _registered_codes()}
+    assert i18n.CORE_CATALOGUE in catalogues
+    assert len(catalogues) >= 2, "no plugin with its own catalogue is installed"
+
+
+@pytest.mark.parametrize("code", _registered_codes(), ids=lambda c: c.code)
+def test_every_registered_code_has_an_italian_message_in_its_plugins_catalogue(
+    code: FindingCode,
+) -> None:
+    explicit = dict(code.translations)
+    if "it" in explicit:
+        italian = explicit["it"]
+    else:
+        mo = code.catalogue.locale_dir.joinpath("it", "LC_MESSAGES", f"{code.catalogue.domain}.mo")
+        with mo.open("rb") as f:
+            entries = _translations_of(gettext.GNUTranslations(f))
+        assert code.template in entries, f"{code.code}: no Italian in {mo}"
+        italian = entries[code.template]
+    assert italian.strip()
+    assert _fields(italian) == _fields(code.template), code.code
+    for name in code.localised:  # English words in the arguments are translated when read
+        assert name in {n for n, _c, _s in _fields(code.template)}, name
+
+
+def _plugin_catalogues() -> list[i18n.Catalogue]:
+    found = {code.catalogue for code in _registered_codes()} - {i18n.CORE_CATALOGUE}
+    return sorted(found, key=lambda c: c.domain)
+
+
+@pytest.mark.parametrize("plugin_catalogue", _plugin_catalogues(), ids=lambda c: c.domain)
+def test_a_plugins_compiled_mo_matches_its_po(plugin_catalogue: i18n.Catalogue) -> None:
+    folder = plugin_catalogue.locale_dir.joinpath("it", "LC_MESSAGES")
+    with folder.joinpath(f"{plugin_catalogue.domain}.po").open("rb") as f:
+        po = read_po(f)
+    assert not any(m.fuzzy for m in po if m.id)
+    buffer = io.BytesIO()
+    write_mo(buffer, po)
+    buffer.seek(0)
+    with folder.joinpath(f"{plugin_catalogue.domain}.mo").open("rb") as f:
+        shipped = gettext.GNUTranslations(f)
+    assert _translations_of(shipped) == _translations_of(gettext.GNUTranslations(buffer))
 
 
 # ---- the command line ---------------------------------------------------------------------------

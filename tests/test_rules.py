@@ -27,7 +27,7 @@ from conciliazione_core.documents import (
     TerritorialPlan,
 )
 from conciliazione_core.errors import CycleNotFoundError
-from conciliazione_core.findings import Finding, Report, Severity
+from conciliazione_core.findings import Finding, FindingCode, Report, Severity
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.host import Host
 from conciliazione_core.legal import LegalBasis
@@ -311,7 +311,8 @@ def test_finding_helper() -> None:
     made = finding("PLAN_LATE", "$.presented_on", basis, date="01/07/2020", deadline="30/06/2020")
     assert made.args == (("date", "01/07/2020"), ("deadline", "30/06/2020"))
     assert made.severity is Severity.ERROR
-    with pytest.raises(KeyError):
+    assert made.message == "The plan was presented on 01/07/2020, after the deadline of 30/06/2020."
+    with pytest.raises(LookupError, match="NO_SUCH_CODE"):
         finding("NO_SUCH_CODE", "$", basis)
 
 
@@ -319,7 +320,7 @@ def test_finding_helper() -> None:
 
 
 def f(code: str, severity: Severity) -> Finding:
-    return Finding(code=code, severity=severity, message=code, path="$")
+    return Finding(code=code, severity=severity, path="$")
 
 
 def test_report_admissibility_and_codes() -> None:
@@ -375,19 +376,24 @@ class FewProjects:
         self.calls: list[str] = []
 
     @hookimpl
+    def conciliazione_rules(self, register: Callable[[object], None]) -> None:
+        register(FindingCode("EXTRA_FEW_PROJECTS", self.severity, "only {count} projects"))
+
+    @hookimpl
     def conciliazione_checks(self, cycle: Cycle, document: Document) -> list[Finding]:
         self.calls.append(cycle.id)
         if cycle.id != "lombardia-2020" or not isinstance(document, TerritorialPlan):
             return []
         if len(document.projects) >= 6:
             return []
+        # Built without its definition: the host attaches the registered one.
         return [
             Finding(
                 code="EXTRA_FEW_PROJECTS",
                 severity=self.severity,
-                message=f"only {len(document.projects)} projects",
                 path="$.projects",
                 legal_basis=LegalBasis(act="Extra rule"),
+                args=(("count", str(len(document.projects))),),
             )
         ]
 
@@ -402,6 +408,7 @@ def test_third_plugin_adds_checks(montagna_path: Path, severity: Severity) -> No
         ["EXTRA_FEW_PROJECTS", *["BUDGET_NOT_STATED"] * 5]
     )  # sorted by severity, the extra one first
     extra_finding = report.findings[0]
+    assert extra_finding.message == "only 5 projects"
     assert extra_finding.legal_basis == LegalBasis(act="Extra rule")
     assert extra_finding.path == "$.projects"
     assert report.admissible is (severity is not Severity.ERROR)
@@ -409,5 +416,5 @@ def test_third_plugin_adds_checks(montagna_path: Path, severity: Severity) -> No
     assert "EXTRA_FEW_PROJECTS" not in host.check("lombardia-2014", document).codes()
     assert extra.calls == ["lombardia-2020", "lombardia-2014"]
     [info] = [p for p in host.plugins() if p.name == "extra"]
-    assert info.hooks == ("conciliazione_checks",)
+    assert info.hooks == ("conciliazione_checks", "conciliazione_rules")
     assert info.cycles == ()

@@ -7,7 +7,7 @@ Registered with ``hooks:`` in ``mkdocs.yml``. It writes what must never drift fr
   example documents checked now, and the allocation the engine computes now;
 - markers in hand-written pages, replaced by generated Markdown: ``<!-- conciliazione:NAME -->``
   where NAME is one of :data:`MARKERS` (the CLI reference from the click command tree, the
-  finding-code table from ``rules.FINDING_CODES``, the glossary of body kinds, ...).
+  finding-code table from the rule registry, the glossary of body kinds, ...).
 
 Every renderer is a plain function returning Markdown, so ``tests/test_docs.py`` can call them.
 Nothing here touches the network.
@@ -27,7 +27,7 @@ from typing import Any
 
 import click
 
-from conciliazione_core.bodies import BodyKind, LegalNature
+from conciliazione_core.bodies import BodyKind
 from conciliazione_core.cycle import Cycle, Example
 from conciliazione_core.errors import ConciliazioneError
 from conciliazione_core.findings import Report, Severity
@@ -39,7 +39,6 @@ from conciliazione_core.serialisation import parse_document, parse_json, parse_t
 from conciliazione_core.territory import lombardy
 
 __all__ = [
-    "CODE_CONDITIONS",
     "MARKERS",
     "body_kinds_md",
     "changelog_md",
@@ -63,37 +62,6 @@ OTHERS_PAGES = {
     "allocation.md": "Allocation",
     "performance.md": "Performance",
     "robustness.md": "Robustness",
-}
-
-#: Which ``[rules]`` section (and which key in it) makes the standard checks emit each code.
-#: ``tests/test_docs.py`` fails when a code of ``rules.FINDING_CODES`` is missing here.
-CODE_CONDITIONS: dict[str, tuple[str, str]] = {
-    "NETWORK_AGENCY_UNKNOWN": (
-        "network",
-        "always: the network's agency is not of the cycle's level",
-    ),
-    "NETWORK_AGENCY_SUCCEEDED": ("network", "always: the agency was replaced (e.g. ASL → ATS)"),
-    "NETWORK_LEAD_NOT_AGENCY": ("network", "`lead_is_agency = true`"),
-    "NETWORK_DUPLICATE_AGENCY": ("network", "`one_per_agency = true` (register documents)"),
-    "NETWORK_TOO_MANY": ("network", "`max_networks` is set (register documents)"),
-    "ACCORD_MISSING": ("accord", "`required = true`"),
-    "ACCORD_UNDATED": ("accord", "`signed_by` is set and the accord has no date"),
-    "ACCORD_LATE": ("accord", "`signed_by` is set"),
-    "LEAD_NOT_PUBLIC": ("lead", '`natures = ["public"]`'),
-    "LEAD_NOT_ADMITTED": ("lead", "`natures` lists more than public bodies"),
-    "PROPOSAL_NOT_THROUGH_AGENCY": ("submission", "`through_agency = true` (plans)"),
-    "PROPOSAL_LATE": ("submission", "`proposals_by` is set"),
-    "PLAN_LATE": ("submission", "`plans_by` is set (plans)"),
-    "SERVICE_TYPE_MISSING": ("projects", "`service_types` is not empty"),
-    "SERVICE_TYPE_UNKNOWN": ("projects", "`service_types` is not empty"),
-    "PROJECT_ENDS_LATE": ("projects", "`ends_by` is set"),
-    "BUDGET_NOT_STATED": ("projects", "`budget_expected = true`"),
-}
-
-_NATURE_WORDS = {
-    LegalNature.PUBLIC: "public bodies",
-    LegalNature.PRIVATE_FOR_PROFIT: "private for-profit bodies (companies)",
-    LegalNature.PRIVATE_NON_PROFIT: "private non-profit / third-sector bodies",
 }
 
 #: English names where the enum member's name is an abbreviation or too terse.
@@ -176,25 +144,29 @@ def body_kinds_md() -> str:
     return _table(["Italian", "English", "`kind` in files", "default legal nature"], rows)
 
 
-def finding_codes_md() -> str:
-    """Every code the standard checks can emit, by rule section, from ``rules.FINDING_CODES``."""
-    from conciliazione_core.rules import FINDING_CODES
+def finding_codes_md(host: Host | None = None) -> str:
+    """Every code the registered rules can emit, by rule section, from the rule registry.
 
-    missing = sorted(set(FINDING_CODES) - set(CODE_CONDITIONS))
-    if missing:
-        log.warning("finding codes not documented in CODE_CONDITIONS: %s", ", ".join(missing))
+    The registry is the build environment's: the core's standard rules and those of every
+    installed plugin (the plugin is named for a code the core does not have).
+    """
+    registry = (host or default_host()).rules
     rows = []
-    for code, (severity, template) in FINDING_CODES.items():
-        section, condition = CODE_CONDITIONS.get(code, ("?", "not documented"))
-        rows.append(
-            (
-                f"`{code}`",
-                severity.value,
-                f"`[rules.{section}]`",
-                condition,
-                template.replace("{", "&#123;").replace("}", "&#125;"),
+    for section, rule in registry.rules.items():
+        owner = registry.owners[section]
+        where = f"`[rules.{section}]`"
+        if owner != "conciliazione_core":
+            where += f" (plugin `{owner}`)"
+        for code in rule.codes:
+            rows.append(
+                (
+                    f"`{code.code}`",
+                    code.severity.value,
+                    where,
+                    code.when or "see the plugin's documentation",
+                    code.template.replace("{", "&#123;").replace("}", "&#125;"),
+                )
             )
-        )
     return _table(["code", "severity", "section", "emitted when", "message (English)"], rows)
 
 
@@ -332,80 +304,25 @@ def cycles_index_md(host: Host | None = None) -> str:
 
 
 def _rules_md(cycle: Cycle) -> list[str]:
-    rules = cycle.rules
+    """Each rule the cycle sets, as its registered rule describes it, with its basis."""
     out = ["## Rules", ""]
     out.append(
-        "What the standard checks read from `[rules]`; a section that is absent is not checked. "
+        "What the cycle's rules read from `[rules]`; a section that is absent is not checked. "
         "The finding codes each section can emit are listed on "
         "[Parameter files](../parameters.md#finding-codes)."
     )
     out.append("")
-    if rules.network is not None:
-        n = rules.network
-        facts = [
-            f"Networks follow the {cycle.level.value}"
-            + (", one per agency" if n.one_per_agency else ""),
-            "each network is led by its own agency" if n.lead_is_agency else "any body may lead",
-        ]
-        if n.max_networks is not None:
-            facts.append(f"at most {n.max_networks} networks")
-        out += [
-            "### Networks",
-            "",
-            "; ".join(facts) + ".",
-            "",
-            f"Basis: {_cite(cycle, n.basis)}",
-            "",
-        ]
-    if rules.accord is not None:
-        a = rules.accord
-        text = "Each network needs a founding accord" if a.required else "An accord is optional"
-        if a.signed_by is not None:
-            text += f", signed by {_date(a.signed_by)}"
-        out += ["### Accords", "", text + ".", "", f"Basis: {_cite(cycle, a.basis)}", ""]
-    if rules.lead is not None:
-        lead = rules.lead
-        who = ", ".join(_NATURE_WORDS[n] for n in lead.natures)
-        out += ["### Who may lead", "", f"An alliance or a project may be led by: {who}.", ""]
-        if lead.note:
-            out += [lead.note, ""]
-        out += [f"Basis: {_cite(cycle, lead.basis)}", ""]
-    else:
-        out += ["### Who may lead", "", "Not set: the lead's legal nature is not checked.", ""]
-    if rules.submission is not None:
-        s = rules.submission
-        facts = []
-        if s.through_agency:
-            facts.append("proposals reach the network through its agency")
-        if s.proposals_by is not None:
-            facts.append(f"proposals by {_date(s.proposals_by)}")
-        if s.plans_by is not None:
-            facts.append(f"plans presented by {_date(s.plans_by)}")
-        text = "; ".join(facts).capitalize() + "." if facts else "No deadline is set."
-        out += ["### Submission and deadlines", "", text, "", f"Basis: {_cite(cycle, s.basis)}", ""]
-    if rules.projects is not None:
-        p = rules.projects
-        out += ["### Projects", ""]
-        if p.service_types:
-            out += [
-                "A project declares one or more of these service types:",
-                "",
-                _table(
-                    ["code", "service type"], ((f"`{t.code}`", t.label) for t in p.service_types)
-                ),
-                "",
-            ]
-        else:
-            out += ["No list of service types: they are not checked.", ""]
-        if p.ends_by is not None:
-            out += [
-                f"Projects end by {_date(p.ends_by)} "
-                f"(basis: {_cite(cycle, p.ends_by_basis or p.basis)}).",
-                "",
-            ]
-        if p.budget_expected:
-            out += ["A project is expected to state its budget or the amount requested.", ""]
-        out += [f"Basis: {_cite(cycle, p.basis)}", ""]
+    for rule, rows in cycle.rules.describe(cycle):
+        key = getattr(cycle.rules[rule.section], "basis", None)
+        basis = cycle.citations.get(key) if isinstance(key, str) else None
+        shown = [(topic, value) for topic, value in rows if basis is None or value != str(basis)]
+        out += [f"### {rule.title}", ""]
+        if shown:
+            out += [_table(["parameter", "value"], ((t, v or "—") for t, v in shown)), ""]
+        out += [f"Basis: {_cite(cycle, key if isinstance(key, str) else None)}", ""]
+    unset = [r.title for name, r in cycle.rules.registry.rules.items() if name not in cycle.rules]
+    if unset:
+        out += [f"Not set, so not checked: {', '.join(unset)}.", ""]
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conciliazione_core._rule_registry import Rule, RuleRegistry, Rules, finding
 from conciliazione_core.bodies import Body, BodyKind, LegalNature
 from conciliazione_core.cycle import Cycle, load_cycle
 from conciliazione_core.documents import (
@@ -24,9 +25,10 @@ from conciliazione_core.errors import (
     PluginError,
     Problem,
 )
-from conciliazione_core.findings import Finding, Report, Severity
+from conciliazione_core.findings import Finding, FindingCode, Report, Severity
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.host import Host, PluginInfo, PluginProblem, default_host
+from conciliazione_core.i18n import Catalogue
 from conciliazione_core.legal import Evidence, LegalBasis
 from conciliazione_core.money import Money
 from conciliazione_core.municipality import (
@@ -63,6 +65,7 @@ __all__ = [
     "Body",
     "BodyKind",
     "BudgetLine",
+    "Catalogue",
     "ConciliazioneError",
     "Cycle",
     "CycleNotFoundError",
@@ -70,6 +73,7 @@ __all__ = [
     "Document",
     "Evidence",
     "Finding",
+    "FindingCode",
     "Host",
     "InputError",
     "LegalBasis",
@@ -90,6 +94,9 @@ __all__ = [
     "Project",
     "Provenance",
     "Report",
+    "Rule",
+    "RuleRegistry",
+    "Rules",
     "Severity",
     "SystemAction",
     "TerritorialPlan",
@@ -99,6 +106,7 @@ __all__ = [
     "cycles",
     "default_host",
     "dump_document",
+    "finding",
     "from_json",
     "from_toml",
     "get_cycle",

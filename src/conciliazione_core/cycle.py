@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from conciliazione_core.bodies import LegalNature
+from conciliazione_core._rule_registry import RuleRegistry, Rules, active_registry
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import N_, _
 from conciliazione_core.legal import LegalBasis
@@ -36,16 +36,11 @@ if TYPE_CHECKING:
     from conciliazione_core.indicators import IndicatorTable
 
 __all__ = [
-    "AccordRules",
     "Assumption",
     "Cycle",
     "Example",
-    "LeadRules",
-    "NetworkRules",
     "Period",
-    "ProjectRules",
     "Rules",
-    "SubmissionRules",
     "apply_overrides",
     "load_cycle",
     "parse_override",
@@ -56,70 +51,6 @@ __all__ = [
 class Period:
     start: dt.date
     end: dt.date
-
-
-@attrs.frozen
-class NetworkRules:
-    """Rules on networks: one per health agency, led by it."""
-
-    basis: str
-    lead_is_agency: bool = True
-    one_per_agency: bool = True
-    max_networks: int | None = None
-
-
-@attrs.frozen
-class AccordRules:
-    """Rules on the accord that founds a network."""
-
-    basis: str
-    required: bool = True
-    signed_by: dt.date | None = None
-
-
-@attrs.frozen
-class LeadRules:
-    """Who may lead an alliance or a project."""
-
-    basis: str
-    natures: tuple[LegalNature, ...]
-    note: str | None = None
-
-
-@attrs.frozen
-class SubmissionRules:
-    """How and by when proposals and plans reach the Region."""
-
-    basis: str
-    through_agency: bool = False
-    proposals_by: dt.date | None = None
-    plans_by: dt.date | None = None
-
-
-@attrs.frozen
-class ServiceType:
-    code: str
-    label: str
-
-
-@attrs.frozen
-class ProjectRules:
-    """What a project must declare, and by when it must end."""
-
-    basis: str
-    service_types: tuple[ServiceType, ...] = ()
-    ends_by: dt.date | None = None
-    ends_by_basis: str | None = None
-    budget_expected: bool = True
-
-
-@attrs.frozen
-class Rules:
-    network: NetworkRules | None = None
-    accord: AccordRules | None = None
-    lead: LeadRules | None = None
-    submission: SubmissionRules | None = None
-    projects: ProjectRules | None = None
 
 
 @attrs.frozen
@@ -162,7 +93,8 @@ class _CycleHeader:
 class _ParameterFile:
     cycle: _CycleHeader
     citations: dict[str, LegalBasis]
-    rules: Rules = Rules()
+    rules: dict[str, Any] = attrs.Factory(dict)
+    """The ``[rules.NAME]`` tables, structured by the registered rules after this class."""
     allocation: dict[str, Any] | None = None
     data: dict[str, str] = attrs.Factory(dict)
     """Named reference data files (indicator tables), paths relative to the parameter file."""
@@ -269,7 +201,9 @@ class Cycle:
         if not assignments:
             return self
         data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
-        cycle = _build(data, self.root, self.source, (*self.overrides, *assignments))
+        cycle = _build(
+            data, self.root, self.source, (*self.overrides, *assignments), self.rules.registry
+        )
         return attrs.evolve(
             cycle,
             distribution=self.distribution,
@@ -295,12 +229,6 @@ def _check_citations(params: _ParameterFile) -> list[Problem]:
 
     for i, key in enumerate(params.cycle.legal_basis):
         need(f"$.cycle.legal_basis[{i}]", key)
-    for name in ("network", "accord", "lead", "submission", "projects"):
-        rule = getattr(params.rules, name)
-        if rule is not None:
-            need(f"$.rules.{name}.basis", rule.basis)
-    if params.rules.projects is not None:
-        need("$.rules.projects.ends_by_basis", params.rules.projects.ends_by_basis)
     for i, assumption in enumerate(params.assumptions):
         need(f"$.assumptions[{i}].basis", assumption.basis)
     if params.cycle.period.end < params.cycle.period.start:
@@ -316,12 +244,41 @@ def _check_citations(params: _ParameterFile) -> list[Problem]:
 
 
 def _build(
-    data: Mapping[str, Any], root: Traversable | Path, source: str, overrides: tuple[str, ...]
+    data: Mapping[str, Any],
+    root: Traversable | Path,
+    source: str,
+    overrides: tuple[str, ...],
+    registry: RuleRegistry | None = None,
 ) -> Cycle:
-    params = structure(dict(data), _ParameterFile, source)
-    problems = _check_citations(params)
-    if problems:
-        raise InputError(problems, source)
+    # Every problem at once: the file's own structure, its rule sections, its citations.
+    problems: list[Problem] = []
+    params: _ParameterFile | None = None
+    try:
+        params = structure(dict(data), _ParameterFile, source)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    raw_rules = data.get("rules", {})
+    raw_citations = data.get("citations", {})
+    rules = Rules()
+    if isinstance(raw_rules, Mapping):
+        try:
+            rules = (registry or active_registry()).structure(
+                raw_rules,
+                raw_citations if isinstance(raw_citations, Mapping) else {},
+                source,
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if params is not None:
+        problems.extend(_check_citations(params))
+    if problems or params is None:
+        order = list(data)
+
+        def place(problem: Problem) -> int:
+            top = problem.path.removeprefix("$.").split(".")[0].split("[")[0]
+            return order.index(top) if top in order else len(order)
+
+        raise InputError(sorted(problems, key=place), source)
     recipients = params.recipients or tuple(
         Recipient(a.id, a.name) for a in lombardy().of_level(params.cycle.level)
     )
@@ -337,7 +294,7 @@ def _build(
         period=params.cycle.period,
         legal_basis=tuple(params.citations[k] for k in params.cycle.legal_basis),
         citations=params.citations,
-        rules=params.rules,
+        rules=rules,
         recipients=recipients,
         assumptions=params.assumptions,
         examples=params.examples,
@@ -353,10 +310,17 @@ def _build(
     )
 
 
-def load_cycle(path: Traversable | Path | str, limits: Limits = DEFAULT_LIMITS) -> Cycle:
+def load_cycle(
+    path: Traversable | Path | str,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    rules: RuleRegistry | None = None,
+) -> Cycle:
     """Read and validate a cycle parameter file; raise :class:`InputError` with paths if bad.
 
     ``limits`` bounds the file's size (checked before reading when it is on disk) and nesting.
+    Its ``[rules]`` sections are read with ``rules`` (default: the registry in force, which is
+    the host's while it loads the plugins' cycles, else the core's standard rules only).
     """
     ref: Traversable | Path = Path(path) if isinstance(path, str) else path
     source = ref.name
@@ -368,7 +332,7 @@ def load_cycle(path: Traversable | Path | str, limits: Limits = DEFAULT_LIMITS) 
     )
     data = parse_toml(raw, source, limits)
     root = ref.parent if isinstance(ref, Path) else _parent(ref, path)
-    return _build(data, root, source, ())
+    return _build(data, root, source, (), rules)
 
 
 def _parent(ref: Traversable, original: Traversable | Path | str) -> Traversable:

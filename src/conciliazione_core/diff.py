@@ -1,15 +1,15 @@
 """Two cycles' parameters side by side: what a new decree changed.
 
 :func:`diff_cycles` lines up the parameters a policy team reads when a new cycle replaces an
-old one (budget, envelopes, rounding, who may lead, service types, deadlines, network rules,
-level, period, legal basis) and marks every row whose value differs. Values are text for
+old one (budget, envelopes, rounding, level, period, legal basis, and every rule section as its
+registered rule describes it: who may lead, service types, deadlines, a plugin's own rules...)
+and marks every row whose value differs. Values are text for
 people; a parameter a cycle does not set is ``None`` (shown as a dash). Envelopes are matched
 by id, so a renamed envelope shows as one removed and one added.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,6 @@ from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
     from conciliazione_core.allocation import Rounding
-from conciliazione_core.legal import LegalBasis
 
 __all__ = ["CycleDiff", "DiffRow", "diff_cycles", "diff_to_json", "render_diff"]
 
@@ -57,59 +56,13 @@ class CycleDiff:
         raise KeyError(f"no diff row {topic!r}")
 
 
-def _date(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def _yes(flag: bool | None) -> str | None:
-    return None if flag is None else ("yes" if flag else "no")
-
-
-def _cite(basis: LegalBasis | None) -> str | None:
-    return None if basis is None else str(basis)
-
-
 def _rounding(rounding: Rounding) -> str:
     return f"{rounding.strategy.value.replace('_', ' ')} to {rounding.unit.format()}"
 
 
-def _service_labels(cycle: Cycle) -> dict[str, str]:
-    projects = cycle.rules.projects
-    return {t.code: t.label for t in projects.service_types} if projects else {}
-
-
-def _rules(cycle: Cycle) -> dict[str, str | None]:
-    """The rule parameters of one cycle, by topic."""
-    r = cycle.rules
-    cite = cycle.citations.get
-    network, accord, lead = r.network, r.accord, r.lead
-    submission, projects = r.submission, r.projects
-    values: dict[str, str | None] = {
-        "networks: led by their agency": _yes(network.lead_is_agency) if network else None,
-        "networks: one per agency": _yes(network.one_per_agency) if network else None,
-        "networks: at most": (
-            str(network.max_networks) if network and network.max_networks is not None else None
-        ),
-        "networks: basis": _cite(cite(network.basis)) if network else None,
-        "accord: required": _yes(accord.required) if accord else None,
-        "deadline: accords signed by": _date(accord.signed_by) if accord else None,
-        "accord: basis": _cite(cite(accord.basis)) if accord else None,
-        "who may lead": ", ".join(n.value for n in lead.natures) if lead else None,
-        "who may lead: basis": _cite(cite(lead.basis)) if lead else None,
-        "proposals: through the agency": _yes(submission.through_agency) if submission else None,
-        "deadline: proposals by": _date(submission.proposals_by) if submission else None,
-        "deadline: plans by": _date(submission.plans_by) if submission else None,
-        "submission: basis": _cite(cite(submission.basis)) if submission else None,
-        "service types": (
-            ", ".join(t.code for t in projects.service_types)
-            if projects and projects.service_types
-            else None
-        ),
-        "deadline: projects end by": _date(projects.ends_by) if projects else None,
-        "projects: budget expected": _yes(projects.budget_expected) if projects else None,
-        "projects: basis": _cite(cite(projects.basis)) if projects else None,
-    }
-    return values
+def _rules(cycle: Cycle) -> dict[str, dict[str, str | None]]:
+    """Each set rule section's ``(topic, value)`` rows, as the registered rule describes them."""
+    return {rule.section: dict(rows) for rule, rows in cycle.rules.describe(cycle)}
 
 
 def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
@@ -192,12 +145,13 @@ def diff_cycles(a: Cycle, b: Cycle) -> CycleDiff:
                 continue
             add(f"envelope {envelope_id}: {aspect}", va, vb)
     rules_a, rules_b = _rules(a), _rules(b)
-    for topic in rules_a:
-        add(topic, rules_a[topic], rules_b[topic])
-        if topic == "service types":
-            labels_a, labels_b = _service_labels(a), _service_labels(b)
-            for code in _union(labels_a, labels_b):
-                add(f"service type {code}", labels_a.get(code), labels_b.get(code))
+    order = [*a.rules.registry.rules, *b.rules.registry.rules]
+    for section in _union(order, []):
+        if section not in rules_a and section not in rules_b:
+            continue
+        rows_a, rows_b = rules_a.get(section, {}), rules_b.get(section, {})
+        for topic in _union(rows_a, rows_b):
+            add(topic, rows_a.get(topic), rows_b.get(topic))
     add(
         "reference data",
         ", ".join(sorted(a.data_files)) or None,

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from conciliazione_core._rule_registry import Rule
     from conciliazione_core.allocation import EnvelopeKind
     from conciliazione_core.cycle import Cycle
     from conciliazione_core.documents import Document
-    from conciliazione_core.findings import Finding
+    from conciliazione_core.findings import Finding, FindingCode
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -55,13 +56,20 @@ def conciliazione_checks(cycle: Cycle, document: Document) -> Iterable[Finding]:
 
     Called for every plugin on every check, after the standard checks the cycle's parameter file
     enables, so a third plugin can add rules to an existing cycle without editing it. Return an
-    empty list for cycles the plugin does not care about::
+    empty list for cycles the plugin does not care about. Every code must be registered through
+    :func:`conciliazione_rules` (its message and translations come from there)::
+
+        MY_RULE = FindingCode("MY_RULE", Severity.WARNING, "Plan {plan} has few projects.")
+
+        @hookimpl
+        def conciliazione_rules(register):
+            register(MY_RULE)
 
         @hookimpl
         def conciliazione_checks(cycle, document):
             if cycle.id != "lombardia-2020":
                 return []
-            return [Finding(code="MY_RULE", severity=Severity.WARNING, ...)]
+            return [MY_RULE.at("$.projects", cycle.cite("dgr"), plan=document.id)]
 
     .. versionadded:: 0.1
     """
@@ -83,6 +91,40 @@ def conciliazione_envelope_kinds(register: Callable[[EnvelopeKind[Any]], None]) 
 
     A name already taken, or something that is not a sound kind, leaves the plugin out (a
     :class:`~conciliazione_core.host.PluginProblem` naming it).
+
+    .. versionadded:: 0.2
+    """
+    raise AssertionError("hook specification, not called")
+
+
+@hookspec
+def conciliazione_rules(register: Callable[[Rule | FindingCode], None]) -> None:
+    """Register the rules this plugin brings: call ``register(rule)`` once per :class:`Rule`.
+
+    A plugin whose ``conciliazione_checks`` emits findings registers their codes the same way,
+    ``register(FindingCode(...))``: an unregistered code is that plugin's error.
+
+    A rule reads its own ``[rules.<section>]`` table from a cycle's parameter file (an attrs
+    class, structured and validated when the cycle loads; it must have a ``basis`` citation
+    key), declares the finding codes it can emit (severity, English template, translations
+    from the plugin's own gettext catalogue), checks a document and describes its parameters
+    for the docs and ``conciliazione diff``::
+
+        @hookimpl
+        def conciliazione_rules(register):
+            register(Rule(
+                section="reach",            # reads [rules.reach] in a cycle.toml
+                parameters=ReachRules,      # an attrs class with a ``basis`` field
+                codes=(FEW_BENEFICIARIES,),
+                check=check_reach,          # (cycle, section, document) -> findings
+                describe=describe_reach,    # (cycle, section) -> (topic, value) rows
+                title="Reach",
+            ))
+
+    Rules are collected once, before any plugin's cycles load, so every cycle of every plugin
+    can use them. A section or a code that another plugin already registered, or anything that
+    is not a Rule, makes this plugin faulty (``conciliazione cycles`` names it). The core's five
+    standard rules are registered through this same hook by the core's own plugin.
 
     .. versionadded:: 0.2
     """

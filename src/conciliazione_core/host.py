@@ -16,6 +16,12 @@ import attrs
 import pluggy
 
 from conciliazione_core import hookspecs
+from conciliazione_core._rule_registry import (
+    CORE_PLUGIN,
+    RuleRegistry,
+    core_registry,
+    using_registry,
+)
 from conciliazione_core.cycle import Cycle
 from conciliazione_core.documents import Document
 from conciliazione_core.errors import ConciliazioneError, CycleNotFoundError, PluginError
@@ -100,6 +106,19 @@ class Host:
         use_entry_points: bool = True,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        # Until this host's own registry is known, a plugin reading a cycle (even at import)
+        # sees the core's rules: never the default host, which may be this one being built.
+        with using_registry(core_registry()):
+            self._load(plugins, use_entry_points, environ)
+        with using_registry(self._rules):
+            self._collect_cycles()
+
+    def _load(
+        self,
+        plugins: Iterable[tuple[str, object]],
+        use_entry_points: bool,
+        environ: Mapping[str, str] | None,
+    ) -> None:
         env = os.environ if environ is None else environ
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
@@ -107,6 +126,11 @@ class Host:
         self._problems: list[PluginProblem] = []
         self._cycles: dict[str, Cycle] = {}
         self._conflicts: dict[str, list[_Source]] = {}
+        self._rules = RuleRegistry()
+        # The core's standard rules are its own first plugin, registered like any other.
+        from conciliazione_core import rules as core_rules
+
+        self._register(CORE_PLUGIN, core_rules, _Source(CORE_PLUGIN, "conciliazione-core", None))
         allowed = env.get(PLUGINS_ENV)
         wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
         if use_entry_points:
@@ -121,8 +145,8 @@ class Host:
                 self._load_entry_point(ep)
         for name, plugin in plugins:
             self._register(name, plugin, _Source(name, None, None))
+        self._collect_rules()
         self._collect_envelope_kinds()
-        self._collect_cycles()
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -166,6 +190,46 @@ class Host:
     def envelope_kinds(self) -> KindRegistry:
         """The envelope kinds the cycles may use: the core's, then the plugins'."""
         return self._kinds
+
+    def _collect_rules(self) -> None:
+        """Each plugin's ``conciliazione_rules(register)``, called through pluggy one plugin at
+        a time so that every rule is attributed to its plugin; a plugin that registers garbage
+        or a section or code another plugin has is left out, named."""
+        names = [CORE_PLUGIN, *(n for n in self._sources if n != CORE_PLUGIN)]
+        for name in names:
+            plugin = self._pm.get_plugin(name)
+            if plugin is None:
+                continue
+            others = [p for n, p in self._pm.list_name_plugin() if n != name]
+            caller = self._pm.subset_hook_caller("conciliazione_rules", remove_plugins=others)
+            registered: list[object] = []
+            try:
+                caller(register=registered.append)
+            except BaseException as exc:
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                reason = _("raised in conciliazione_rules: {error}").format(error=_describe(exc))
+                self._leave_out(name, plugin, reason)
+                continue
+            rules = self._rules
+            try:
+                for item in registered:
+                    rules = rules.with_item(item, name)
+            except ValueError as exc:
+                reason = _("conciliazione_rules registered something unusable: {error}")
+                self._leave_out(name, plugin, reason.format(error=exc))
+                continue
+            self._rules = rules
+
+    def _leave_out(self, name: str, plugin: object, reason: str) -> None:
+        """Record ``name`` as faulty and unregister it: none of its hooks run any more."""
+        self._fail(self._sources[name], reason)
+        self._pm.unregister(plugin)
+
+    @property
+    def rules(self) -> RuleRegistry:
+        """Every registered rule and finding code, each attributed to its plugin."""
+        return self._rules
 
     def _collect_cycles(self) -> None:
         from conciliazione_core.allocation import using_kinds
@@ -262,7 +326,7 @@ class Host:
         faulty = {p.plugin for p in self._problems}
         infos = []
         for name, source in sorted(self._sources.items()):
-            if name in faulty:
+            if name in faulty or name == CORE_PLUGIN:
                 continue
             plugin = self._pm.get_plugin(name)
             hooks = tuple(sorted(h.name for h in self._pm.get_hookcallers(plugin) or []))
@@ -294,15 +358,79 @@ class Host:
                         bad=", ".join(bad)
                     ),
                 )
-            findings.extend(f for f in result if isinstance(f, Finding))
+            findings.extend(
+                self._registered(f, impl.plugin_name, self._rules)
+                for f in result
+                if isinstance(f, Finding)
+            )
+        return findings
+
+    @staticmethod
+    def _registered(
+        found: Finding, plugin: str, registry: RuleRegistry, own: bool = False
+    ) -> Finding:
+        """``found`` with its registered definition; PluginError naming ``plugin`` if the code
+        is not registered (by ``plugin`` itself when ``own``), or its severity differs."""
+        definition = registry.codes.get(found.code)
+        if definition is None or (own and registry.code_owners[found.code] != plugin):
+            raise PluginError(
+                plugin,
+                _("emitted finding code {code!r}, which it did not register").format(
+                    code=found.code
+                ),
+            )
+        if found.severity is not definition.severity:
+            raise PluginError(
+                plugin,
+                _("emitted {code!r} as {given}; it is registered as {registered}").format(
+                    code=found.code,
+                    given=found.severity.value,
+                    registered=definition.severity.value,
+                ),
+            )
+        if found.definition is definition:
+            return found
+        return attrs.evolve(found, definition=definition)
+
+    def rule_findings(self, cycle: Cycle, document: Document) -> list[Finding]:
+        """The findings of every rule the cycle's ``[rules]`` sets; a raising rule's plugin is
+        named (and so is a rule that emits a code it did not register)."""
+        findings: list[Finding] = []
+        registry = cycle.rules.registry  # the one the cycle was read with: normally this host's
+        with using_registry(registry):
+            for section_name, section in cycle.rules.items():
+                rule = registry.rules[section_name]
+                plugin = registry.owners[section_name]
+                try:
+                    found = list(rule.check(cycle, section, document))
+                except BaseException as exc:
+                    if isinstance(exc, KeyboardInterrupt):
+                        raise
+                    if isinstance(exc, PluginError):
+                        raise
+                    raise PluginError(
+                        plugin,
+                        _("rule [rules.{section}] raised: {error}").format(
+                            section=section_name, error=_describe(exc)
+                        ),
+                    ) from None
+                for f in found:
+                    if not isinstance(f, Finding):
+                        raise PluginError(
+                            plugin,
+                            _(
+                                "rule [rules.{section}] returned {bad} where a Finding was expected"
+                            ).format(section=section_name, bad=type(f).__name__),
+                        )
+                    findings.append(self._registered(f, plugin, registry, own=True))
         return findings
 
     def check(self, cycle: Cycle | str, document: Document, name: str = "document") -> Report:
-        """Check a document against a cycle: the standard rules, then every plugin's checks."""
-        from conciliazione_core.rules import standard_checks
-
+        """Check a document against a cycle: its rules, then every plugin's extra checks."""
         resolved = self.cycle(cycle) if isinstance(cycle, str) else cycle
-        findings = standard_checks(resolved, document) + self.extra_findings(resolved, document)
+        findings = self.rule_findings(resolved, document)
+        with using_registry(self._rules):
+            findings += self.extra_findings(resolved, document)
         return Report(resolved.id, name, Report.sorted_findings(findings))
 
 

@@ -2,11 +2,12 @@
 
 Source strings are English and marked with :func:`_` (or :func:`ngettext` for plurals, or the
 no-op :func:`N_` where a string is stored first and translated later, like the finding templates
-of :data:`conciliazione_core.rules.FINDING_CODES`). Babel extracts them (``make catalogues``) into
+of the rules' :class:`~conciliazione_core.FindingCode`). Babel extracts them (``make catalogues``) into
 ``locale/conciliazione.pot``; the Italian catalogue is ``locale/it/LC_MESSAGES/conciliazione.po``,
 compiled to the ``.mo`` that ships in the package, so that an install needs no Babel.
 
-The language is the one given to :func:`set_language`, else the one the locale variables name,
+The language is per context (a :class:`contextvars.ContextVar`: each thread and asyncio task has
+its own): the one given to :func:`set_language` or :func:`language` in this context, else the one the locale variables name,
 read as Python's :mod:`gettext` reads them: the first of ``LANGUAGE``, ``LC_ALL``,
 ``LC_MESSAGES``, ``LANG`` that is set decides, its colon-separated list tried in order
 (``LANGUAGE=fr:it`` gives Italian, ``LC_ALL=C`` gives English even when ``LANG`` is Italian);
@@ -15,24 +16,32 @@ when it names no supported language, English.
 
 from __future__ import annotations
 
+import contextvars
 import gettext
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import attrs
+
 __all__ = [
+    "CORE_CATALOGUE",
     "DOMAIN",
     "EXTRACT_KEYWORDS",
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "Catalogue",
     "_",
     "current_language",
     "language",
     "language_from_environment",
     "ngettext",
     "set_language",
+    "translate",
 ]
 
 LANGUAGES = ("en", "it")
@@ -49,8 +58,29 @@ EXTRACT_KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "n
 
 _ENV_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
-_state: dict[str, object] = {}
-_loaded: dict[str, gettext.NullTranslations] = {}
+
+@attrs.frozen
+class Catalogue:
+    """A gettext domain and the folder holding ``<lang>/LC_MESSAGES/<domain>.mo``.
+
+    The core's messages are in :data:`CORE_CATALOGUE`; a plugin that brings its own messages
+    (finding templates of its rules) ships its own catalogue and names it here.
+    """
+
+    domain: str
+    locale_dir: Path | Traversable
+
+
+CORE_CATALOGUE = Catalogue(DOMAIN, LOCALE_DIR)
+"""The core's own catalogue."""
+
+# The language is per context (a thread, an asyncio task), not per process: a web app serving
+# two languages at once must not mix them. None means "not chosen yet: the environment's".
+_language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "conciliazione_language", default=None
+)
+_loaded: dict[tuple[str, str, str], gettext.NullTranslations] = {}
+_loading = threading.Lock()
 
 
 def _code(locale_name: str) -> str:
@@ -72,17 +102,29 @@ def language_from_environment(environ: dict[str, str] | None = None) -> str:
     return "en"
 
 
-def _load(code: str) -> gettext.NullTranslations:
-    found = _loaded.get(code)
+def _load(code: str, catalogue: Catalogue = CORE_CATALOGUE) -> gettext.NullTranslations:
+    key = (catalogue.domain, str(catalogue.locale_dir), code)  # a Traversable may not hash
+    found = _loaded.get(key)
     if found is None:
-        if code == "en":
-            found = gettext.NullTranslations()
-        else:
-            # A missing catalogue (a broken install) falls back to English rather than stopping
-            # every command; the tests check that the shipped one loads.
-            found = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
-        _loaded[code] = found
+        with _loading:
+            found = _loaded.get(key)
+            if found is None:
+                found = _read(code, catalogue)
+                _loaded[key] = found
     return found
+
+
+def _read(code: str, catalogue: Catalogue) -> gettext.NullTranslations:
+    if code == "en":
+        return gettext.NullTranslations()
+    # A missing catalogue (a broken install) falls back to English rather than stopping every
+    # command; the tests check that the shipped ones load.
+    mo = catalogue.locale_dir.joinpath(code, "LC_MESSAGES", f"{catalogue.domain}.mo")
+    try:
+        with mo.open("rb") as stream:
+            return gettext.GNUTranslations(stream)
+    except (OSError, ValueError):
+        return gettext.NullTranslations()
 
 
 def set_language(lang: str | None) -> str:
@@ -90,40 +132,50 @@ def set_language(lang: str | None) -> str:
 
     Returns the language chosen; ValueError for any other language.
     """
-    code = language_from_environment() if lang is None else lang.lower()
-    if code not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    translations = _load(code)
-    _state["lang"] = code
-    _state["translations"] = translations
+    code = _chosen(lang)
+    _language.set(code)
     return code
 
 
 @contextmanager
 def language(lang: str | None) -> Iterator[str]:
-    """Render messages in ``lang`` inside a ``with`` block, then restore the previous language."""
-    previous = _state.get("lang")
+    """Render messages in ``lang`` inside a ``with`` block, then restore the previous language.
+
+    Like :func:`set_language`, it changes the current context only (this thread or task).
+    """
+    chosen = _chosen(lang)
+    token = _language.set(chosen)
     try:
-        yield set_language(lang)
+        yield chosen
     finally:
-        if previous is None:
-            _state.clear()
-        else:
-            set_language(str(previous))
+        _language.reset(token)
 
 
-def _translations() -> gettext.NullTranslations:
-    if "translations" not in _state:
-        set_language(None)
-    t = _state["translations"]
-    assert isinstance(t, gettext.NullTranslations)
-    return t
+def _chosen(lang: str | None) -> str:
+    code = language_from_environment() if lang is None else lang.lower()
+    if code not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    return code
+
+
+def _translations(catalogue: Catalogue = CORE_CATALOGUE) -> gettext.NullTranslations:
+    return _load(current_language(), catalogue)
 
 
 def current_language() -> str:
-    """The language messages are currently rendered in."""
-    _translations()
-    return str(_state["lang"])
+    """The language messages are currently rendered in (this context's)."""
+    code = _language.get()
+    if code is None:
+        code = set_language(None)
+    return code
+
+
+def translate(message: str, catalogue: Catalogue = CORE_CATALOGUE, lang: str | None = None) -> str:
+    """Translate ``message`` through ``catalogue`` (a plugin's own, or the core's).
+
+    Into ``lang`` when given (one of :data:`LANGUAGES`), else into the current language.
+    """
+    return _load(_chosen(lang) if lang else current_language(), catalogue).gettext(message)
 
 
 def _(message: str) -> str:

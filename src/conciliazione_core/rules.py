@@ -1,17 +1,23 @@
-"""The standard checks every cycle gets from its parameter file.
+"""The core's own default plugin: the five standard rules every cycle can turn on.
 
-Each check reads one section of the cycle's ``[rules]`` and is skipped when that section is
-absent; each finding cites the section's ``basis``. A cycle plugin adds unusual rules through the
-``conciliazione_checks`` hook instead of editing these.
+Each rule reads one section of the cycle's ``[rules]`` (``network``, ``accord``, ``lead``,
+``submission``, ``projects``) and is skipped when that section is absent; each finding cites the
+section's ``basis``. They are registered through the same ``conciliazione_rules`` hook as a
+plugin's rules (the host registers this module first, like datasette's default plugins), so a
+plugin adds an unusual rule by registering its own :class:`~conciliazione_core.Rule` instead of
+editing these. Adding a standard rule touches this module only (and its Italian messages).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
+import attrs
+
+from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.bodies import Body, LegalNature
-from conciliazione_core.cycle import Cycle
 from conciliazione_core.documents import (
     Alliance,
     Document,
@@ -20,87 +26,224 @@ from conciliazione_core.documents import (
     Project,
     TerritorialPlan,
 )
-from conciliazione_core.findings import Finding, Severity
+from conciliazione_core.findings import Finding, FindingCode, Severity
+from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import N_, _
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.territory import lombardy
 
-__all__ = ["FINDING_CODES", "finding", "standard_checks"]
+if TYPE_CHECKING:
+    from conciliazione_core.cycle import Cycle
+
+__all__ = [
+    "FINDING_CODES",
+    "STANDARD_RULES",
+    "AccordRules",
+    "LeadRules",
+    "NetworkRules",
+    "ProjectRules",
+    "ServiceType",
+    "SubmissionRules",
+    "conciliazione_rules",
+    "finding",
+    "standard_checks",
+]
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-#: Every code the standard checks can emit, its severity and its message template (English source;
-#: the Italian comes from the gettext catalogue).
-FINDING_CODES: dict[str, tuple[Severity, str]] = {
-    "NETWORK_AGENCY_UNKNOWN": (
+
+# ---- the sections' parameters ---------------------------------------------------------------
+
+
+@attrs.frozen
+class NetworkRules:
+    """``[rules.network]``: one network per health agency, led by it."""
+
+    basis: str
+    lead_is_agency: bool = True
+    one_per_agency: bool = True
+    max_networks: int | None = None
+
+
+@attrs.frozen
+class AccordRules:
+    """``[rules.accord]``: the accord that founds a network."""
+
+    basis: str
+    required: bool = True
+    signed_by: dt.date | None = None
+
+
+@attrs.frozen
+class LeadRules:
+    """``[rules.lead]``: who may lead an alliance or a project."""
+
+    basis: str
+    natures: tuple[LegalNature, ...]
+    note: str | None = None
+
+
+@attrs.frozen
+class SubmissionRules:
+    """``[rules.submission]``: how and by when proposals and plans reach the Region."""
+
+    basis: str
+    through_agency: bool = False
+    proposals_by: dt.date | None = None
+    plans_by: dt.date | None = None
+
+
+@attrs.frozen
+class ServiceType:
+    code: str
+    label: str
+
+
+@attrs.frozen
+class ProjectRules:
+    """``[rules.projects]``: what a project must declare, and by when it must end."""
+
+    basis: str
+    service_types: tuple[ServiceType, ...] = ()
+    ends_by: dt.date | None = None
+    ends_by_basis: str | None = None
+    budget_expected: bool = True
+
+
+# ---- the codes ----------------------------------------------------------------------------------
+
+
+def _code(code: str, severity: Severity, template: str, when: str, *localised: str) -> FindingCode:
+    return FindingCode(code, severity, template, localised=localised, when=when)
+
+
+NETWORK_CODES = (
+    _code(
+        "NETWORK_AGENCY_UNKNOWN",
         E,
         N_("Network {network} covers {agency}, which is not an {level} of this cycle."),
+        "always: the network's agency is not of the cycle's level",
     ),
-    "NETWORK_AGENCY_SUCCEEDED": (
+    _code(
+        "NETWORK_AGENCY_SUCCEEDED",
         W,
         N_(
             "{agency} no longer exists in this cycle: under {act} its territory is part of {successors}."
         ),
+        "always: the agency was replaced (e.g. ASL → ATS)",
     ),
-    "NETWORK_LEAD_NOT_AGENCY": (
+    _code(
+        "NETWORK_LEAD_NOT_AGENCY",
         E,
         N_("Network {network} is led by {lead}, not by its health agency {agency}."),
+        "`lead_is_agency = true`",
     ),
-    "NETWORK_DUPLICATE_AGENCY": (
+    _code(
+        "NETWORK_DUPLICATE_AGENCY",
         E,
         N_("{agency} has more than one network ({networks}); the cycle allows one per agency."),
+        "`one_per_agency = true` (register documents)",
     ),
-    "NETWORK_TOO_MANY": (
+    _code(
+        "NETWORK_TOO_MANY",
         E,
         N_("The register lists {count} networks; the cycle allows at most {limit}."),
+        "`max_networks` is set (register documents)",
     ),
-    "ACCORD_MISSING": (E, N_("Network {network} has no founding accord.")),
-    "ACCORD_UNDATED": (
+)
+ACCORD_CODES = (
+    _code(
+        "ACCORD_MISSING", E, N_("Network {network} has no founding accord."), "`required = true`"
+    ),
+    _code(
+        "ACCORD_UNDATED",
         INFO,
         N_(
             "The accord of network {network} has no signature date; its deadline cannot be checked."
         ),
+        "`signed_by` is set and the accord has no date",
     ),
-    "ACCORD_LATE": (
+    _code(
+        "ACCORD_LATE",
         E,
         N_(
             "The accord of network {network} was signed on {date}, after the deadline of {deadline}."
         ),
+        "`signed_by` is set",
     ),
-    "LEAD_NOT_PUBLIC": (
+)
+LEAD_CODES = (
+    _code(
+        "LEAD_NOT_PUBLIC",
         E,
         N_(
             "{what} {name} is led by {lead} ({nature}); this cycle admits only public bodies as lead."
         ),
+        '`natures = ["public"]`',
+        "what",
+        "nature",
     ),
-    "LEAD_NOT_ADMITTED": (
+    _code(
+        "LEAD_NOT_ADMITTED",
         E,
         N_("{what} {name} is led by {lead} ({nature}); this cycle admits as lead only: {allowed}."),
+        "`natures` lists more than public bodies",
+        "what",
+        "nature",
+        "allowed",
     ),
-    "PROPOSAL_NOT_THROUGH_AGENCY": (
+)
+SUBMISSION_CODES = (
+    _code(
+        "PROPOSAL_NOT_THROUGH_AGENCY",
         E,
         N_(
             "Project {name} was submitted through {through}, not through the network's agency {agency}."
         ),
+        "`through_agency = true` (plans)",
     ),
-    "PROPOSAL_LATE": (
+    _code(
+        "PROPOSAL_LATE",
         E,
         N_("Project {name} was submitted on {date}, after the call closed on {deadline}."),
+        "`proposals_by` is set",
     ),
-    "PLAN_LATE": (E, N_("The plan was presented on {date}, after the deadline of {deadline}.")),
-    "SERVICE_TYPE_MISSING": (
+    _code(
+        "PLAN_LATE",
+        E,
+        N_("The plan was presented on {date}, after the deadline of {deadline}."),
+        "`plans_by` is set (plans)",
+    ),
+)
+PROJECT_CODES = (
+    _code(
+        "SERVICE_TYPE_MISSING",
         E,
         N_("Project {name} declares no service type; one of {known} is required."),
+        "`service_types` is not empty",
     ),
-    "SERVICE_TYPE_UNKNOWN": (
+    _code(
+        "SERVICE_TYPE_UNKNOWN",
         E,
         N_("Project {name} declares service type {code!r}, which is not one of {known}."),
+        "`service_types` is not empty",
     ),
-    "PROJECT_ENDS_LATE": (W, N_("Project {name} ends on {date}, after {deadline}.")),
-    "BUDGET_NOT_STATED": (
+    _code(
+        "PROJECT_ENDS_LATE",
+        W,
+        N_("Project {name} ends on {date}, after {deadline}."),
+        "`ends_by` is set",
+    ),
+    _code(
+        "BUDGET_NOT_STATED",
         INFO,
         N_("Project {name} states no budget; the amount it may receive cannot be checked."),
+        "`budget_expected = true`",
     ),
+)
+
+#: The core's own codes, their severity and English template (the Italian is in the catalogue).
+FINDING_CODES: dict[str, tuple[Severity, str]] = {
+    c.code: (c.severity, c.template)
+    for c in (*NETWORK_CODES, *ACCORD_CODES, *LEAD_CODES, *SUBMISSION_CODES, *PROJECT_CODES)
 }
 
 _NATURE_WORDS = {
@@ -110,34 +253,59 @@ _NATURE_WORDS = {
 }
 
 
-def finding(code: str, path: str, basis: LegalBasis | None, /, **args: object) -> Finding:
-    """A finding of a standard code, its message rendered in the current language."""
-    severity, template = FINDING_CODES[code]
-    text = {k: str(v) for k, v in args.items()}
-    return Finding(
-        code=code,
-        severity=severity,
-        message=_(template).format(**args),
-        path=path,
-        legal_basis=basis,
-        args=tuple(sorted(text.items())),
-    )
-
-
 def _nature(body: Body) -> str:
-    return _(_NATURE_WORDS[body.nature])
+    """The English words of a lead's nature: translated when the message is read."""
+    return _NATURE_WORDS[body.nature]
+
+
+def _date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# ---- where the document's networks, leads and projects are ------------------------------------
+
+
+def _networks(document: Document) -> Iterator[tuple[Network, str]]:
+    if isinstance(document, TerritorialPlan):
+        yield document.network, "$.network"
+    elif isinstance(document, NetworkRegister):
+        for i, network in enumerate(document.networks):
+            yield network, f"$.networks[{i}]"
+    elif isinstance(document, Network):
+        yield document, "$"
+
+
+def _leads(document: Document) -> Iterator[tuple[str, str, Body, str]]:
+    """``(what, name, lead, path)``; ``what`` is English, translated when the message is read."""
+    if isinstance(document, TerritorialPlan):
+        for i, alliance in enumerate(document.alliances):
+            yield N_("Alliance"), alliance.name, alliance.lead, f"$.alliances[{i}].lead"
+    elif isinstance(document, Alliance):
+        yield N_("Alliance"), document.name, document.lead, "$.lead"
+    for project, path, _agency in _projects(document):
+        yield N_("Project"), project.title, project.lead, f"{path}.lead"
+
+
+def _projects(document: Document) -> Iterator[tuple[Project, str, str | None]]:
+    """``(project, path, the plan's agency or None)``."""
+    if isinstance(document, TerritorialPlan):
+        for i, project in enumerate(document.projects):
+            yield project, f"$.projects[{i}]", document.network.agency
+    elif isinstance(document, Project):
+        yield document, "$", None
 
 
 # ---- networks -----------------------------------------------------------------------------------
 
 
-def _network(cycle: Cycle, network: Network, path: str) -> Iterator[Finding]:
-    rules = cycle.rules
-    agency_id = network.agency
-    leads: tuple[str, ...] = (agency_id,)
-    if rules.network is not None:
-        basis = cycle.cite(rules.network.basis)
-        territory = lombardy()
+def _check_network(cycle: Cycle, rules: NetworkRules, document: Document) -> Iterator[Finding]:
+    from conciliazione_core.territory import lombardy
+
+    basis = cycle.cite(rules.basis)
+    territory = lombardy()
+    for network, path in _networks(document):
+        agency_id = network.agency
+        leads: tuple[str, ...] = (agency_id,)
         agency = territory.agency(agency_id)
         if agency is None or agency.level is not cycle.level:
             successors = territory.successors(agency_id)
@@ -162,7 +330,7 @@ def _network(cycle: Cycle, network: Network, path: str) -> Iterator[Finding]:
                     agency=agency_id,
                     level=cycle.level.value,
                 )
-        if rules.network.lead_is_agency and network.lead.id not in leads:
+        if rules.lead_is_agency and network.lead.id not in leads:
             yield finding(
                 "NETWORK_LEAD_NOT_AGENCY",
                 f"{path}.lead",
@@ -171,30 +339,14 @@ def _network(cycle: Cycle, network: Network, path: str) -> Iterator[Finding]:
                 lead=network.lead.name,
                 agency=(" " + _("or") + " ").join(leads),
             )
-    if rules.accord is not None:
-        basis = cycle.cite(rules.accord.basis)
-        accord = network.accord
-        if accord is None:
-            if rules.accord.required:
-                yield finding("ACCORD_MISSING", f"{path}.accord", basis, network=network.name)
-        elif rules.accord.signed_by is not None:
-            if accord.signed_on is None:
-                yield finding(
-                    "ACCORD_UNDATED", f"{path}.accord.signed_on", basis, network=network.name
-                )
-            elif accord.signed_on > rules.accord.signed_by:
-                yield finding(
-                    "ACCORD_LATE",
-                    f"{path}.accord.signed_on",
-                    basis,
-                    network=network.name,
-                    date=_date(accord.signed_on),
-                    deadline=_date(rules.accord.signed_by),
-                )
+    if isinstance(document, NetworkRegister):
+        yield from _check_register(cycle, rules, document)
 
 
 def _current_agencies(cycle: Cycle, agency_id: str) -> tuple[str, ...]:
     """The agencies of the cycle's level that now cover ``agency_id`` (itself if not succeeded)."""
+    from conciliazione_core.territory import lombardy
+
     territory = lombardy()
     agency = territory.agency(agency_id)
     if agency is None or agency.level is cycle.level:
@@ -203,12 +355,9 @@ def _current_agencies(cycle: Cycle, agency_id: str) -> tuple[str, ...]:
     return successors or (agency_id,)
 
 
-def _register(cycle: Cycle, register: NetworkRegister) -> Iterator[Finding]:
-    for i, network in enumerate(register.networks):
-        yield from _network(cycle, network, f"$.networks[{i}]")
-    rules = cycle.rules.network
-    if rules is None:
-        return
+def _check_register(
+    cycle: Cycle, rules: NetworkRules, register: NetworkRegister
+) -> Iterator[Finding]:
     basis = cycle.cite(rules.basis)
     if rules.one_per_agency:
         by_agency: dict[str, list[int]] = {}
@@ -237,49 +386,72 @@ def _register(cycle: Cycle, register: NetworkRegister) -> Iterator[Finding]:
         )
 
 
+def _check_accord(cycle: Cycle, rules: AccordRules, document: Document) -> Iterator[Finding]:
+    basis = cycle.cite(rules.basis)
+    for network, path in _networks(document):
+        accord = network.accord
+        if accord is None:
+            if rules.required:
+                yield finding("ACCORD_MISSING", f"{path}.accord", basis, network=network.name)
+        elif rules.signed_by is not None:
+            if accord.signed_on is None:
+                yield finding(
+                    "ACCORD_UNDATED", f"{path}.accord.signed_on", basis, network=network.name
+                )
+            elif accord.signed_on > rules.signed_by:
+                yield finding(
+                    "ACCORD_LATE",
+                    f"{path}.accord.signed_on",
+                    basis,
+                    network=network.name,
+                    date=_date(accord.signed_on),
+                    deadline=_date(rules.signed_by),
+                )
+
+
 # ---- leads, projects, plans ---------------------------------------------------------------------
 
 
-def _lead(cycle: Cycle, what: str, name: str, lead: Body, path: str) -> Iterator[Finding]:
-    rules = cycle.rules.lead
-    if rules is None or lead.nature in rules.natures:
-        return
+def _check_lead(cycle: Cycle, rules: LeadRules, document: Document) -> Iterator[Finding]:
     basis = cycle.cite(rules.basis)
-    if rules.natures == (LegalNature.PUBLIC,):
-        yield finding(
-            "LEAD_NOT_PUBLIC",
-            path,
-            basis,
-            what=what,
-            name=name,
-            lead=lead.name,
-            nature=_nature(lead),
-        )
-    else:
-        allowed = ", ".join(_(_NATURE_WORDS[n]) for n in rules.natures)
-        yield finding(
-            "LEAD_NOT_ADMITTED",
-            path,
-            basis,
-            what=what,
-            name=name,
-            lead=lead.name,
-            nature=_nature(lead),
-            allowed=allowed,
-        )
+    for what, name, lead, path in _leads(document):
+        if lead.nature in rules.natures:
+            continue
+        if rules.natures == (LegalNature.PUBLIC,):
+            yield finding(
+                "LEAD_NOT_PUBLIC",
+                path,
+                basis,
+                what=what,
+                name=name,
+                lead=lead.name,
+                nature=_nature(lead),
+            )
+        else:
+            yield finding(
+                "LEAD_NOT_ADMITTED",
+                path,
+                basis,
+                what=what,
+                name=name,
+                lead=lead.name,
+                nature=_nature(lead),
+                allowed=", ".join(_NATURE_WORDS[n] for n in rules.natures),
+            )
 
 
-def _alliance(cycle: Cycle, alliance: Alliance, path: str) -> Iterator[Finding]:
-    yield from _lead(cycle, _("Alliance"), alliance.name, alliance.lead, f"{path}.lead")
-
-
-def _project(cycle: Cycle, project: Project, path: str, agency: str | None) -> Iterator[Finding]:
-    yield from _lead(cycle, _("Project"), project.title, project.lead, f"{path}.lead")
-    sub = cycle.rules.submission
-    if sub is not None:
-        basis = cycle.cite(sub.basis)
+def _check_submission(
+    cycle: Cycle, rules: SubmissionRules, document: Document
+) -> Iterator[Finding]:
+    basis = cycle.cite(rules.basis)
+    for project, path, agency in _projects(document):
         through = project.submitted_through
-        if sub.through_agency and agency is not None and through is not None and through != agency:
+        if (
+            rules.through_agency
+            and agency is not None
+            and through is not None
+            and through != agency
+        ):
             yield finding(
                 "PROPOSAL_NOT_THROUGH_AGENCY",
                 f"{path}.submitted_through",
@@ -288,83 +460,260 @@ def _project(cycle: Cycle, project: Project, path: str, agency: str | None) -> I
                 through=through,
                 agency=agency,
             )
-        if sub.proposals_by and project.submitted_on and project.submitted_on > sub.proposals_by:
+        if (
+            rules.proposals_by
+            and project.submitted_on
+            and project.submitted_on > rules.proposals_by
+        ):
             yield finding(
                 "PROPOSAL_LATE",
                 f"{path}.submitted_on",
                 basis,
                 name=project.title,
                 date=_date(project.submitted_on),
-                deadline=_date(sub.proposals_by),
+                deadline=_date(rules.proposals_by),
             )
-    rules = cycle.rules.projects
-    if rules is None:
-        return
-    basis = cycle.cite(rules.basis)
-    if rules.service_types:
-        codes = [t.code for t in rules.service_types]
-        known = ", ".join(codes)
-        if not project.service_types:
-            yield finding(
-                "SERVICE_TYPE_MISSING",
-                f"{path}.service_types",
-                basis,
-                name=project.title,
-                known=known,
-            )
-        for i, code in enumerate(project.service_types):
-            if code not in codes:
-                yield finding(
-                    "SERVICE_TYPE_UNKNOWN",
-                    f"{path}.service_types[{i}]",
-                    basis,
-                    name=project.title,
-                    code=code,
-                    known=known,
-                )
-    if rules.ends_by and project.ends_on and project.ends_on > rules.ends_by:
-        ends_basis = cycle.cite(rules.ends_by_basis) if rules.ends_by_basis else basis
-        yield finding(
-            "PROJECT_ENDS_LATE",
-            f"{path}.ends_on",
-            ends_basis,
-            name=project.title,
-            date=_date(project.ends_on),
-            deadline=_date(rules.ends_by),
-        )
-    if rules.budget_expected and project.requested is None and not project.budget_lines:
-        yield finding("BUDGET_NOT_STATED", f"{path}.requested", basis, name=project.title)
-
-
-def _plan(cycle: Cycle, plan: TerritorialPlan) -> Iterator[Finding]:
-    yield from _network(cycle, plan.network, "$.network")
-    for i, alliance in enumerate(plan.alliances):
-        yield from _alliance(cycle, alliance, f"$.alliances[{i}]")
-    for i, project in enumerate(plan.projects):
-        yield from _project(cycle, project, f"$.projects[{i}]", plan.network.agency)
-    sub = cycle.rules.submission
-    if sub is not None and sub.plans_by and plan.presented_on and plan.presented_on > sub.plans_by:
+    if (
+        isinstance(document, TerritorialPlan)
+        and rules.plans_by
+        and document.presented_on
+        and document.presented_on > rules.plans_by
+    ):
         yield finding(
             "PLAN_LATE",
             "$.presented_on",
-            cycle.cite(sub.basis),
-            date=_date(plan.presented_on),
-            deadline=_date(sub.plans_by),
+            basis,
+            date=_date(document.presented_on),
+            deadline=_date(rules.plans_by),
         )
 
 
-def _date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
+def _check_projects(cycle: Cycle, rules: ProjectRules, document: Document) -> Iterator[Finding]:
+    basis = cycle.cite(rules.basis)
+    codes = [t.code for t in rules.service_types]
+    known = ", ".join(codes)
+    for project, path, _agency in _projects(document):
+        if rules.service_types:
+            if not project.service_types:
+                yield finding(
+                    "SERVICE_TYPE_MISSING",
+                    f"{path}.service_types",
+                    basis,
+                    name=project.title,
+                    known=known,
+                )
+            for i, code in enumerate(project.service_types):
+                if code not in codes:
+                    yield finding(
+                        "SERVICE_TYPE_UNKNOWN",
+                        f"{path}.service_types[{i}]",
+                        basis,
+                        name=project.title,
+                        code=code,
+                        known=known,
+                    )
+        if rules.ends_by and project.ends_on and project.ends_on > rules.ends_by:
+            ends_basis = cycle.cite(rules.ends_by_basis) if rules.ends_by_basis else basis
+            yield finding(
+                "PROJECT_ENDS_LATE",
+                f"{path}.ends_on",
+                ends_basis,
+                name=project.title,
+                date=_date(project.ends_on),
+                deadline=_date(rules.ends_by),
+            )
+        if rules.budget_expected and project.requested is None and not project.budget_lines:
+            yield finding("BUDGET_NOT_STATED", f"{path}.requested", basis, name=project.title)
+
+
+# ---- how each rule describes itself (docs, diff) -------------------------------------------------
+
+Rows = Iterator[tuple[str, str | None]]
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _day(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _cite(cycle: Cycle, key: str | None) -> str | None:
+    basis = cycle.citations.get(key) if key is not None else None
+    return None if basis is None else str(basis)
+
+
+def _describe_network(cycle: Cycle, rules: NetworkRules) -> Rows:
+    yield "networks: led by their agency", _yes(rules.lead_is_agency)
+    yield "networks: one per agency", _yes(rules.one_per_agency)
+    yield "networks: at most", None if rules.max_networks is None else str(rules.max_networks)
+    yield "networks: basis", _cite(cycle, rules.basis)
+
+
+def _describe_accord(cycle: Cycle, rules: AccordRules) -> Rows:
+    yield "accord: required", _yes(rules.required)
+    yield "deadline: accords signed by", _day(rules.signed_by)
+    yield "accord: basis", _cite(cycle, rules.basis)
+
+
+def _describe_lead(cycle: Cycle, rules: LeadRules) -> Rows:
+    yield "who may lead", ", ".join(n.value for n in rules.natures)
+    if rules.note:
+        yield "who may lead: note", rules.note
+    yield "who may lead: basis", _cite(cycle, rules.basis)
+
+
+def _describe_submission(cycle: Cycle, rules: SubmissionRules) -> Rows:
+    yield "proposals: through the agency", _yes(rules.through_agency)
+    yield "deadline: proposals by", _day(rules.proposals_by)
+    yield "deadline: plans by", _day(rules.plans_by)
+    yield "submission: basis", _cite(cycle, rules.basis)
+
+
+def _describe_projects(cycle: Cycle, rules: ProjectRules) -> Rows:
+    yield "service types", ", ".join(t.code for t in rules.service_types) or None
+    for t in rules.service_types:
+        yield f"service type {t.code}", t.label
+    yield "deadline: projects end by", _day(rules.ends_by)
+    if rules.ends_by_basis:
+        yield "deadline: projects end by: basis", _cite(cycle, rules.ends_by_basis)
+    yield "projects: budget expected", _yes(rules.budget_expected)
+    yield "projects: basis", _cite(cycle, rules.basis)
+
+
+# ---- which codes each section, as set, can emit ------------------------------------------------
+
+
+def _emits_network(rules: NetworkRules) -> Iterator[str]:
+    yield from ("NETWORK_AGENCY_UNKNOWN", "NETWORK_AGENCY_SUCCEEDED")
+    if rules.lead_is_agency:
+        yield "NETWORK_LEAD_NOT_AGENCY"
+    if rules.one_per_agency:
+        yield "NETWORK_DUPLICATE_AGENCY"
+    if rules.max_networks is not None:
+        yield "NETWORK_TOO_MANY"
+
+
+def _emits_accord(rules: AccordRules) -> Iterator[str]:
+    if rules.required:
+        yield "ACCORD_MISSING"
+    if rules.signed_by is not None:
+        yield from ("ACCORD_UNDATED", "ACCORD_LATE")
+
+
+def _emits_lead(rules: LeadRules) -> Iterator[str]:
+    yield "LEAD_NOT_PUBLIC" if rules.natures == (LegalNature.PUBLIC,) else "LEAD_NOT_ADMITTED"
+
+
+def _emits_submission(rules: SubmissionRules) -> Iterator[str]:
+    if rules.through_agency:
+        yield "PROPOSAL_NOT_THROUGH_AGENCY"
+    if rules.proposals_by is not None:
+        yield "PROPOSAL_LATE"
+    if rules.plans_by is not None:
+        yield "PLAN_LATE"
+
+
+def _emits_projects(rules: ProjectRules) -> Iterator[str]:
+    if rules.service_types:
+        yield from ("SERVICE_TYPE_MISSING", "SERVICE_TYPE_UNKNOWN")
+    if rules.ends_by is not None:
+        yield "PROJECT_ENDS_LATE"
+    if rules.budget_expected:
+        yield "BUDGET_NOT_STATED"
+
+
+# ---- the registration -----------------------------------------------------------------------------
+
+STANDARD_RULES: tuple[Rule, ...] = (
+    Rule(
+        "network",
+        NetworkRules,
+        NETWORK_CODES,
+        _check_network,
+        _describe_network,
+        "Networks",
+        emits=_emits_network,
+        template=(
+            "# One network per health agency, led by it: so in every cycle so far; replace me if "
+            'the decree\n# says otherwise, and cite it.\n\n[rules.network]\nbasis = "decree"\n'
+            "lead_is_agency = true\none_per_agency = true\n"
+        ),
+    ),
+    Rule(
+        "accord",
+        AccordRules,
+        ACCORD_CODES,
+        _check_accord,
+        _describe_accord,
+        "Accords",
+        emits=_emits_accord,
+        template=(
+            "# [rules.accord]                 # the accord founding each network\n"
+            '# basis = "decree"\n# required = true\n# signed_by = YYYY-MM-DD\n'
+        ),
+    ),
+    Rule(
+        "lead",
+        LeadRules,
+        LEAD_CODES,
+        _check_lead,
+        _describe_lead,
+        "Who may lead",
+        emits=_emits_lead,
+        template=(
+            "# [rules.lead]                   # who may lead an alliance or a project\n"
+            '# basis = "decree"\n'
+            '# natures = ["public"]           # public, private_non_profit, private_for_profit\n'
+        ),
+    ),
+    Rule(
+        "submission",
+        SubmissionRules,
+        SUBMISSION_CODES,
+        _check_submission,
+        _describe_submission,
+        "Submission and deadlines",
+        emits=_emits_submission,
+        template=(
+            '# [rules.submission]\n# basis = "decree"\n# through_agency = true\n'
+            "# proposals_by = YYYY-MM-DD\n# plans_by = YYYY-MM-DD\n"
+        ),
+    ),
+    Rule(
+        "projects",
+        ProjectRules,
+        PROJECT_CODES,
+        _check_projects,
+        _describe_projects,
+        "Projects",
+        citations=("basis", "ends_by_basis"),
+        emits=_emits_projects,
+        template=(
+            '# [rules.projects]\n# basis = "decree"\n'
+            '# service_types = [{ code = "A", label = "..." }]\n'
+            "# ends_by = YYYY-MM-DD\n# budget_expected = true\n"
+        ),
+    ),
+)
+"""The five standard rules, in the order their checks run."""
+
+
+@hookimpl
+def conciliazione_rules(register: Callable[[Rule], None]) -> None:
+    """Register the standard rules (the core is its own first plugin)."""
+    for rule in STANDARD_RULES:
+        register(rule)
 
 
 def standard_checks(cycle: Cycle, document: Document) -> list[Finding]:
-    """The findings of the cycle's parameter-driven rules on one document."""
-    if isinstance(document, TerritorialPlan):
-        return list(_plan(cycle, document))
-    if isinstance(document, NetworkRegister):
-        return list(_register(cycle, document))
-    if isinstance(document, Network):
-        return list(_network(cycle, document, "$"))
-    if isinstance(document, Alliance):
-        return list(_alliance(cycle, document, "$"))
-    return list(_project(cycle, document, "$", None))
+    """The findings of every rule the cycle's ``[rules]`` sets, in registry order.
+
+    The rules come from the registry the cycle was read with; a plugin's rules included. The
+    host runs the same loop and names the plugin whose rule misbehaves.
+    """
+    findings: list[Finding] = []
+    for name, section in cycle.rules.items():
+        findings.extend(cycle.rules.registry.rules[name].check(cycle, section, document))
+    return findings

@@ -155,6 +155,20 @@ def _licence_text() -> bytes:
     return text.encode("utf-8")
 
 
+def _rules_template() -> str:
+    """Every registered rule's section for a new parameter file: the ones on by default, then
+    the optional ones commented out (the core's and every installed plugin's)."""
+    from conciliazione_core._rule_registry import active_registry
+
+    texts = [rule.scaffold() for rule in active_registry().rules.values()]
+    on = [t for t in texts if not all(line.startswith("#") for line in t.splitlines())]
+    optional = [t for t in texts if t not in on]
+    out = "\n".join(on)
+    if optional:
+        out += "\n# Uncomment what the decree sets, with its basis:\n#\n" + "#\n".join(optional)
+    return out
+
+
 def _core_version() -> str:
     from conciliazione_core import __version__
 
@@ -378,7 +392,9 @@ def render_scaffold(cycle_id: str, source: Cycle | None = None) -> dict[str, byt
     out: dict[str, bytes] = {}
     pkg_dir = f"src/{package}"
     if source is None:
-        parameters = _template("cycle.toml.tmpl", cycle_id=cycle_id, year=cycle_id[-4:])
+        parameters = _template(
+            "cycle.toml.tmpl", cycle_id=cycle_id, year=cycle_id[-4:], rules=_rules_template()
+        )
         parameters = _declare_examples(parameters, out, package, cycle_id)
     else:
         title = f"{cycle_id}: replace me (copied from {source.title})"

@@ -272,15 +272,25 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook_factory(is_dict, dict_factory)
 
     def mapping_guard(cls: type) -> Callable[[object, type], Any]:
-        inner: Callable[[Any, Any], Any] = cattrs.gen.make_dict_structure_fn(
-            cls, conv, _cattrs_forbid_extra_keys=True
+        transient = {
+            a.name: cattrs.gen.override(omit=True)
+            for a in attrs.fields(cls)
+            if a.metadata.get("transient")
+        }
+        make_structure: Any = cattrs.gen.make_dict_structure_fn
+        inner: Callable[[Any, Any], Any] = make_structure(
+            cls, conv, _cattrs_forbid_extra_keys=True, **transient
         )
+
+        rendered: tuple[str, ...] = getattr(cls, "__rendered__", ())
 
         def hook(value: object, tp: type) -> Any:
             if type(value) is not dict and not isinstance(value, Mapping):
                 raise _Refused(
                     _("expected a table/object, got {kind}").format(kind=_kind_name(value))
                 )
+            if rendered:  # written for people (a finding's message), rebuilt when read
+                value = {k: v for k, v in value.items() if k not in rendered}
             return inner(value, tp)
 
         return hook
@@ -310,8 +320,25 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
         overrides = {
             a.name: keep for a in attrs.fields(cls) if not (a.default is None or a.default == ())
         }
+        # A field marked transient (a finding's definition) is not data; a rendered property
+        # (a finding's message) is written as text in the current language.
+        overrides |= {
+            a.name: cattrs.gen.override(omit=True)
+            for a in attrs.fields(cls)
+            if a.metadata.get("transient")
+        }
         make: Any = cattrs.gen.make_dict_unstructure_fn
-        return make(cls, conv, _cattrs_omit_if_default=True, **overrides)  # type: ignore[no-any-return]
+        fn: Callable[[Any], dict[str, Any]] = make(
+            cls, conv, _cattrs_omit_if_default=True, **overrides
+        )
+        rendered: tuple[str, ...] = getattr(cls, "__rendered__", ())
+        if not rendered:
+            return fn
+
+        def with_rendered(value: Any) -> dict[str, Any]:
+            return {**fn(value), **{name: getattr(value, name) for name in rendered}}
+
+        return with_rendered
 
     conv.register_unstructure_hook_factory(attrs.has, omit_unknowns)
     return conv

@@ -43,14 +43,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conciliazione_core.bodies import LegalNature
+from conciliazione_core import i18n
 from conciliazione_core.cycle import Cycle, load_cycle
 from conciliazione_core.errors import ConciliazioneError, InputError, Problem
 from conciliazione_core.findings import Severity
 from conciliazione_core.host import Host
 from conciliazione_core.i18n import N_, _
 from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.rules import FINDING_CODES
+from conciliazione_core.rules import AccordRules, ProjectRules, SubmissionRules
 
 __all__ = [
     "CHECKS",
@@ -98,7 +98,7 @@ def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:
     """The parameter file validates again; allocation and reference data load and fit."""
     problems: list[Problem] = []
     try:
-        load_cycle(cycle.root.joinpath(cycle.source))
+        load_cycle(cycle.root.joinpath(cycle.source), rules=cycle.rules.registry)
     except (ConciliazioneError, OSError) as exc:
         if isinstance(exc, ConciliazioneError):
             problems.extend(_input_problems(exc))
@@ -212,14 +212,14 @@ def check_legal_basis(cycle: Cycle, host: Host | None = None) -> list[Problem]:
     if isinstance(raw_header, Mapping):
         for i, key in enumerate(raw_header.get("legal_basis") or ()):
             need(f"$.cycle.legal_basis[{i}]", key, _("the cycle"))
-    rules = cycle.rules
-    for name in ("network", "accord", "lead", "submission", "projects"):
-        rule = getattr(rules, name)
-        if rule is not None:
-            need(f"$.rules.{name}.basis", rule.basis, _("rule {name}").format(name=name))
-    if rules.projects is not None and rules.projects.ends_by is not None:
-        key = rules.projects.ends_by_basis or rules.projects.basis
-        need("$.rules.projects.ends_by_basis", key, _("the projects' end date"))
+    for name, section in cycle.rules.items():
+        # Every registered rule's section has a basis; its other citation keys may be unset.
+        what = _("rule {name}").format(name=name)
+        need(f"$.rules.{name}.basis", getattr(section, "basis", None), what)
+        for field in cycle.rules.registry.rules[name].citations:
+            key = getattr(section, field)
+            if field != "basis" and key is not None:
+                need(f"$.rules.{name}.{field}", key, what)
     for i, assumption in enumerate(cycle.assumptions):
         need(
             f"$.assumptions[{i}].basis",
@@ -251,29 +251,22 @@ def check_dates(cycle: Cycle, host: Host | None = None) -> list[Problem]:
         problems.append(
             Problem("$.cycle.period", _("the period ends ({end}) before it starts").format(end=end))
         )
-    rules = cycle.rules
+    # The deadlines of the core's standard rules, in the order the programme runs.
+    accord = cycle.rules.section("accord", AccordRules)
+    submission = cycle.rules.section("submission", SubmissionRules)
+    projects = cycle.rules.section("projects", ProjectRules)
     deadlines: list[tuple[str, str, dt.date]] = []
-    if rules.accord is not None and rules.accord.signed_by is not None:
-        deadlines.append(
-            ("$.rules.accord.signed_by", N_("accords signed by"), rules.accord.signed_by)
-        )
-    if rules.submission is not None:
-        if rules.submission.proposals_by is not None:
+    if accord is not None and accord.signed_by is not None:
+        deadlines.append(("$.rules.accord.signed_by", N_("accords signed by"), accord.signed_by))
+    if submission is not None:
+        if submission.proposals_by is not None:
             deadlines.append(
-                (
-                    "$.rules.submission.proposals_by",
-                    N_("proposals by"),
-                    rules.submission.proposals_by,
-                )
+                ("$.rules.submission.proposals_by", N_("proposals by"), submission.proposals_by)
             )
-        if rules.submission.plans_by is not None:
-            deadlines.append(
-                ("$.rules.submission.plans_by", N_("plans by"), rules.submission.plans_by)
-            )
-    if rules.projects is not None and rules.projects.ends_by is not None:
-        deadlines.append(
-            ("$.rules.projects.ends_by", N_("projects end by"), rules.projects.ends_by)
-        )
+        if submission.plans_by is not None:
+            deadlines.append(("$.rules.submission.plans_by", N_("plans by"), submission.plans_by))
+    if projects is not None and projects.ends_by is not None:
+        deadlines.append(("$.rules.projects.ends_by", N_("projects end by"), projects.ends_by))
     for (_p1, what1, day1), (path2, what2, day2) in itertools.pairwise(deadlines):
         if day2 < day1:
             problems.append(
@@ -387,54 +380,43 @@ def check_allocation(
 
 
 def emittable_codes(cycle: Cycle) -> list[str]:
-    """The standard finding codes the cycle's ``[rules]`` enable, in :data:`FINDING_CODES` order."""
-    rules = cycle.rules
+    """The finding codes of every rule the cycle's ``[rules]`` sets (and any registered code
+    its examples declare), in registry order."""
+    registry = cycle.rules.registry
     codes: set[str] = set()
-    if rules.network is not None:
-        codes |= {"NETWORK_AGENCY_UNKNOWN", "NETWORK_AGENCY_SUCCEEDED"}
-        if rules.network.lead_is_agency:
-            codes.add("NETWORK_LEAD_NOT_AGENCY")
-        if rules.network.one_per_agency:
-            codes.add("NETWORK_DUPLICATE_AGENCY")
-        if rules.network.max_networks is not None:
-            codes.add("NETWORK_TOO_MANY")
-    if rules.accord is not None:
-        if rules.accord.required:
-            codes.add("ACCORD_MISSING")
-        if rules.accord.signed_by is not None:
-            codes |= {"ACCORD_UNDATED", "ACCORD_LATE"}
-    if rules.lead is not None:
-        public_only = rules.lead.natures == (LegalNature.PUBLIC,)
-        codes.add("LEAD_NOT_PUBLIC" if public_only else "LEAD_NOT_ADMITTED")
-    if rules.submission is not None:
-        if rules.submission.through_agency:
-            codes.add("PROPOSAL_NOT_THROUGH_AGENCY")
-        if rules.submission.proposals_by is not None:
-            codes.add("PROPOSAL_LATE")
-        if rules.submission.plans_by is not None:
-            codes.add("PLAN_LATE")
-    if rules.projects is not None:
-        if rules.projects.service_types:
-            codes |= {"SERVICE_TYPE_MISSING", "SERVICE_TYPE_UNKNOWN"}
-        if rules.projects.ends_by is not None:
-            codes.add("PROJECT_ENDS_LATE")
-        if rules.projects.budget_expected:
-            codes.add("BUDGET_NOT_STATED")
-    codes |= {c for example in cycle.examples for c in example.codes if c in FINDING_CODES}
-    return [c for c in FINDING_CODES if c in codes]
+    for name, section in cycle.rules.items():
+        rule = registry.rules[name]
+        codes |= set(rule.emits(section)) if rule.emits else {c.code for c in rule.codes}
+    codes |= {c for example in cycle.examples for c in example.codes if c in registry.codes}
+    return [c for c in registry.codes if c in codes]
 
 
 def _fields(template: str) -> set[str]:
     return {name for _t, name, _s, _c in string.Formatter().parse(template) if name}
 
 
+def _catalogue_entries(catalogue: i18n.Catalogue, lang: str) -> Mapping[object, str] | None:
+    """The entries of one language's compiled catalogue, or None when it is missing."""
+    mo = catalogue.locale_dir.joinpath(lang, "LC_MESSAGES", f"{catalogue.domain}.mo")
+    try:
+        with mo.open("rb") as stream:
+            translations = gettext.GNUTranslations(stream)
+    except (OSError, ValueError):
+        return None
+    # gettext returns the msgid itself when there is no entry; the catalogue tells them apart.
+    entries: Mapping[object, str] = getattr(translations, "_catalog", {})
+    return entries
+
+
 def check_messages(
     cycle: Cycle, host: Host | None = None, *, locale_dir: Path | str | None = None
 ) -> list[Problem]:
-    """Every code the cycle can emit has a message in every shipped language."""
-    from conciliazione_core import i18n
+    """Every code the cycle can emit has a message in every shipped language.
 
-    folder = Path(locale_dir) if locale_dir is not None else i18n.LOCALE_DIR
+    Each code's translation comes from its own plugin's catalogue (or its explicit
+    translations); ``locale_dir`` replaces the folder of the core's own catalogue.
+    """
+    registry = cycle.rules.registry
     codes = emittable_codes(cycle)
     problems: list[Problem] = []
     for lang in i18n.LANGUAGES:
@@ -442,26 +424,36 @@ def check_messages(
             problems.extend(
                 Problem(f"FINDING_CODES.{c}", f"finding code {c} has an empty {lang} message")
                 for c in codes
-                if not FINDING_CODES[c][1].strip()
+                if not registry.codes[c].template.strip()
             )
             continue
-        try:
-            catalogue = gettext.translation(i18n.DOMAIN, folder, languages=[lang])
-        except OSError:
-            problems.append(
-                Problem(
-                    f"locale/{lang}",
-                    f"no {lang!r} message catalogue: {folder}/{lang}/LC_MESSAGES/"
-                    f"{i18n.DOMAIN}.mo is missing",
-                )
-            )
-            continue
-        # gettext returns the msgid itself when there is no entry; the catalogue tells them apart.
-        entries: Mapping[object, str] = getattr(catalogue, "_catalog", {})
+        loaded: dict[tuple[str, str], Mapping[object, str] | None] = {}
         for code in codes:
-            template = FINDING_CODES[code][1]
-            text = entries.get(template, "")
+            definition = registry.codes[code]
+            template = definition.template
             where = f"locale/{lang}:{code}"
+            explicit = dict(definition.translations)
+            if lang in explicit:
+                text = explicit[lang]
+            else:
+                catalogue = definition.catalogue
+                if catalogue == i18n.CORE_CATALOGUE and locale_dir is not None:
+                    catalogue = i18n.Catalogue(catalogue.domain, Path(locale_dir))
+                key = (catalogue.domain, str(catalogue.locale_dir))
+                if key not in loaded:
+                    loaded[key] = _catalogue_entries(catalogue, lang)
+                    if loaded[key] is None:
+                        problems.append(
+                            Problem(
+                                f"locale/{lang}",
+                                f"no {lang!r} message catalogue: {catalogue.locale_dir}/{lang}/"
+                                f"LC_MESSAGES/{catalogue.domain}.mo is missing",
+                            )
+                        )
+                entries = loaded[key]
+                if entries is None:
+                    continue
+                text = entries.get(template, "")
             if not text.strip():
                 problems.append(Problem(where, f"finding code {code} has no {lang} translation"))
             elif _fields(text) != _fields(template):

@@ -285,7 +285,6 @@ def findings() -> st.SearchStrategy[Finding]:
         Finding,
         code=identifiers(),
         severity=st.sampled_from(Severity),
-        message=texts(),
         path=texts(),
         legal_basis=_optional(legal_bases()),
         args=st.lists(st.tuples(identifiers(), texts()), max_size=3).map(tuple),

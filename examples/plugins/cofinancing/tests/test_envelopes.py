@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cofinancing import plugin
-from cofinancing.envelopes import GivenEnvelope, GivenKind
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cofinancing import plugin
+from cofinancing.envelopes import GivenEnvelope, GivenKind
 from conciliazione_core import hookimpl, load_cycle
 from conciliazione_core.allocation import (
     allocate,
