@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from cofinancing.rule import CATALOGUE
 from conciliazione_core.allocation import (
     AllocationContext,
     Component,
@@ -41,12 +42,18 @@ from conciliazione_core.allocation import (
 )
 from conciliazione_core.errors import Problem
 from conciliazione_core.hookspecs import hookimpl
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import translate
 from conciliazione_core.indicators import IndicatorRow
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.money import Money
 
 __all__ = ["GivenAmount", "GivenEnvelope", "GivenKind", "conciliazione_envelope_kinds"]
+
+
+def _(message: str) -> str:
+    """``message`` in the current language, from this plugin's own catalogue (not the core's)."""
+    return translate(message, CATALOGUE)
+
 
 _ROW_KEYS = ("amount", "basis")
 
