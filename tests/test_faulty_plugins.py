@@ -22,10 +22,13 @@ import sys
 import types
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 
-from conciliazione_core import Finding, Host, PluginError, Severity, hookimpl, load_document
+from conciliazione_core import Cycle, Finding, Host, PluginError, Severity, hookimpl, load_document
+from conciliazione_core.cycle import PARAMETER_LIMITS
 from conciliazione_core.hookspecs import PROJECT
 
 SOURCES = Path(__file__).parent / "faulty_plugins"
@@ -212,23 +215,22 @@ def test_using_a_faulty_cycle_exits_2_naming_the_plugin(faulty_site: Path, name:
         assert done.returncode == 2, args
         assert done.stdout == b""
         [line] = done.stderr.decode().splitlines()
-        assert line.startswith(f"conciliazione: error: plugin '{name}': "), line
+        assert line.startswith("conciliazione: error: plugin '"), line
+        assert f"plugin {name})" in line or line.startswith(
+            f"conciliazione: error: plugin '{name}': "
+        ), line
 
 
-def test_an_unknown_cycle_names_every_plugin_that_failed_to_load(faulty_site: Path) -> None:
-    """A faulty plugin may provide a cycle under any id: "unknown cycle" must name them all."""
+def test_an_unknown_cycle_lists_the_declared_cycles(faulty_site: Path) -> None:
+    """Installed plugins declare their cycles: an unknown id is unknown, whatever failed."""
     done = cli(["allocate", "trentino-2031"], faulty_site)
     assert done.returncode == 2
     assert done.stdout == b""
     [line] = done.stderr.decode().splitlines()
-    assert line.startswith("conciliazione: error: unknown cycle 'trentino-2031' (installed"), line
-    failed = [name for name in sorted(FAULTY) if name != "faulty_clash"]
-    assert line.endswith(
-        f"these plugins failed to load and may provide it: {', '.join(failed)} "
-        "(see 'conciliazione cycles')"
+    assert line == (
+        "conciliazione: error: unknown cycle 'trentino-2031' (installed cycles: "
+        "faulty-garbage, faulty-import, faulty-params, faulty-raises, lombardia-2014)"
     ), line
-    clean = cli(["allocate", "trentino-2031"], None)
-    assert "failed to load" not in clean.stderr.decode()
 
 
 def test_a_clash_names_both_distributions_and_picks_neither(faulty_site: Path) -> None:
@@ -295,3 +297,189 @@ def test_a_healthy_checks_hook_adds_its_findings() -> None:
     host = Host([("extra_checks", _module("extra_checks", checks))], environ={})
     report = host.check("lombardia-2020", load_document(MONTAGNA))
     assert "EXTRA" in [f.code for f in report.findings]
+
+
+# ---- what a plugin hands over is validated (in-process) ---------------------------------------------
+
+
+def _cycles_module(name: str, cycles: object) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.conciliazione_cycles = hookimpl(cycles)  # type: ignore[attr-defined]
+    return module
+
+
+def _healthy_2014() -> Cycle:
+    return Host(environ={"CONCILIAZIONE_PLUGINS": "lombardia_2014"}).cycle("lombardia-2014")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": 42}, "returned an invalid Cycle: cycle.id is int, expected str"),
+        ({"title": None}, "returned an invalid Cycle: cycle.title is NoneType, expected str"),
+        ({"rules": None}, "returned an invalid Cycle: cycle.rules is NoneType"),
+        ({"title": "bad \ud800"}, "returned an invalid Cycle: cycle.title is not valid Unicode"),
+        ({"id": ""}, "returned an invalid Cycle: cycle.id is empty"),
+    ],
+    ids=["id=42", "title=None", "rules=None", "surrogate", "empty-id"],
+)
+def test_an_invalid_cycle_is_a_named_problem_on_every_command(
+    change: dict[str, object], reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = attrs.evolve(_healthy_2014(), **change)  # type: ignore[misc]
+    host = Host([("bad_cycle", _cycles_module("bad_cycle", lambda: [bad]))], environ={})
+    [problem] = host.problems
+    assert problem.plugin == "bad_cycle"
+    assert reason in problem.reason
+    # Every other cycle keeps working, on every command.
+    assert set(host.cycles()) == {"lombardia-2014", "lombardia-2020"}
+    report = host.check("lombardia-2020", load_document(MONTAGNA))
+    assert report.cycle == "lombardia-2020"
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no message for you")
+
+
+@pytest.mark.parametrize(
+    ("exc", "shown"),
+    [
+        (_Unprintable(), "_Unprintable (whose message cannot be shown)"),
+        (RuntimeError("bad \ud800 text\x1b[31m"), "RuntimeError: bad \\ud800 text\\u001b[31m"),
+    ],
+    ids=["str-raises", "surrogate"],
+)
+def test_an_exception_that_cannot_be_printed_is_named_in_printable_text(
+    exc: BaseException, shown: str
+) -> None:
+    def cycles() -> list[Cycle]:
+        raise exc
+
+    def checks(cycle: object, document: object) -> list[Finding]:
+        raise exc
+
+    host = Host([("odd", _cycles_module("odd", cycles))], environ={})
+    [problem] = host.problems
+    assert problem.reason == f"raised in conciliazione_cycles: {shown}"
+    str(problem).encode("utf-8")  # printable: no lone surrogate left
+    host = Host([("odd_checks", _module("odd_checks", checks))], environ={})
+    with pytest.raises(PluginError) as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "odd_checks"
+    assert shown in str(info.value)
+    str(info.value).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("finding", "reason"),
+    [
+        (
+            Finding("X", "fatal", "m", "$"),  # type: ignore[arg-type]
+            "returned an invalid Finding: finding.severity is str, expected Severity",
+        ),
+        (
+            Finding(None, Severity.INFO, "m", "$"),  # type: ignore[arg-type]
+            "returned an invalid Finding: finding.code is NoneType, expected str",
+        ),
+        (
+            Finding("X", Severity.INFO, "\udfff", "$"),
+            "returned an invalid Finding: finding.message is not valid Unicode text",
+        ),
+    ],
+    ids=["severity", "code", "surrogate"],
+)
+def test_an_invalid_finding_fails_the_check_naming_the_plugin(
+    finding: Finding, reason: str
+) -> None:
+    host = Host([("bad_finding", _module("bad_finding", lambda cycle, document: [finding]))])
+    with pytest.raises(PluginError) as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "bad_finding"
+    assert reason in info.value.reason
+
+
+# ---- stdout, interrupts, size: through the command line (in-process, fake distributions) ------------
+
+NOISY = """
+print("hello from the noisy plugin's import")
+from conciliazione_core import hookimpl
+
+@hookimpl
+def conciliazione_checks(cycle, document):
+    print("hello from the noisy plugin's checks")
+    return []
+"""
+
+
+def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from conciliazione_core.cli import main
+    from conciliazione_core.host import default_host
+
+    default_host(refresh=True)
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    default_host(refresh=True)
+    return int(info.value.code or 0), out, err
+
+
+def test_a_plugin_printing_cannot_corrupt_json_output(
+    fake_distribution: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    fake_distribution("conciliazione-noisy", "0.1", NOISY, entry_name="noisy")
+    code, out, err = _main(capsys, "check", "lombardia-2020", str(MONTAGNA), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["cycle"] == "lombardia-2020"
+    assert "hello from the noisy plugin's import" in err
+    assert "hello from the noisy plugin's checks" in err
+    code, out, _err = _main(capsys, "cycles", "--format", "json")
+    assert [c["id"] for c in json.loads(out)["cycles"]] == ["lombardia-2014", "lombardia-2020"]
+
+
+def test_an_interrupted_plugin_import_names_the_plugin(
+    fake_distribution: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    fake_distribution(
+        "conciliazione-stop",
+        "0.1",
+        "raise KeyboardInterrupt",
+        entry_name="stop",
+        cycles=("stop-2099",),
+    )
+    code, out, err = _main(capsys, "allocate", "stop-2099")
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        "conciliazione: error: interrupted while importing the plugin "
+        "conciliazione-stop (plugin stop)"
+    )
+    # Another cycle's command never imports it.
+    code, out, _err = _main(capsys, "allocate", "lombardia-2014", "--format", "csv")
+    assert code in (0, 1)  # 1: the 2014 cycle has pending indicator values
+    assert out.startswith("id,")
+
+
+def test_a_huge_parameter_file_is_refused_naming_plugin_and_file(
+    fake_distribution: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    huge = tmp_path / "huge" / "cycle.toml"
+    huge.parent.mkdir()
+    huge.write_bytes(b"# padding\n" * (PARAMETER_LIMITS.max_bytes // 10 + 1))
+    source = f"""
+from conciliazione_core import hookimpl, load_cycle
+
+@hookimpl
+def conciliazione_cycles():
+    return [load_cycle({str(huge)!r})]
+"""
+    fake_distribution("conciliazione-huge", "0.1", source, entry_name="huge", cycles=("huge-2099",))
+    code, out, err = _main(capsys, "allocate", "huge-2099")
+    assert (code, out) == (2, "")
+    assert err.startswith("conciliazione: error: plugin 'huge': raised in conciliazione_cycles: ")
+    assert "cycle.toml: $: the file is 2,097,160 bytes, over the limit of 2,097,152" in err

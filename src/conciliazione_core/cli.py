@@ -352,10 +352,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             else ""
         )
         _fail(" ".join(exc.format_message().split()) + hint)
-    except click.Abort:
+    except click.Abort as exc:
+        interrupt = exc.__context__
+        if isinstance(interrupt, KeyboardInterrupt) and interrupt.args:
+            _fail(" ".join(str(interrupt.args[0]).split()))  # the plugin being imported
         _fail(_("aborted"))
     except ConciliazioneError as exc:
         _fail(exc.one_line())
-    except (BrokenPipeError, KeyboardInterrupt):
+    except KeyboardInterrupt as exc:
+        if exc.args:  # the host names the plugin whose import was interrupted
+            _fail(" ".join(str(exc.args[0]).split()))
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:
         sys.exit(EXIT_USAGE)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from conciliazione_core.indicators import IndicatorTable
 
 __all__ = [
+    "PARAMETER_LIMITS",
     "AccordRules",
     "Assumption",
     "Cycle",
@@ -338,10 +339,15 @@ def _build(
     )
 
 
-def load_cycle(path: Traversable | Path | str, limits: Limits = DEFAULT_LIMITS) -> Cycle:
+PARAMETER_LIMITS = attrs.evolve(DEFAULT_LIMITS, max_bytes=2 * 1024 * 1024)
+"""A parameter file is a few kilobytes of law; 2 MiB leaves room and keeps a bad one cheap."""
+
+
+def load_cycle(path: Traversable | Path | str, limits: Limits = PARAMETER_LIMITS) -> Cycle:
     """Read and validate a cycle parameter file; raise :class:`InputError` with paths if bad.
 
-    ``limits`` bounds the file's size (checked before reading when it is on disk) and nesting.
+    ``limits`` bounds the file's size (checked before reading when it is on disk; at most
+    :data:`PARAMETER_LIMITS` by default) and nesting.
     """
     ref: Traversable | Path = Path(path) if isinstance(path, str) else path
     source = ref.name
