@@ -203,6 +203,8 @@ class Cycle:
     summary: str | None = None
     distribution: str | None = None
     version: str | None = None
+    plan: AllocationPlan | None = None
+    """``allocation_data`` parsed and validated when the cycle was loaded."""
 
     def cite(self, key: str) -> LegalBasis:
         """The citation named ``key`` in the parameter file."""
@@ -210,15 +212,8 @@ class Cycle:
 
     @property
     def allocation(self) -> AllocationPlan | None:
-        """The allocation envelope tree, validated (None if the cycle allocates nothing)."""
-        if self.allocation_data is None:
-            return None
-        from conciliazione_core.allocation import parse_allocation
-
-        try:
-            return parse_allocation(self.allocation_data, self.citations)
-        except InputError as exc:
-            raise exc.with_source(self.source) from None
+        """The allocation envelope tree, validated at load (None if the cycle allocates nothing)."""
+        return self.plan
 
     def reference_table(self, name: str | None = None) -> IndicatorTable | None:
         """A shipped indicator table (the default one when ``name`` is None)."""
@@ -312,6 +307,15 @@ def _build(
 ) -> Cycle:
     params = structure(dict(data), _ParameterFile, source)
     problems = _check_citations(params)
+    plan = None
+    if params.allocation is not None:
+        # Parsed here, once: a cycle that loads is a cycle that allocates (or says why not).
+        from conciliazione_core.allocation import parse_allocation
+
+        try:
+            plan = parse_allocation(params.allocation, params.citations)
+        except InputError as exc:
+            problems += exc.problems
     if problems:
         raise InputError(problems, source)
     recipients = params.recipients or tuple(
@@ -336,6 +340,7 @@ def _build(
         root=root,
         overrides=overrides,
         summary=params.cycle.summary,
+        plan=plan,
     )
 
 

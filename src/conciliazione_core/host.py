@@ -143,7 +143,18 @@ def _and(names: Sequence[str]) -> str:
 
 @functools.cache
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """The field types of an attrs class; a name only imported for type checkers counts as Any."""
+    module = sys.modules.get(cls.__module__)
+    found: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        hint = field.type
+        if isinstance(hint, str):
+            try:
+                hint = eval(hint, vars(module) if module else {})  # our own annotations
+            except NameError:
+                hint = Any
+        found[field.name] = hint
+    return found
 
 
 def _type_errors(value: object, hint: Any, path: str, depth: int = 0) -> list[str]:
