@@ -143,18 +143,15 @@ def _and(names: Sequence[str]) -> str:
 
 @functools.cache
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    """The field types of an attrs class; a name only imported for type checkers counts as Any."""
-    module = sys.modules.get(cls.__module__)
-    found: dict[str, Any] = {}
-    for field in attrs.fields(cls):
-        hint = field.type
-        if isinstance(hint, str):
-            try:
-                hint = eval(hint, vars(module) if module else {})  # our own annotations
-            except NameError:
-                hint = Any
-        found[field.name] = hint
-    return found
+    """The field types of a class; a name only imported for type checkers counts as Any."""
+    unknown: dict[str, Any] = {}
+    while True:
+        try:
+            return typing.get_type_hints(cls, localns=unknown)
+        except NameError as exc:
+            if exc.name is None or exc.name in unknown:
+                raise
+            unknown[exc.name] = Any
 
 
 def _type_errors(value: object, hint: Any, path: str, depth: int = 0) -> list[str]:
