@@ -483,3 +483,43 @@ def conciliazione_cycles():
     assert (code, out) == (2, "")
     assert err.startswith("conciliazione: error: plugin 'huge': raised in conciliazione_cycles: ")
     assert "cycle.toml: $: the file is 2,097,160 bytes, over the limit of 2,097,152" in err
+
+
+def test_prints_from_plugins_in_many_threads_leave_stdout_as_it_was(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Threads entering and leaving the redirection in any order restore the real stdout."""
+    import sys
+    import threading
+
+    def checks(cycle: object, document: object) -> list[Finding]:
+        print("noise from a hook")
+        return []
+
+    host = Host([("noisy_checks", _module("noisy_checks", checks))], environ={})
+    document = load_document(MONTAGNA)
+    before = sys.stdout
+    threads = [
+        threading.Thread(target=host.check, args=("lombardia-2020", document)) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sys.stdout is before
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("noise from a hook") == 8
+
+
+def test_bad_shipped_reference_data_names_the_plugin(tmp_path: Path) -> None:
+    import conciliazione_core as cc
+
+    cycle = cc.get_cycle("lombardia-2020")
+    bad = tmp_path / "population.csv"
+    bad.write_text("id,name\nATS-X,X\n", encoding="utf-8")
+    broken = attrs.evolve(cycle, root=tmp_path, data_files={cycle.default_data: bad})
+    with pytest.raises(PluginError) as info:
+        cc.allocate(broken)
+    assert info.value.plugin == "conciliazione-lombardia-2020"
+    assert info.value.reason.startswith("its reference data for lombardia-2020: population.csv")

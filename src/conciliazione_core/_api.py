@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from conciliazione_core.cycle import Cycle
 from conciliazione_core.documents import Document
-from conciliazione_core.errors import InputError
+from conciliazione_core.errors import InputError, PluginError
 from conciliazione_core.i18n import LANGUAGES, _, language
 
 if TYPE_CHECKING:
@@ -150,11 +150,26 @@ def allocate(
         return engine.allocate(
             plan,
             [(r.id, r.name) for r in resolved.recipients],
-            resolved.reference_table() if table is None else table,
+            _shipped_table(resolved) if table is None else table,
             explain=build,
             missing="pending" if table is None else "error",
             what_if=resolved.overrides,
         )
+
+
+def _shipped_table(cycle: Cycle) -> IndicatorTable | None:
+    """The cycle's reference data; a bad shipped file is its plugin's fault, and says so."""
+    try:
+        return cycle.reference_table()
+    except InputError as exc:
+        if cycle.distribution is None:
+            raise
+        raise PluginError(
+            cycle.distribution,
+            _("its reference data for {cycle}: {error}").format(
+                cycle=cycle.id, error=exc.one_line()
+            ),
+        ) from None
 
 
 def explain(allocation: Allocation, recipient_id: str, lang: str | None = None) -> str:

@@ -279,11 +279,30 @@ class _Proxy:
                 setattr(self, attr, _attributed(function, name))
 
 
+_redirect_lock = threading.Lock()
+_redirect: list[Any] = []
+"""The stdout saved by the first of the threads inside :func:`_contained`, one entry per thread."""
+
+
 @contextlib.contextmanager
 def _contained() -> Iterator[None]:
-    """A plugin's prints go to stderr: stdout carries only the command's output (e.g. JSON)."""
-    with contextlib.redirect_stdout(sys.stderr):
+    """A plugin's prints go to stderr: stdout carries only the command's output (e.g. JSON).
+
+    Counted rather than nested, so that threads entering and leaving in any order restore the
+    real stdout when the last one leaves (``contextlib.redirect_stdout`` would not).
+    """
+    with _redirect_lock:
+        _redirect.append(sys.stdout)
+        if len(_redirect) == 1:
+            sys.stdout = sys.stderr
+    try:
         yield
+    finally:
+        with _redirect_lock:
+            first = _redirect[0]
+            _redirect.pop()
+            if not _redirect:
+                sys.stdout = first
 
 
 class Host:
