@@ -487,7 +487,7 @@ def test_two_distributions_with_one_entry_point_name_are_both_refused(
         cycles=("lombardia-2020",),
     )
     host = Host(environ={} if allow is None else {PLUGINS_ENV: allow})
-    with pytest.raises((PluginError, CycleNotFoundError)):
+    with pytest.raises(PluginError, match="is declared by both conciliazione-evil"):
         host.cycle("lombardia-2020")
     reasons = {(p.distribution, p.reason) for p in host.problems}
     expected = (
@@ -499,3 +499,58 @@ def test_two_distributions_with_one_entry_point_name_are_both_refused(
         ("conciliazione-evil", expected),
         ("conciliazione-lombardia-2020", expected),
     }
+
+
+class SpecnamePlugin:
+    """A hook implemented under another name, as pluggy's ``specname`` allows."""
+
+    @hookimpl(specname="conciliazione_checks")
+    def house_rule(self, cycle: Cycle, document: Document) -> list[Finding]:
+        from conciliazione_core.findings import Severity
+
+        return [Finding("HOUSE_RULE", Severity.INFO, "a house rule", "$")]
+
+
+def test_a_hook_implemented_under_another_name_is_called(montagna_path: Path) -> None:
+    host = Host(plugins=[("specname", SpecnamePlugin())], environ={})
+    report = host.check("lombardia-2020", load_document(montagna_path))
+    assert "HOUSE_RULE" in report.codes()
+    assert host.problems == ()
+
+
+def test_an_installed_plugin_cannot_claim_another_distribution(fake_distribution: Any) -> None:
+    source = """
+import attrs
+from importlib.resources import files
+from conciliazione_core import hookimpl, load_cycle
+
+@hookimpl
+def conciliazione_cycles():
+    cycle = load_cycle(files("lombardia_2020").joinpath("cycle.toml"))
+    return [attrs.evolve(cycle, id="mask-2099", distribution="conciliazione-lombardia-2020")]
+"""
+    fake_distribution("conciliazione-mask", "1.0", source, entry_name="mask", cycles=("mask-2099",))
+    cycle = Host(environ={}).cycle("mask-2099")
+    assert (cycle.distribution, cycle.version) == ("conciliazione-mask", "1.0")
+
+
+def test_a_declaration_for_a_module_that_is_no_plugin_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = tmp_path / "conciliazione_typo-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: conciliazione-typo\nVersion: 0.1\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[conciliazione]\ntypo = typo_plugin.plugin\n\n"
+        "[conciliazione.cycles]\ntypo-2099 = typo_plugin.plugins\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    host = Host(environ={PLUGINS_ENV: "conciliazione-typo"})
+    with pytest.raises(PluginError) as error:
+        host.cycle("typo-2099")
+    assert error.value.plugin == "typo_plugin.plugins"
+    assert "which is not one of its 'conciliazione' entry points" in error.value.reason
+    assert {p.distribution for p in host.problems} == {"conciliazione-typo"}

@@ -272,10 +272,12 @@ class _Proxy:
     def __init__(self, plugin: object, name: str) -> None:
         self.plugin = plugin
         for attr in dir(plugin):
-            if not attr.startswith(f"{hookspecs.PROJECT}_"):
+            try:
+                function = getattr(plugin, attr)
+                marked = getattr(function, f"{hookspecs.PROJECT}_impl", None) is not None
+            except Exception:  # what pluggy would not see either
                 continue
-            function = getattr(plugin, attr, None)
-            if callable(function):
+            if marked and callable(function) and not attr.startswith("__"):
                 setattr(self, attr, _attributed(function, name))
 
 
@@ -334,6 +336,8 @@ class Host:
         self._cycles: dict[str, Cycle] = {}
         self._asked: set[str] = set()
         """Plugins whose ``conciliazione_cycles`` has been called."""
+        self._orphans: dict[str, _Source] = {}
+        """Cycle ids declared by a plugin refused before loading (a name clash, a typo)."""
         allowed = env.get(PLUGINS_ENV)
         wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
         if use_entry_points:
@@ -367,6 +371,10 @@ class Host:
             if len(sources) > 1:
                 names = _and(sorted(s.label for s in sources))
                 for source in sources:
+                    assert source.entry_point is not None
+                    key = (source.distribution, source.entry_point.value)
+                    for cycle_id in declarations.pop(key, []):
+                        self._orphans.setdefault(cycle_id, source)
                     self._fail(
                         source,
                         _(
@@ -388,6 +396,26 @@ class Host:
                 self._declared[cycle_id] = sources[0]
             else:
                 self._clash(cycle_id, sources)
+        for (dist_name, module), orphan_ids in sorted(declarations.items(), key=str):
+            if wanted is not None and dist_name not in wanted:
+                continue
+            # A declaration naming a module that is none of the distribution's plugins (a typo):
+            # the cycle cannot load, and saying so beats "unknown cycle".
+            orphan = _Source(module, dist_name, None)
+            self._fail(
+                orphan,
+                _(
+                    "declares the cycles [{declared}] in the entry-point group {group!r} for the "
+                    "module {module!r}, which is not one of its {plugins!r} entry points"
+                ).format(
+                    declared=", ".join(sorted(orphan_ids)),
+                    group=CYCLES_GROUP,
+                    module=module,
+                    plugins=ENTRY_POINT_GROUP,
+                ),
+            )
+            for cycle_id in orphan_ids:
+                self._orphans.setdefault(cycle_id, orphan)
 
     def _clash(self, cycle_id: str, sources: list[_Source]) -> None:
         self._conflicts[cycle_id] = sources
@@ -549,10 +577,11 @@ class Host:
             self._fail(source, _("conciliazione_cycles returned one cycle id twice"))
             return
         for cycle in found:
+            # An installed plugin's distribution is what its metadata says, not what it claims.
             stamped = attrs.evolve(
                 cycle,
-                distribution=cycle.distribution or source.distribution or source.name,
-                version=cycle.version or source.version,
+                distribution=source.distribution or cycle.distribution or source.name,
+                version=source.version or cycle.version,
             )
             holder = self._declared.get(cycle.id)
             if cycle.id in self._conflicts or (holder is not None and holder.name != name):
@@ -636,7 +665,7 @@ class Host:
                 )
             if cycle_id in self._cycles:
                 return self._cycles[cycle_id]
-            source = self._declared.get(cycle_id)
+            source = self._declared.get(cycle_id) or self._orphans.get(cycle_id)
             for problem in self._problems:
                 if source is not None and problem.plugin == source.name:
                     raise PluginError(problem.plugin, problem.reason)
