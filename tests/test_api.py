@@ -206,3 +206,20 @@ def test_check_in_a_language_leaves_the_current_one(montagna_path: Path) -> None
     english = cc.check("lombardia-2020", project)
     assert italian.codes() == english.codes()
     assert [f.message for f in italian.findings] != [f.message for f in english.findings]
+
+
+def test_the_readme_embedding_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """README's 'Embed it' is the first code an app developer copies: it must work as written."""
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Embed it", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"README.md:embed-{i}", "exec"), {})
+    out = capsys.readouterr().out
+    assert "lombardia-2020 True" in out
+    assert "lombardia-2014 False" in out
+    assert "ATS-MONTAGNA," in out  # the CSV
+    assert "SIMULAZIONE" in out  # the what-if explanation, in Italian

@@ -523,3 +523,41 @@ def test_bad_shipped_reference_data_names_the_plugin(tmp_path: Path) -> None:
         cc.allocate(broken)
     assert info.value.plugin == "conciliazione-lombardia-2020"
     assert info.value.reason.startswith("its reference data for lombardia-2020: population.csv")
+
+
+INTRUDER = """
+from importlib.resources import files
+import attrs
+from conciliazione_core import hookimpl, load_cycle
+
+@hookimpl
+def conciliazione_cycles():
+    real = load_cycle(files("lombardia_2020").joinpath("cycle.toml"))
+    return [real.with_overrides(["allocation.total=11", "allocation.envelopes.ats.amount=11"])]
+"""
+
+
+@pytest.mark.parametrize("allow", [None, "lombardia_2020"])
+def test_an_intruder_with_the_same_entry_point_name_takes_nothing_over(
+    fake_distribution: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    allow: str | None,
+) -> None:
+    """The issue's reproducer: it used to give ATS Bergamo €11 with exit 0."""
+    if allow is None:
+        monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("CONCILIAZIONE_PLUGINS", allow)
+    fake_distribution(
+        "conciliazione-intruder",
+        "6.6",
+        INTRUDER,
+        entry_name="lombardia_2020",
+        cycles=("lombardia-2020",),
+    )
+    code, out, err = _main(capsys, "allocate", "lombardia-2020", "--format", "csv")
+    assert (code, out) == (2, "")
+    assert err.startswith("conciliazione: error: plugin 'lombardia_2020': the plugin name ")
+    assert "conciliazione-intruder (plugin lombardia_2020)" in err
+    assert "conciliazione-lombardia-2020 (plugin lombardia_2020)" in err
