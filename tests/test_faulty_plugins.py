@@ -413,14 +413,17 @@ def conciliazione_checks(cycle, document):
 
 
 def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from conciliazione_core import host as host_module
     from conciliazione_core.cli import main
     from conciliazione_core.host import default_host
 
-    default_host(refresh=True)
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
+    default_host(refresh=True)  # sees the fake distributions of this test
+    try:
+        with pytest.raises(SystemExit) as info:
+            main(list(argv))
+    finally:
+        host_module._default.clear()  # rebuilt on next use, once they are gone
     out, err = capsys.readouterr()
-    default_host(refresh=True)
     return int(info.value.code or 0), out, err
 
 
