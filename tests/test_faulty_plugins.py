@@ -564,3 +564,28 @@ def test_an_intruder_with_the_same_entry_point_name_takes_nothing_over(
     assert err.startswith("conciliazione: error: plugin 'lombardia_2020': the plugin name ")
     assert "conciliazione-intruder (plugin lombardia_2020)" in err
     assert "conciliazione-lombardia-2020 (plugin lombardia_2020)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "imported", "not_imported"),
+    [
+        (["allocate", "lombardia-2020", "--format", "csv"], "lombardia_2020", "lombardia_2014"),
+        (["check", "lombardia-2014", str(MONTAGNA)], "lombardia_2014", "lombardia_2020"),
+    ],
+)
+def test_a_command_on_one_cycle_imports_only_its_plugin(
+    args: list[str], imported: str, not_imported: str
+) -> None:
+    code = (
+        "import sys\n"
+        "from conciliazione_core.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print({imported!r} in sys.modules, {not_imported!r} in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=_env(None), capture_output=True, timeout=120, check=False
+    )
+    assert done.stderr.decode().splitlines()[-1] == "True False"
