@@ -589,3 +589,14 @@ def test_a_command_on_one_cycle_imports_only_its_plugin(
         [sys.executable, "-c", code], env=_env(None), capture_output=True, timeout=120, check=False
     )
     assert done.stderr.decode().splitlines()[-1] == "True False"
+
+
+def test_a_huge_exception_message_is_cut() -> None:
+    def cycles() -> list[Cycle]:
+        raise RuntimeError("x" * 1_000_000)
+
+    host = Host([("chatty", _cycles_module("chatty", cycles))], environ={})
+    [problem] = host.problems
+    assert problem.reason.startswith("raised in conciliazione_cycles: RuntimeError: xxx")
+    assert problem.reason.endswith("x…")
+    assert len(problem.reason) < 1100

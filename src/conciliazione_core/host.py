@@ -103,14 +103,17 @@ class _Source:
 # ---- safe text and validation of what plugins hand over -------------------------------------------
 
 
-def safe_text(text: str) -> str:
-    """``text`` with lone surrogates and control characters escaped: printable on any terminal."""
-    if text.isprintable() and text.encode("utf-8", "surrogatepass") == text.encode(
-        "utf-8", "replace"
-    ):
+def _safe_text(text: str, limit: int = 1000) -> str:
+    """``text`` with lone surrogates and control characters escaped, and at most ``limit``
+    characters: printable on any terminal, on one line."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    if text.isprintable():  # lone surrogates and control characters are not
         return text
     return "".join(
-        ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else f"\\u{ord(ch):04x}"
+        ch
+        if ch.isprintable()
+        else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
         for ch in text
     )
 
@@ -119,17 +122,17 @@ def _describe(exc: BaseException) -> str:
     """One line about an exception, even one whose ``__str__`` raises or lies."""
     if isinstance(exc, ConciliazioneError):
         try:
-            return safe_text(exc.one_line())
+            return _safe_text(exc.one_line())
         except Exception:  # a plugin's subclass may break one_line
             pass
-    name = safe_text(getattr(type(exc), "__name__", "exception"))
+    name = _safe_text(getattr(type(exc), "__name__", "exception"))
     try:
         text = str(exc)
         if not isinstance(text, str):
             raise TypeError
     except Exception:  # a plugin's exception may fail to print itself
         return _("{kind} (whose message cannot be shown)").format(kind=name)
-    text = safe_text(" ".join(text.split()))
+    text = _safe_text(" ".join(text.split()))
     return f"{name}: {text}" if text else name
 
 
@@ -212,7 +215,7 @@ def _check_cycle(value: object) -> str | None:
     if not errors and not value.id.strip():
         errors = ["cycle.id is empty"]
     if errors:
-        return _("returned an invalid Cycle: {error}").format(error=safe_text(errors[0]))
+        return _("returned an invalid Cycle: {error}").format(error=_safe_text(errors[0]))
     return None
 
 
@@ -221,7 +224,7 @@ def _check_finding(value: object) -> str | None:
         return _("returned {kind} where a Finding was expected").format(kind=type(value).__name__)
     errors = _type_errors(value, Finding, "finding")
     if errors:
-        return _("returned an invalid Finding: {error}").format(error=safe_text(errors[0]))
+        return _("returned an invalid Finding: {error}").format(error=_safe_text(errors[0]))
     return None
 
 
@@ -429,7 +432,7 @@ class Host:
     # -- loading: import, register, collect --------------------------------------------------------
 
     def _fail(self, source: _Source, reason: str) -> None:
-        problem = PluginProblem(source.name, source.distribution, safe_text(reason))
+        problem = PluginProblem(source.name, source.distribution, _safe_text(reason, 4000))
         if problem not in self._problems:
             self._problems.append(problem)
 
