@@ -600,3 +600,35 @@ def test_a_huge_exception_message_is_cut() -> None:
     assert problem.reason.startswith("raised in conciliazione_cycles: RuntimeError: xxx")
     assert problem.reason.endswith("x…")
     assert len(problem.reason) < 1100
+
+
+def test_objects_whose_attributes_raise_are_named_not_tracebacks() -> None:
+    class EvilCycle(Cycle):
+        @property  # type: ignore[misc]
+        def title(self) -> str:  # type: ignore[override]
+            raise RuntimeError("no title today")
+
+    class EvilFinding(Finding):
+        @property  # type: ignore[misc]
+        def code(self) -> str:  # type: ignore[override]
+            raise RuntimeError("no code today")
+
+    def build(cls: type[Any], like: object, skip: str) -> Any:
+        made = object.__new__(cls)
+        for field in attrs.fields(type(like)):
+            if field.name != skip:
+                object.__setattr__(made, field.name, getattr(like, field.name))
+        return made
+
+    evil = build(EvilCycle, _healthy_2014(), "title")
+    host = Host([("evil_cycle", _cycles_module("evil_cycle", lambda: [evil]))], environ={})
+    [problem] = host.problems
+    assert problem.reason == (
+        "conciliazione_cycles returned something that cannot be read: RuntimeError: no title today"
+    )
+    finding = build(EvilFinding, Finding("X", Severity.INFO, "m", "$"), "code")
+    host = Host([("evil_finding", _module("evil_finding", lambda cycle, document: [finding]))])
+    with pytest.raises(PluginError) as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "evil_finding"
+    assert "cannot be read: RuntimeError: no code today" in info.value.reason

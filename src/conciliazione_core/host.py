@@ -527,6 +527,18 @@ class Host:
             except PluginError as exc:
                 self._fail(self._sources.get(exc.plugin, source), exc.reason)
                 return
+        try:
+            self._accept(name, source, results)
+        except Exception as exc:  # e.g. a Cycle subclass whose attributes raise when read
+            self._fail(
+                source,
+                _("conciliazione_cycles returned something that cannot be read: {error}").format(
+                    error=_describe(exc)
+                ),
+            )
+
+    def _accept(self, name: str, source: _Source, results: list[Any]) -> None:
+        """Check what ``conciliazione_cycles`` returned against the types and the declaration."""
         found: list[Cycle] = []
         for result in results:
             if result is None:
@@ -723,7 +735,12 @@ class Host:
                         _("raised in conciliazione_checks: {error}").format(error=_describe(exc)),
                     ) from None
                 for item in items:
-                    reason = _check_finding(item)
+                    try:
+                        reason = _check_finding(item)
+                    except Exception as exc:  # a Finding subclass whose attributes raise
+                        reason = _("returned a Finding that cannot be read: {error}").format(
+                            error=_describe(exc)
+                        )
                     if reason is not None:
                         raise PluginError(culprit, "conciliazione_checks " + reason)
                     findings.append(item)
