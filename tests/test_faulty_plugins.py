@@ -26,6 +26,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conciliazione_core import Cycle, Finding, Host, PluginError, Severity, hookimpl, load_document
 from conciliazione_core.cycle import PARAMETER_LIMITS
@@ -632,3 +634,36 @@ def test_objects_whose_attributes_raise_are_named_not_tracebacks() -> None:
         host.check("lombardia-2020", load_document(MONTAGNA))
     assert info.value.plugin == "evil_finding"
     assert "cannot be read: RuntimeError: no code today" in info.value.reason
+
+
+_HEALTHY: list[Cycle] = []
+
+
+@settings(max_examples=40)
+@given(
+    field=st.sampled_from([f.name for f in attrs.fields(Cycle)]),
+    value=st.one_of(
+        st.none(),
+        st.integers(),
+        st.text(max_size=5),
+        st.lists(st.integers(), max_size=2),
+        st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+        st.tuples(st.text(max_size=2)),
+    ),
+)
+def test_any_corrupted_cycle_field_is_a_named_problem_or_accepted(
+    field: str, value: object
+) -> None:
+    """Property: whatever a plugin puts in a Cycle's field, the host answers without raising."""
+    if not _HEALTHY:
+        _HEALTHY.append(attrs.evolve(_healthy_2014(), id="corrupt-2099"))
+    corrupted = attrs.evolve(_HEALTHY[0], **{field: value})  # type: ignore[misc]
+    host = Host([("corrupt", _cycles_module("corrupt", lambda: [corrupted]))], environ={})
+    problems = [p for p in host.problems if p.plugin == "corrupt"]
+    cycles = host.cycles()
+    if problems:
+        assert "returned an invalid Cycle" in problems[0].reason
+        assert cycles["lombardia-2014"].distribution == "conciliazione-lombardia-2014"
+    else:  # a value of the right type: accepted, and still a Cycle the host can describe
+        assert all(isinstance(c.id, str) and isinstance(c.title, str) for c in cycles.values())
+        assert getattr(cycles[corrupted.id], field) == value or field in ("distribution", "version")
