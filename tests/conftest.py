@@ -188,11 +188,17 @@ def fake_distribution(
     """Install a throw-away distribution with a ``conciliazione`` entry point on ``sys.path``.
 
     ``make(dist_name, version, source)`` writes ``source`` as a fresh module and returns the
-    entry point's name; importlib.metadata finds it exactly as it finds a pip-installed plugin.
+    entry point's name; ``cycles`` are the cycle ids it declares (``conciliazione.cycles``); importlib.metadata finds it exactly as it finds a pip-installed plugin.
     """
     modules: list[str] = []
 
-    def make(dist_name: str, version: str, source: str, entry_name: str | None = None) -> str:
+    def make(
+        dist_name: str,
+        version: str,
+        source: str,
+        entry_name: str | None = None,
+        cycles: tuple[str, ...] = (),
+    ) -> str:
         module = f"fake_plugin_{uuid.uuid4().hex}"
         name = entry_name or module
         root = tmp_path / f"site_{module}"
@@ -203,8 +209,10 @@ def fake_distribution(
         (info / "METADATA").write_text(
             f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: {version}\n", encoding="utf-8"
         )
+        declared = "".join(f"{cycle_id} = {module}\n" for cycle_id in cycles)
         (info / "entry_points.txt").write_text(
-            f"[conciliazione]\n{name} = {module}\n", encoding="utf-8"
+            f"[conciliazione]\n{name} = {module}\n\n[conciliazione.cycles]\n{declared}",
+            encoding="utf-8",
         )
         monkeypatch.syspath_prepend(str(root))
         modules.append(module)

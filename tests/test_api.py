@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 
 import conciliazione_core
@@ -86,3 +88,145 @@ def test_embedding_a_check_on_a_document_built_in_code() -> None:
     assert report.codes(cc.Severity.ERROR) == ["LEAD_NOT_ADMITTED"]
     assert cc.parse_document(json.loads(cc.dump_document(project))) == project
     assert cc.from_toml(cc.to_toml(project), cc.Project) == project
+
+
+# ---- allocate, explain, dump: what the command line prints, without it ---------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from conciliazione_core.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+@pytest.mark.parametrize("cycle_id", ["lombardia-2014", "lombardia-2020"])
+def test_allocate_and_dump_give_what_the_command_prints(
+    cycle_id: str, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cc = conciliazione_core
+    cycle = cc.get_cycle(cycle_id)
+    result = cc.allocate(cycle_id)
+    assert result.total == cycle.allocation.total  # type: ignore[union-attr]
+    dumped = cc.dump_allocation(result, fmt, cycle=cycle)
+    code, out, _err = _cli(capsys, "allocate", cycle_id, "--format", fmt)
+    assert code == (1 if result.pending else 0)
+    assert out.startswith(dumped)
+    if fmt == "json":
+        assert json.loads(dumped)["cycle"] == cycle_id
+
+
+def test_allocate_with_overrides_a_table_and_explain_in_italian(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cc = conciliazione_core
+    cycle = cc.get_cycle("lombardia-2020")
+    table = cycle.reference_table()
+    result = cc.allocate(
+        cycle, table, overrides=["allocation.rounding.unit=0.01"], explain=["ATS-MONTAGNA"]
+    )
+    assert result.what_if == ("allocation.rounding.unit=0.01",)
+    assert result.total == cycle.allocation.total  # type: ignore[union-attr]
+    italian = cc.explain(result, "ATS-MONTAGNA", lang="it")
+    english = cc.explain(result, "ATS-MONTAGNA")
+    assert "riceve" in italian
+    assert "receives" in english
+    _code, out, _err = _cli(
+        capsys,
+        "--lang",
+        "it",
+        "allocate",
+        "lombardia-2020",
+        "--set",
+        "allocation.rounding.unit=0.01",
+        "--explain",
+        "ATS-MONTAGNA",
+    )
+    assert italian in out
+
+
+def _plan() -> Any:
+    cc = conciliazione_core
+    lead = cc.Body(id="acme", name="ACME S.p.A.", kind=cc.BodyKind.COMPANY)
+    return cc.Project(id="p", title="t", lead=lead, service_types=("C",))
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda cc: cc.allocate(42), "cycle"),
+        (lambda cc: cc.allocate("lombardia-2020", "data.csv"), "table"),
+        (lambda cc: cc.allocate("lombardia-2020", overrides="a=1"), "overrides"),
+        (lambda cc: cc.allocate("lombardia-2020", explain="ATS-PAVIA"), "explain"),
+        (lambda cc: cc.allocate("lombardia-2020", explain=["ATS-NOWHERE"]), "explain"),
+        (lambda cc: cc.allocate("lombardia-2020", lang="fr"), "lang"),
+        (lambda cc: cc.check("lombardia-2020", None), "document"),
+        (lambda cc: cc.check(None, _plan()), "cycle"),
+        (lambda cc: cc.dump_allocation(cc.allocate("lombardia-2020"), "xml"), "format"),
+        (lambda cc: cc.explain(cc.allocate("lombardia-2020"), "ATS-NOWHERE"), None),
+    ],
+    ids=[
+        "cycle",
+        "table",
+        "overrides",
+        "explain-text",
+        "explain-unknown",
+        "lang",
+        "document",
+        "check-cycle",
+        "format",
+        "explain-id",
+    ],
+)
+def test_api_misuse_is_an_input_error_naming_the_argument(call: Any, path: str | None) -> None:
+    with pytest.raises(conciliazione_core.InputError) as info:
+        call(conciliazione_core)
+    if path is not None:
+        assert info.value.problems[0].path == path
+
+
+def test_allocate_refuses_a_cycle_without_an_allocation() -> None:
+    cc = conciliazione_core
+    cycle = cc.get_cycle("lombardia-2020")
+    bare = attrs.evolve(cycle, plan=None)
+    with pytest.raises(cc.InputError, match="defines no allocation"):
+        cc.allocate(bare)
+
+
+def test_check_in_a_language_leaves_the_current_one(montagna_path: Path) -> None:
+    """A report holds codes and arguments; each message is rendered when read, in the reader's
+    language, so the same report reads in Italian and in English."""
+    from conciliazione_core.i18n import current_language, language
+
+    cc = conciliazione_core
+    lead = cc.Body(id="acme", name="ACME S.p.A.", kind=cc.BodyKind.COMPANY)
+    project = cc.Project(id="p", title="Maggiordomo aziendale", lead=lead, service_types=("C",))
+    italian = cc.check("lombardia-2020", project, lang="it")
+    assert current_language() == "en"
+    english = cc.check("lombardia-2020", project)
+    assert italian == english
+    read_in_english = [f.message for f in italian.findings]
+    with language("it"):
+        read_in_italian = [f.message for f in italian.findings]
+    assert read_in_english[0].startswith("Project Maggiordomo aziendale is led by ACME S.p.A.")
+    assert read_in_italian[0].startswith("Progetto «Maggiordomo aziendale»: il capofila è ACME")
+
+
+def test_the_readme_embedding_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """README's 'Embed it' is the first code an app developer copies: it must work as written."""
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Embed it", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"README.md:embed-{i}", "exec"), {})
+    out = capsys.readouterr().out
+    assert "lombardia-2020 True" in out
+    assert "lombardia-2014 False" in out
+    assert "ATS-MONTAGNA," in out  # the CSV
+    assert "SIMULAZIONE" in out  # the what-if explanation, in Italian

@@ -3,14 +3,17 @@ pytest plugin turns them into one test item per (cycle, check)."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
+import attrs
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from conciliazione_core import allocation as allocation_package
 from conciliazione_core.cycle import Cycle, load_cycle
+from conciliazione_core.errors import InputError
 from conciliazione_core.host import Host
 from conciliazione_core.i18n import LANGUAGES
 from conciliazione_core.rules import FINDING_CODES
@@ -168,7 +171,12 @@ def test_run_check_names_the_known_checks(tmp_path: Path) -> None:
 
 
 def test_parameters_reports_a_plan_that_does_not_parse(tmp_path: Path) -> None:
-    cycle = make_cycle(tmp_path, {'amount = "900"': 'amount = "800"'})
+    with pytest.raises(InputError) as info:  # refused when the cycle loads...
+        make_cycle(tmp_path / "at-load", {'amount = "900"': 'amount = "800"'})
+    assert [p.path for p in info.value.problems] == ["$.allocation.total"]
+    cycle = make_cycle(tmp_path)  # ...and when the file changed since
+    path = tmp_path / "cycle.toml"
+    path.write_text(path.read_text().replace('amount = "900"', 'amount = "800"'))
     problems = check_parameters(cycle)
     assert [p.path for p in problems] == ["$.allocation.total"]
     assert "add up to" in problems[0].message
@@ -218,8 +226,20 @@ def test_parameters_reports_default_data_lacking_the_plan_indicator(tmp_path: Pa
 # ---- legal basis --------------------------------------------------------------------------------
 
 
+def _with_envelope_basis(cycle: Cycle, index: int, basis: str | None) -> Cycle:
+    """The cycle with raw allocation data the loader would refuse (a hand-made Cycle)."""
+    data = copy.deepcopy(dict(cycle.allocation_data or {}))
+    if basis is None:
+        del data["envelopes"][index]["basis"]
+    else:
+        data["envelopes"][index]["basis"] = basis
+    return attrs.evolve(cycle, allocation_data=data)
+
+
 def test_legal_basis_fails_on_an_envelope_without_basis(tmp_path: Path) -> None:
-    cycle = make_cycle(tmp_path, {'amount = "900"\nbasis = "act"': 'amount = "900"'})
+    with pytest.raises(InputError, match=r"envelopes\[0\]\.basis: missing"):
+        make_cycle(tmp_path / "refused", {'amount = "900"\nbasis = "act"': 'amount = "900"'})
+    cycle = _with_envelope_basis(make_cycle(tmp_path), 0, None)
     problems = check_legal_basis(cycle)
     assert [(p.path, p.message) for p in problems] == [
         ("$.allocation.envelopes[0].basis", "envelope has no legal basis")
@@ -227,7 +247,7 @@ def test_legal_basis_fails_on_an_envelope_without_basis(tmp_path: Path) -> None:
 
 
 def test_legal_basis_fails_on_an_envelope_citing_nothing_known(tmp_path: Path) -> None:
-    cycle = make_cycle(tmp_path, {'amount = "100"\nbasis = "guess"': 'amount = "100"\nbasis = "x"'})
+    cycle = _with_envelope_basis(make_cycle(tmp_path), 1, "x")
     problems = check_legal_basis(cycle)
     assert [p.path for p in problems] == ["$.allocation.envelopes[1].basis"]
     assert "'x'" in problems[0].message
@@ -517,6 +537,7 @@ def test_the_kit_is_a_public_module() -> None:
 # ---- the pytest plugin --------------------------------------------------------------------------
 
 PLUGIN = """
+import copy
 from pathlib import Path
 
 from conciliazione_core import hookimpl, load_cycle
@@ -561,7 +582,7 @@ def test_the_plugin_passes_a_good_cycle(pytester: pytest.Pytester) -> None:
 
 def test_the_plugin_fails_a_broken_cycle_check_by_check(pytester: pytest.Pytester) -> None:
     broken = BASE.format(id="broken-2030")
-    broken = broken.replace('amount = "900"\nbasis = "act"', 'amount = "900"')  # no basis
+    broken = broken.replace('note = "Made up for the test."\n', "")  # an inference, unexplained
     broken = broken.replace("plans_by = 2030-06-30", "plans_by = 2030-04-30")  # unordered
     broken += EXAMPLE.format(admissible="true", codes="[]")  # misdeclared
     _plugin(pytester, "broken_plugin", broken)
@@ -577,12 +598,12 @@ def test_the_plugin_fails_a_broken_cycle_check_by_check(pytester: pytest.Pyteste
         "3",
         "-rf",
     )
-    failed = {"parameters", "legal_basis", "dates", "allocation", "examples"}
+    failed = {"legal_basis", "dates", "examples"}
     result.assert_outcomes(failed=len(failed), passed=len(CHECKS) - len(failed))
     out = result.stdout.str()
     for check in failed:
         assert f"FAILED ::conciliazione[broken-2030::{check}]" in out
-    assert "$.allocation.envelopes[0].basis: envelope has no legal basis" in out
+    assert "$.citations.guess: citation 'guess' is an inference without a note" in out
     assert "plans by 2030-04-30 comes before proposals by 2030-05-31" in out
     assert "plan.toml gives codes ['ACCORD_LATE'], declared []" in out
     result.stdout.fnmatch_lines(

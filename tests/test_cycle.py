@@ -322,8 +322,12 @@ def test_with_no_overrides_is_the_same_cycle(cycle_2020: Cycle) -> None:
 
 
 def test_float_overrides_stay_text(cycle_2020: Cycle) -> None:
-    changed = cycle_2020.with_overrides(["allocation.total=3000000.50"])
-    assert changed.parameters["allocation"]["total"] == "3000000.50"
+    # Read exactly (not as a float), then checked at once against the envelopes.
+    with pytest.raises(InputError) as info:
+        cycle_2020.with_overrides(["allocation.total=3000000.50"])
+    assert [str(p) for p in info.value.problems] == [
+        "$.allocation.total: the envelopes add up to €3,000,000.00 but the total is €3,000,000.50"
+    ]
 
 
 def test_invalid_override_is_an_input_error_with_the_path(cycle_2020: Cycle) -> None:
@@ -338,3 +342,16 @@ def test_invalid_override_is_an_input_error_with_the_path(cycle_2020: Cycle) -> 
     with pytest.raises(InputError) as info:
         cycle_2020.with_overrides(["rules.network.colour=red"])
     assert info.value.problems[0].path == "$.rules.network.colour"
+
+
+def test_the_allocation_is_validated_when_the_cycle_loads(tmp_path: Path) -> None:
+    """A float amount used to load as a healthy cycle and fail later, on first use."""
+    source = Path(str(files("lombardia_2020").joinpath("cycle.toml"))).read_text(encoding="utf-8")
+    assert 'total = "3000000"' in source
+    bad = tmp_path / "cycle.toml"
+    bad.write_text(source.replace('total = "3000000"', "total = 3000000.0"), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_cycle(bad)
+    assert info.value.source == "cycle.toml"
+    assert info.value.problems[0].path == "$.allocation.total"
+    assert "floating-point" in info.value.problems[0].message

@@ -252,17 +252,27 @@ def test_every_hookspec_is_documented_on_the_hooks_page() -> None:
     text = (DOCS / "plugins.md").read_text("utf-8")
     for name in names:
         assert f"### `{name}`" in text, f"{name} has no section on docs/plugins.md"
-        found = re.search(rf"^{name}\((.*)\) ->", text, re.M)
-        assert found, f"{name} has no signature"
+        signature = re.search(rf"^{name}\((.*)\) ->", text, re.M)
+        assert signature, f"{name} has no signature"
         # The documented arguments are the hookspec's, by name and in order.
-        documented = [a.split(":")[0].strip() for a in _top_level_args(found.group(1))]
+        documented = [a.split(":")[0].strip() for a in _top_level_args(signature.group(1))]
         expected = list(inspect.signature(getattr(hookspecs, name)).parameters)
         assert documented == expected, f"{name}: documented {documented}, hookspec {expected}"
+        # ...and the section has an example implementing it with those names (a subset, as
+        # pluggy allows), so a renamed argument breaks the docs test, not a plugin author.
+        section = re.split(r"\n##+ ", text.split(f"### `{name}`", 1)[1], maxsplit=1)[0]
+        example = re.search(rf"def {name}\(([^)]*)\)", section)
+        assert example, f"{name} has no example implementing it on docs/plugins.md"
+        used = [a.split(":")[0].strip() for a in example[1].split(",") if a.strip()]
+        assert set(used) - {"self"} <= set(expected), f"{name}'s example takes {used}"
     assert "::: conciliazione_core.hookspecs" in text
     for word in (
         "CONCILIAZIONE_PLUGINS",
         "[project.entry-points.conciliazione]",
+        '[project.entry-points."conciliazione.cycles"]',
         "Fault isolation",
+        "wrapper=True",
+        "enable_tracing",
     ):
         assert word in text
 

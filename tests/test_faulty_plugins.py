@@ -22,10 +22,15 @@ import sys
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conciliazione_core import (
+    Cycle,
     Finding,
     FindingCode,
     Host,
@@ -34,6 +39,7 @@ from conciliazione_core import (
     hookimpl,
     load_document,
 )
+from conciliazione_core.cycle import PARAMETER_LIMITS
 from conciliazione_core.hookspecs import PROJECT
 
 SOURCES = Path(__file__).parent / "faulty_plugins"
@@ -220,23 +226,22 @@ def test_using_a_faulty_cycle_exits_2_naming_the_plugin(faulty_site: Path, name:
         assert done.returncode == 2, args
         assert done.stdout == b""
         [line] = done.stderr.decode().splitlines()
-        assert line.startswith(f"conciliazione: error: plugin '{name}': "), line
+        assert line.startswith("conciliazione: error: plugin '"), line
+        assert f"plugin {name})" in line or line.startswith(
+            f"conciliazione: error: plugin '{name}': "
+        ), line
 
 
-def test_an_unknown_cycle_names_every_plugin_that_failed_to_load(faulty_site: Path) -> None:
-    """A faulty plugin may provide a cycle under any id: "unknown cycle" must name them all."""
+def test_an_unknown_cycle_lists_the_declared_cycles(faulty_site: Path) -> None:
+    """Installed plugins declare their cycles: an unknown id is unknown, whatever failed."""
     done = cli(["allocate", "trentino-2031"], faulty_site)
     assert done.returncode == 2
     assert done.stdout == b""
     [line] = done.stderr.decode().splitlines()
-    assert line.startswith("conciliazione: error: unknown cycle 'trentino-2031' (installed"), line
-    failed = [name for name in sorted(FAULTY) if name != "faulty_clash"]
-    assert line.endswith(
-        f"these plugins failed to load and may provide it: {', '.join(failed)} "
-        "(see 'conciliazione cycles')"
+    assert line == (
+        "conciliazione: error: unknown cycle 'trentino-2031' (installed cycles: "
+        "faulty-garbage, faulty-import, faulty-params, faulty-raises, lombardia-2014)"
     ), line
-    clean = cli(["allocate", "trentino-2031"], None)
-    assert "failed to load" not in clean.stderr.decode()
 
 
 def test_a_clash_names_both_distributions_and_picks_neither(faulty_site: Path) -> None:
@@ -335,3 +340,371 @@ def test_a_checks_hook_changing_a_codes_severity_is_named() -> None:
     with pytest.raises(PluginError, match="registered as info") as info:
         host.check("lombardia-2020", load_document(MONTAGNA))
     assert info.value.plugin == "liar_checks"
+
+
+# ---- what a plugin hands over is validated (in-process) ---------------------------------------------
+
+
+def _cycles_module(name: str, cycles: object) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.conciliazione_cycles = hookimpl(cycles)  # type: ignore[attr-defined]
+    return module
+
+
+def _healthy_2014() -> Cycle:
+    return Host(environ={"CONCILIAZIONE_PLUGINS": "lombardia_2014"}).cycle("lombardia-2014")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": 42}, "returned an invalid Cycle: cycle.id is int, expected str"),
+        ({"title": None}, "returned an invalid Cycle: cycle.title is NoneType, expected str"),
+        ({"rules": None}, "returned an invalid Cycle: cycle.rules is NoneType"),
+        ({"title": "bad \ud800"}, "returned an invalid Cycle: cycle.title is not valid Unicode"),
+        ({"id": ""}, "returned an invalid Cycle: cycle.id is empty"),
+    ],
+    ids=["id=42", "title=None", "rules=None", "surrogate", "empty-id"],
+)
+def test_an_invalid_cycle_is_a_named_problem_on_every_command(
+    change: dict[str, object], reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = attrs.evolve(_healthy_2014(), **change)  # type: ignore[misc]
+    host = Host([("bad_cycle", _cycles_module("bad_cycle", lambda: [bad]))], environ={})
+    [problem] = host.problems
+    assert problem.plugin == "bad_cycle"
+    assert reason in problem.reason
+    # Every other cycle keeps working, on every command.
+    assert set(host.cycles()) == {"lombardia-2014", "lombardia-2020"}
+    report = host.check("lombardia-2020", load_document(MONTAGNA))
+    assert report.cycle == "lombardia-2020"
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no message for you")
+
+
+@pytest.mark.parametrize(
+    ("exc", "shown"),
+    [
+        (_Unprintable(), "_Unprintable (whose message cannot be shown)"),
+        (RuntimeError("bad \ud800 text\x1b[31m"), "RuntimeError: bad \\ud800 text\\u001b[31m"),
+    ],
+    ids=["str-raises", "surrogate"],
+)
+def test_an_exception_that_cannot_be_printed_is_named_in_printable_text(
+    exc: BaseException, shown: str
+) -> None:
+    def cycles() -> list[Cycle]:
+        raise exc
+
+    def checks(cycle: object, document: object) -> list[Finding]:
+        raise exc
+
+    host = Host([("odd", _cycles_module("odd", cycles))], environ={})
+    [problem] = host.problems
+    assert problem.reason == f"raised in conciliazione_cycles: {shown}"
+    str(problem).encode("utf-8")  # printable: no lone surrogate left
+    host = Host([("odd_checks", _module("odd_checks", checks))], environ={})
+    with pytest.raises(PluginError) as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "odd_checks"
+    assert shown in str(info.value)
+    str(info.value).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("finding", "reason"),
+    [
+        (
+            Finding("X", "fatal", "$"),  # type: ignore[arg-type]
+            "returned an invalid Finding: finding.severity is str, expected Severity",
+        ),
+        (
+            Finding(None, Severity.INFO, "$"),  # type: ignore[arg-type]
+            "returned an invalid Finding: finding.code is NoneType, expected str",
+        ),
+        (
+            Finding("X", Severity.INFO, "$", args=(("title", "\udfff"),)),
+            "returned an invalid Finding: finding.args",
+        ),
+    ],
+    ids=["severity", "code", "surrogate"],
+)
+def test_an_invalid_finding_fails_the_check_naming_the_plugin(
+    finding: Finding, reason: str
+) -> None:
+    host = Host([("bad_finding", _module("bad_finding", lambda cycle, document: [finding]))])
+    with pytest.raises(PluginError) as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "bad_finding"
+    assert reason in info.value.reason
+
+
+# ---- stdout, interrupts, size: through the command line (in-process, fake distributions) ------------
+
+NOISY = """
+print("hello from the noisy plugin's import")
+from conciliazione_core import hookimpl
+
+@hookimpl
+def conciliazione_checks(cycle, document):
+    print("hello from the noisy plugin's checks")
+    return []
+"""
+
+
+def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from conciliazione_core import host as host_module
+    from conciliazione_core.cli import main
+    from conciliazione_core.host import default_host
+
+    default_host(refresh=True)  # sees the fake distributions of this test
+    try:
+        with pytest.raises(SystemExit) as info:
+            main(list(argv))
+    finally:
+        host_module._default.clear()  # rebuilt on next use, once they are gone
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def test_a_plugin_printing_cannot_corrupt_json_output(
+    fake_distribution: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    fake_distribution("conciliazione-noisy", "0.1", NOISY, entry_name="noisy")
+    code, out, err = _main(capsys, "check", "lombardia-2020", str(MONTAGNA), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["cycle"] == "lombardia-2020"
+    assert "hello from the noisy plugin's import" in err
+    assert "hello from the noisy plugin's checks" in err
+    code, out, _err = _main(capsys, "cycles", "--format", "json")
+    assert [c["id"] for c in json.loads(out)["cycles"]] == ["lombardia-2014", "lombardia-2020"]
+
+
+def test_an_interrupted_plugin_import_names_the_plugin(
+    fake_distribution: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    fake_distribution(
+        "conciliazione-stop",
+        "0.1",
+        "raise KeyboardInterrupt",
+        entry_name="stop",
+        cycles=("stop-2099",),
+    )
+    code, out, err = _main(capsys, "allocate", "stop-2099")
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        "conciliazione: error: interrupted while importing the plugin "
+        "conciliazione-stop (plugin stop)"
+    )
+    # Another cycle's command never imports it.
+    code, out, _err = _main(capsys, "allocate", "lombardia-2014", "--format", "csv")
+    assert code in (0, 1)  # 1: the 2014 cycle has pending indicator values
+    assert out.startswith("id,")
+
+
+def test_a_huge_parameter_file_is_refused_naming_plugin_and_file(
+    fake_distribution: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    huge = tmp_path / "huge" / "cycle.toml"
+    huge.parent.mkdir()
+    huge.write_bytes(b"# padding\n" * (PARAMETER_LIMITS.max_bytes // 10 + 1))
+    source = f"""
+from conciliazione_core import hookimpl, load_cycle
+
+@hookimpl
+def conciliazione_cycles():
+    return [load_cycle({str(huge)!r})]
+"""
+    fake_distribution("conciliazione-huge", "0.1", source, entry_name="huge", cycles=("huge-2099",))
+    code, out, err = _main(capsys, "allocate", "huge-2099")
+    assert (code, out) == (2, "")
+    assert err.startswith("conciliazione: error: plugin 'huge': raised in conciliazione_cycles: ")
+    assert "cycle.toml: $: the file is 2,097,160 bytes, over the limit of 2,097,152" in err
+
+
+def test_prints_from_plugins_in_many_threads_leave_stdout_as_it_was(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Threads entering and leaving the redirection in any order restore the real stdout."""
+    import sys
+    import threading
+
+    def checks(cycle: object, document: object) -> list[Finding]:
+        print("noise from a hook")
+        return []
+
+    host = Host([("noisy_checks", _module("noisy_checks", checks))], environ={})
+    document = load_document(MONTAGNA)
+    before = sys.stdout
+    threads = [
+        threading.Thread(target=host.check, args=("lombardia-2020", document)) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sys.stdout is before
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("noise from a hook") == 8
+
+
+def test_bad_shipped_reference_data_names_the_plugin(tmp_path: Path) -> None:
+    import conciliazione_core as cc
+
+    cycle = cc.get_cycle("lombardia-2020")
+    bad = tmp_path / "population.csv"
+    bad.write_text("id,name\nATS-X,X\n", encoding="utf-8")
+    broken = attrs.evolve(cycle, root=tmp_path, data_files={cycle.default_data: bad})
+    with pytest.raises(PluginError) as info:
+        cc.allocate(broken)
+    assert info.value.plugin == "conciliazione-lombardia-2020"
+    assert info.value.reason.startswith("its reference data for lombardia-2020: population.csv")
+
+
+INTRUDER = """
+from importlib.resources import files
+import attrs
+from conciliazione_core import hookimpl, load_cycle
+
+@hookimpl
+def conciliazione_cycles():
+    real = load_cycle(files("lombardia_2020").joinpath("cycle.toml"))
+    return [real.with_overrides(["allocation.total=11", "allocation.envelopes.ats.amount=11"])]
+"""
+
+
+@pytest.mark.parametrize("allow", [None, "lombardia_2020"])
+def test_an_intruder_with_the_same_entry_point_name_takes_nothing_over(
+    fake_distribution: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    allow: str | None,
+) -> None:
+    """The issue's reproducer: it used to give ATS Bergamo €11 with exit 0."""
+    if allow is None:
+        monkeypatch.delenv("CONCILIAZIONE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("CONCILIAZIONE_PLUGINS", allow)
+    fake_distribution(
+        "conciliazione-intruder",
+        "6.6",
+        INTRUDER,
+        entry_name="lombardia_2020",
+        cycles=("lombardia-2020",),
+    )
+    code, out, err = _main(capsys, "allocate", "lombardia-2020", "--format", "csv")
+    assert (code, out) == (2, "")
+    assert err.startswith("conciliazione: error: plugin 'lombardia_2020': the plugin name ")
+    assert "conciliazione-intruder (plugin lombardia_2020)" in err
+    assert "conciliazione-lombardia-2020 (plugin lombardia_2020)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "imported", "not_imported"),
+    [
+        (["allocate", "lombardia-2020", "--format", "csv"], "lombardia_2020", "lombardia_2014"),
+        (["check", "lombardia-2014", str(MONTAGNA)], "lombardia_2014", "lombardia_2020"),
+    ],
+)
+def test_a_command_on_one_cycle_imports_only_its_plugin(
+    args: list[str], imported: str, not_imported: str
+) -> None:
+    code = (
+        "import sys\n"
+        "from conciliazione_core.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print({imported!r} in sys.modules, {not_imported!r} in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=_env(None), capture_output=True, timeout=120, check=False
+    )
+    assert done.stderr.decode().splitlines()[-1] == "True False"
+
+
+def test_a_huge_exception_message_is_cut() -> None:
+    def cycles() -> list[Cycle]:
+        raise RuntimeError("x" * 1_000_000)
+
+    host = Host([("chatty", _cycles_module("chatty", cycles))], environ={})
+    [problem] = host.problems
+    assert problem.reason.startswith("raised in conciliazione_cycles: RuntimeError: xxx")
+    assert problem.reason.endswith("x…")
+    assert len(problem.reason) < 1100
+
+
+def test_objects_whose_attributes_raise_are_named_not_tracebacks() -> None:
+    class EvilCycle(Cycle):
+        @property  # type: ignore[misc]
+        def title(self) -> str:  # type: ignore[override]
+            raise RuntimeError("no title today")
+
+    class EvilFinding(Finding):
+        @property  # type: ignore[misc]
+        def code(self) -> str:  # type: ignore[override]
+            raise RuntimeError("no code today")
+
+    def build(cls: type[Any], like: object, skip: str) -> Any:
+        made = object.__new__(cls)
+        for field in attrs.fields(type(like)):
+            if field.name != skip:
+                object.__setattr__(made, field.name, getattr(like, field.name))
+        return made
+
+    evil = build(EvilCycle, _healthy_2014(), "title")
+    host = Host([("evil_cycle", _cycles_module("evil_cycle", lambda: [evil]))], environ={})
+    [problem] = host.problems
+    assert problem.reason == (
+        "conciliazione_cycles returned something that cannot be read: RuntimeError: no title today"
+    )
+    finding = build(EvilFinding, Finding("X", Severity.INFO, "$"), "code")
+    host = Host([("evil_finding", _module("evil_finding", lambda cycle, document: [finding]))])
+    with pytest.raises(PluginError) as info:
+        host.check("lombardia-2020", load_document(MONTAGNA))
+    assert info.value.plugin == "evil_finding"
+    assert "cannot be read: RuntimeError: no code today" in info.value.reason
+
+
+_HEALTHY: list[Cycle] = []
+
+
+@settings(max_examples=40)
+@given(
+    field=st.sampled_from([f.name for f in attrs.fields(Cycle)]),
+    value=st.one_of(
+        st.none(),
+        st.integers(),
+        st.text(max_size=5),
+        st.lists(st.integers(), max_size=2),
+        st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+        st.tuples(st.text(max_size=2)),
+    ),
+)
+def test_any_corrupted_cycle_field_is_a_named_problem_or_accepted(
+    field: str, value: object
+) -> None:
+    """Property: whatever a plugin puts in a Cycle's field, the host answers without raising."""
+    if not _HEALTHY:
+        _HEALTHY.append(attrs.evolve(_healthy_2014(), id="corrupt-2099"))
+    corrupted = attrs.evolve(_HEALTHY[0], **{field: value})  # type: ignore[misc]
+    host = Host([("corrupt", _cycles_module("corrupt", lambda: [corrupted]))], environ={})
+    problems = [p for p in host.problems if p.plugin == "corrupt"]
+    cycles = host.cycles()
+    if problems:
+        assert "returned an invalid Cycle" in problems[0].reason
+        assert cycles["lombardia-2014"].distribution == "conciliazione-lombardia-2014"
+    else:  # a value of the right type: accepted, and still a Cycle the host can describe
+        assert all(isinstance(c.id, str) and isinstance(c.title, str) for c in cycles.values())
+        assert getattr(cycles[corrupted.id], field) == value or field in ("distribution", "version")

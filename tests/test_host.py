@@ -100,8 +100,12 @@ def test_default_host_is_shared_and_refreshable() -> None:
 
 
 def test_two_distributions_claiming_one_cycle(fake_distribution: Any) -> None:
-    fake_distribution("conciliazione-clash", "9.9", CLAIMS_2020, entry_name="clash")
+    fake_distribution(
+        "conciliazione-clash", "9.9", CLAIMS_2020, entry_name="clash", cycles=("lombardia-2020",)
+    )
     host = Host(environ={})
+    # Refused from the declarations alone: neither claimant is imported.
+    assert "lombardia-2020" not in host.declared_cycles()
     assert "lombardia-2020" not in host.cycles()
     with pytest.raises(PluginError) as info:
         host.cycle("lombardia-2020")
@@ -137,7 +141,9 @@ def test_clash_between_plugin_objects_names_them() -> None:
 
 
 def test_a_filtered_out_clash_is_no_clash(fake_distribution: Any) -> None:
-    fake_distribution("conciliazione-clash", "9.9", CLAIMS_2020, entry_name="clash")
+    fake_distribution(
+        "conciliazione-clash", "9.9", CLAIMS_2020, entry_name="clash", cycles=("lombardia-2020",)
+    )
     host = Host(environ={PLUGINS_ENV: "lombardia_2014,lombardia_2020"})
     assert host.cycle("lombardia-2020").distribution == "conciliazione-lombardia-2020"
 
@@ -191,10 +197,7 @@ class WrongArguments:
     ("plugin", "reason"),
     [
         (Raises(), "raised in conciliazione_cycles: RuntimeError: boom"),
-        (
-            ReturnsInt(),
-            "raised in conciliazione_cycles: TypeError: returned int, expected a list of Cycle",
-        ),
+        (ReturnsInt(), "conciliazione_cycles returned int, expected a list of Cycle"),
         (ReturnsNone(), "returned NoneType, expected a list of Cycle"),
         (ReturnsText(), "returned str, expected a list of Cycle"),
         (ReturnsGarbageItems(), "returned str, int where a Cycle was expected"),
@@ -361,3 +364,206 @@ def test_every_hook_is_exercised_by_a_test(name: str) -> None:
         if re.search(rf"def {name}\(", path.read_text(encoding="utf-8"))
     ]
     assert uses, f"no test implements the hook {name}"
+
+
+# ---- through pluggy: wrappers and tracing -----------------------------------------------------------
+
+
+class Wrapper:
+    """A legal new-style wrapper around both hooks: sees every call and passes results on."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    @hookimpl(wrapper=True)
+    def conciliazione_cycles(self) -> Any:
+        result = yield
+        self.seen.append(f"cycles:{len(result)}")
+        return result
+
+    @hookimpl(wrapper=True)
+    def conciliazione_checks(self, cycle: Cycle, document: Document) -> Any:
+        result = yield
+        self.seen.append(f"checks:{cycle.id}")
+        return result
+
+
+def test_a_wrapper_plugin_is_healthy_and_wraps_every_call(montagna_path: Path) -> None:
+    wrapper = Wrapper()
+    host = Host(plugins=[("wrapper", wrapper)], environ={})
+    assert set(SHIPPED) <= set(host.cycles())
+    assert host.problems == ()
+    assert sorted(wrapper.seen) == ["cycles:1", "cycles:1"]  # one call per cycle plugin
+    host.check("lombardia-2020", load_document(montagna_path))
+    assert wrapper.seen[-1] == "checks:lombardia-2020"
+    assert {p.name for p in host.plugins()} >= {"wrapper", "lombardia_2020"}
+
+
+class RaisingWrapper:
+    @hookimpl(wrapper=True)
+    def conciliazione_cycles(self) -> Any:
+        yield
+        raise RuntimeError("the wrapper broke")
+
+
+def test_a_raising_wrapper_is_named_not_the_plugin_it_wraps() -> None:
+    host = Host(plugins=[("bad_wrapper", RaisingWrapper())], environ={})
+    assert {p.plugin for p in host.problems} == {"bad_wrapper"}
+    [problem] = host.problems
+    assert "RuntimeError: the wrapper broke" in problem.reason
+
+
+def test_hook_calls_can_be_traced_with_pluggy(montagna_path: Path) -> None:
+    host = Host(environ={PLUGINS_ENV: "lombardia_2020"})
+    lines: list[str] = []
+    host.plugin_manager.trace.root.setwriter(lines.append)
+    undo = host.plugin_manager.enable_tracing()
+    try:
+        host.check("lombardia-2020", load_document(montagna_path))
+    finally:
+        undo()
+    traced = "".join(lines)
+    assert "conciliazione_cycles" in traced
+    assert "conciliazione_checks" in traced
+
+
+# ---- static declarations: lazy, per-cycle loading -----------------------------------------------------
+
+# A plugin whose import is expensive (it would sleep); the tests check it is never imported.
+SLOW = """
+import time
+time.sleep(30)
+"""
+
+
+def test_a_cycle_command_imports_only_the_plugin_of_its_cycle(
+    fake_distribution: Any, montagna_path: Path
+) -> None:
+    import sys
+
+    name = fake_distribution("conciliazione-slow", "0.1", SLOW, cycles=("slow-2099",))
+    module = next(m for m in [name] if m.startswith("fake_plugin_"))
+    host = Host(environ={})
+    assert host.declared_cycles()["slow-2099"] == name
+    host.cycle("lombardia-2020")
+    host.check("lombardia-2020", load_document(montagna_path))
+    assert module not in sys.modules
+    assert "lombardia_2014.plugin" not in sys.modules or "lombardia_2014" in sys.modules
+
+
+def test_asking_one_cycle_does_not_import_the_others(fake_distribution: Any) -> None:
+    import sys
+
+    marker = fake_distribution(
+        "conciliazione-marker",
+        "0.1",
+        "import sys\nsys.modules[__name__].imported = True\n",
+        cycles=("marker-2099",),
+    )
+    host = Host(environ={})
+    host.cycle("lombardia-2014")
+    assert marker not in sys.modules
+    with pytest.raises(PluginError, match="declares the cycles \\[marker-2099\\]"):
+        host.cycle("marker-2099")
+    assert marker in sys.modules
+
+
+def test_an_undeclared_cycle_is_refused_and_cannot_take_one_over(fake_distribution: Any) -> None:
+    """Today's intruder: a plugin that returns lombardia-2020 without declaring it."""
+    fake_distribution("conciliazione-intruder", "6.6", CLAIMS_2020, entry_name="intruder")
+    host = Host(environ={})
+    assert host.cycle("lombardia-2020").distribution == "conciliazione-lombardia-2020"
+    [problem] = host.problems
+    assert problem.plugin == "intruder"
+    assert (
+        "declares the cycles [] in the entry-point group 'conciliazione.cycles'" in problem.reason
+    )
+    assert "provides [lombardia-2020]" in problem.reason
+
+
+@pytest.mark.parametrize("allow", [None, "lombardia_2020"])
+def test_two_distributions_with_one_entry_point_name_are_both_refused(
+    fake_distribution: Any, allow: str | None
+) -> None:
+    """A second distribution declaring entry point ``lombardia_2020`` selects nothing."""
+    fake_distribution(
+        "conciliazione-evil",
+        "6.6",
+        CLAIMS_2020,
+        entry_name="lombardia_2020",
+        cycles=("lombardia-2020",),
+    )
+    host = Host(environ={} if allow is None else {PLUGINS_ENV: allow})
+    with pytest.raises(PluginError, match="is declared by both conciliazione-evil"):
+        host.cycle("lombardia-2020")
+    reasons = {(p.distribution, p.reason) for p in host.problems}
+    expected = (
+        "the plugin name 'lombardia_2020' is declared by both conciliazione-evil "
+        "(plugin lombardia_2020) and conciliazione-lombardia-2020 (plugin lombardia_2020); "
+        "remove one"
+    )
+    assert reasons == {
+        ("conciliazione-evil", expected),
+        ("conciliazione-lombardia-2020", expected),
+    }
+
+
+class SpecnamePlugin:
+    """A hook implemented under another name, as pluggy's ``specname`` allows."""
+
+    from conciliazione_core.findings import FindingCode, Severity
+
+    CODE = FindingCode("HOUSE_RULE", Severity.INFO, "a house rule")
+
+    @hookimpl
+    def conciliazione_rules(self, register: Any) -> None:
+        register(self.CODE)
+
+    @hookimpl(specname="conciliazione_checks")
+    def house_rule(self, cycle: Cycle, document: Document) -> list[Finding]:
+        return [self.CODE.at("$", None)]
+
+
+def test_a_hook_implemented_under_another_name_is_called(montagna_path: Path) -> None:
+    host = Host(plugins=[("specname", SpecnamePlugin())], environ={})
+    report = host.check("lombardia-2020", load_document(montagna_path))
+    assert "HOUSE_RULE" in report.codes()
+    assert host.problems == ()
+
+
+def test_an_installed_plugin_cannot_claim_another_distribution(fake_distribution: Any) -> None:
+    source = """
+import attrs
+from importlib.resources import files
+from conciliazione_core import hookimpl, load_cycle
+
+@hookimpl
+def conciliazione_cycles():
+    cycle = load_cycle(files("lombardia_2020").joinpath("cycle.toml"))
+    return [attrs.evolve(cycle, id="mask-2099", distribution="conciliazione-lombardia-2020")]
+"""
+    fake_distribution("conciliazione-mask", "1.0", source, entry_name="mask", cycles=("mask-2099",))
+    cycle = Host(environ={}).cycle("mask-2099")
+    assert (cycle.distribution, cycle.version) == ("conciliazione-mask", "1.0")
+
+
+def test_a_declaration_for_a_module_that_is_no_plugin_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = tmp_path / "conciliazione_typo-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: conciliazione-typo\nVersion: 0.1\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[conciliazione]\ntypo = typo_plugin.plugin\n\n"
+        "[conciliazione.cycles]\ntypo-2099 = typo_plugin.plugins\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    host = Host(environ={PLUGINS_ENV: "conciliazione-typo"})
+    with pytest.raises(PluginError) as error:
+        host.cycle("typo-2099")
+    assert error.value.plugin == "typo_plugin.plugins"
+    assert "which is not one of its 'conciliazione' entry points" in error.value.reason
+    assert {p.distribution for p in host.problems} == {"conciliazione-typo"}

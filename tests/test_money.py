@@ -23,7 +23,6 @@ from conciliazione_core.testing.models import amounts
         ("0", 0),
         ("0.01", 1),
         ("  12.30 ", 1230),
-        ("2_800_000", 280000000),
         (".5", 50),
         ("5.", 500),
         ("-0", 0),
@@ -77,7 +76,18 @@ def test_parse_accepts(value: object, cents: int) -> None:
         ([1], "got list"),
         (b"1", "got bytes"),
         (Fraction(1, 2), "got Fraction"),
+        # The one number grammar (issue 15): no underscores, no extra decimals, bounded size.
+        ("2_800_000", "is not an amount"),
+        ("1__0", "is not an amount"),
+        ("_1", "is not an amount"),
+        ("12.340", "has more than two decimals"),
+        (Decimal("12.340"), "has more than two decimals"),
+        (Decimal("1e-999999999"), "too large or has too many decimals"),
+        (Decimal("1E+999999"), "too large or has too many decimals"),
+        ("1" * 4400, "more than 30 digits"),
+        (10**4400, "more than 30 digits"),
     ],
+    ids=lambda v: repr(v)[:40] if not isinstance(v, int) or v.bit_length() < 100 else "huge-int",
 )
 def test_parse_refuses_with_a_clear_message(value: object, words: str) -> None:
     with pytest.raises(InputError) as info:

@@ -114,9 +114,12 @@ def test_a_wrapper_on_the_hook_is_called_through_pluggy() -> None:
             seen.append("after")
             return result
 
-    host = Host([("wrapper", Wrapper())], use_entry_points=False)
+    # The host collects each plugin's rules when it registers it, with every wrapper already
+    # registered around the call: the wrapper wraps the plugin registered after it.
+    host = Host([("wrapper", Wrapper()), ("deadlines", Registers(rule()))], use_entry_points=False)
     assert host.problems == ()
     assert seen == ["before", "after"]
+    assert host.rules.owners["deadline"] == "deadlines"
 
 
 @pytest.mark.parametrize(

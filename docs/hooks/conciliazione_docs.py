@@ -27,6 +27,7 @@ from typing import Any
 
 import click
 
+from conciliazione_core import check
 from conciliazione_core.bodies import BodyKind
 from conciliazione_core.cycle import Cycle, Example
 from conciliazione_core.errors import ConciliazioneError
@@ -433,7 +434,7 @@ def _allocation_md(cycle: Cycle) -> list[str]:
     if cycle.allocation_data is None:
         return [*out, "Nothing to allocate.", ""]
     try:
-        from conciliazione_core import allocation as engine
+        import conciliazione_core.allocation  # noqa: F401 - is the engine in this build?
     except ImportError as exc:
         return [
             *out,
@@ -443,16 +444,10 @@ def _allocation_md(cycle: Cycle) -> list[str]:
             "this cycle's allocation is left out of this build of the documentation.",
             "",
         ]
+    from conciliazione_core import allocate, dump_allocation
+
     try:
-        plan = cycle.allocation
-        assert plan is not None
-        result = engine.allocate(
-            plan,
-            [(r.id, r.name) for r in cycle.recipients],
-            cycle.reference_table(),
-            explain=False,
-            missing="pending",
-        )
+        result = allocate(cycle, explain=False)  # the library API, as an app would call it
     except ConciliazioneError as exc:
         log.warning("cycle %s: the allocation fails: %s", cycle.id, exc.one_line())
         return [*out, f"The allocation fails: `{exc.one_line()}`", ""]
@@ -464,7 +459,7 @@ def _allocation_md(cycle: Cycle) -> list[str]:
         "from the parameter file and the shipped reference data. Amounts in euros; `status` is "
         "the least reliable status of the figures a row depends on.",
         "",
-        _csv_md(engine.allocation_to_csv(result), amounts=True),
+        _csv_md(dump_allocation(result, "csv"), amounts=True),
         "",
     ]
     lines = []
@@ -589,7 +584,7 @@ def _example_outcome(cycle: Cycle, example: Example, host: Host) -> tuple[Report
         data = (
             parse_json(text, ref.name) if ref.name.endswith(".json") else parse_toml(text, ref.name)
         )
-        report = host.check(cycle, parse_document(data, ref.name), ref.name)
+        report = check(cycle, parse_document(data, ref.name), ref.name, host=host)
     except (ConciliazioneError, OSError) as exc:
         return None, str(exc)
     return report, ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conciliazione_core._api import DumpFormat, allocate, check, dump_allocation, explain
 from conciliazione_core._rule_registry import Rule, RuleRegistry, Rules, finding
 from conciliazione_core.bodies import Body, BodyKind, LegalNature
 from conciliazione_core.cycle import Cycle, load_cycle
@@ -71,6 +72,7 @@ __all__ = [
     "CycleNotFoundError",
     "DataStatus",
     "Document",
+    "DumpFormat",
     "Evidence",
     "Finding",
     "FindingCode",
@@ -102,10 +104,13 @@ __all__ = [
     "TerritorialPlan",
     "UnknownMembershipError",
     "__version__",
+    "allocate",
     "check",
     "cycles",
     "default_host",
+    "dump_allocation",
     "dump_document",
+    "explain",
     "finding",
     "from_json",
     "from_toml",
@@ -130,8 +135,3 @@ def cycles() -> dict[str, Cycle]:
 def get_cycle(cycle_id: str) -> Cycle:
     """One installed cycle by id (raises :class:`CycleNotFoundError` if none provides it)."""
     return default_host().cycle(cycle_id)
-
-
-def check(cycle: Cycle | str, document: Document, name: str = "document") -> Report:
-    """Check a document against a cycle's rules; violations are findings in the report."""
-    return default_host().check(cycle, document, name)

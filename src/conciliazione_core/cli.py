@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import attrs
 import click
 
 from conciliazione_core.errors import ConciliazioneError, InputError
@@ -20,6 +21,9 @@ from conciliazione_core.i18n import N_, _, set_language
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+_OPTIONS = {"explain": "--explain", "overrides": "--set", "table": "--data"}
+"""The library API's argument names, as the command line's options."""
 
 _SEVERITY_WORDS = {"error": N_("ERROR"), "warning": N_("WARNING"), "info": N_("INFO")}
 
@@ -152,47 +156,50 @@ def allocate(
     chart: Path | None,
 ) -> None:
     """Split a cycle's budget among its territories, exactly."""
-    from conciliazione_core import allocation as engine
+    from conciliazione_core import allocate as allocate_cycle
+    from conciliazione_core import dump_allocation, explain
     from conciliazione_core.host import default_host
-    from conciliazione_core.indicators import indicator_template_csv, load_indicator_table
 
-    cycle = default_host().cycle(cycle_id).with_overrides(overrides)
-    plan = cycle.allocation
-    if plan is None:
-        raise click.UsageError(_("cycle {cycle} defines no allocation").format(cycle=cycle.id))
+    cycle = default_host().cycle(cycle_id)
     if template:
+        from conciliazione_core.allocation import indicators_of
+        from conciliazione_core.indicators import indicator_template_csv
+
+        changed = cycle.with_overrides(overrides)
+        if changed.allocation is None:
+            raise click.UsageError(
+                _("cycle {cycle} defines no allocation").format(cycle=changed.id)
+            )
         click.echo(
             indicator_template_csv(
-                [(r.id, r.name) for r in cycle.recipients],
-                engine.indicators_of(plan),
-                known=cycle.reference_table(),
+                [(r.id, r.name) for r in changed.recipients],
+                indicators_of(changed.allocation),
+                known=changed.reference_table(),
             ),
             nl=False,
         )
         return
-    if explain_id is not None and explain_id not in {r.id for r in cycle.recipients}:
-        raise InputError.at(
-            "--explain",
-            _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
-                id=explain_id, cycle=cycle.id, ids=", ".join(r.id for r in cycle.recipients)
-            ),
+    table = None
+    if data is not None:
+        from conciliazione_core.indicators import load_indicator_table
+
+        table = load_indicator_table(data)
+    try:
+        result = allocate_cycle(
+            cycle,
+            table,
+            overrides=overrides,
+            explain=[explain_id] if explain_id is not None else True,
         )
-    table = load_indicator_table(data) if data is not None else cycle.reference_table()
-    result = engine.allocate(
-        plan,
-        [(r.id, r.name) for r in cycle.recipients],
-        table,
-        explain=True,
-        missing="error" if data is not None else "pending",
-        what_if=cycle.overrides,
-    )
-    if fmt == "json":
-        _echo_json(engine.allocation_to_json(result, cycle.id))
-    elif fmt == "csv":
-        click.echo(engine.allocation_to_csv(result), nl=False)
+    except InputError as exc:  # the API names its argument; the command line, its option
+        raise InputError(
+            [attrs.evolve(p, path=_OPTIONS.get(p.path, p.path)) for p in exc.problems], exc.source
+        ) from None
+    if fmt == "csv":
+        click.echo(dump_allocation(result, "csv"), nl=False)
     else:
-        click.echo(engine.render_table(result, cycle_title=cycle.title))
-        if result.pending:
+        click.echo(dump_allocation(result, "json" if fmt == "json" else "table", cycle=cycle))
+        if fmt == "table" and result.pending:
             click.echo(
                 _(
                     "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
@@ -200,7 +207,7 @@ def allocate(
                 ).format(cycle=cycle.id)
             )
     if explain_id is not None:
-        click.echo(engine.explain_text(result, explain_id), err=fmt != "table")
+        click.echo(explain(result, explain_id), err=fmt != "table")
     if chart is not None:
         from conciliazione_core.chart import draw_chart
 
@@ -215,13 +222,13 @@ def allocate(
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def check(cycle_id: str, file: Path, fmt: str) -> None:
     """Check a network, alliance, project or plan document against a cycle's rules."""
+    from conciliazione_core import check as check_document
     from conciliazione_core.host import default_host
     from conciliazione_core.serialisation import load_document
 
-    host = default_host()
-    cycle = host.cycle(cycle_id)
+    cycle = default_host().cycle(cycle_id)
     document = load_document(file)
-    report = host.check(cycle, document, name=str(file))
+    report = check_document(cycle, document, name=str(file))
     if fmt == "json":
         _echo_json(
             {
@@ -425,11 +432,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             else ""
         )
         _fail(" ".join(exc.format_message().split()) + hint)
-    except click.Abort:
+    except click.Abort as exc:
+        interrupt = exc.__context__
+        if isinstance(interrupt, KeyboardInterrupt) and interrupt.args:
+            _fail(" ".join(str(interrupt.args[0]).split()))  # the plugin being imported
         _fail(_("aborted"))
     except ConciliazioneError as exc:
         _fail(exc.one_line())
-    except (BrokenPipeError, KeyboardInterrupt):
+    except KeyboardInterrupt as exc:
+        if exc.args:  # the host names the plugin whose import was interrupted
+            _fail(" ".join(str(exc.args[0]).split()))
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:
         sys.exit(EXIT_USAGE)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 

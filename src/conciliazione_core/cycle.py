@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from conciliazione_core.indicators import IndicatorTable
 
 __all__ = [
+    "PARAMETER_LIMITS",
     "Assumption",
     "Cycle",
     "Example",
@@ -134,10 +135,12 @@ class Cycle:
     summary: str | None = None
     distribution: str | None = None
     version: str | None = None
+    plan: AllocationPlan | None = None
+    """``allocation_data`` parsed and validated when the cycle was loaded."""
     envelope_kinds: KindRegistry | None = attrs.field(default=None, repr=False)
-    """The envelope kinds its allocation is read with: those active when it was loaded (see
+    """The envelope kinds its allocation was read with: those active when it was loaded (see
     :func:`~conciliazione_core.allocation.using_kinds`), the plugin host's for a plugin's cycle;
-    None: the ones active when it is read."""
+    kept so that a what-if (``--set``) reads the allocation again with the same kinds."""
 
     def cite(self, key: str) -> LegalBasis:
         """The citation named ``key`` in the parameter file."""
@@ -145,15 +148,8 @@ class Cycle:
 
     @property
     def allocation(self) -> AllocationPlan | None:
-        """The allocation envelope tree, validated (None if the cycle allocates nothing)."""
-        if self.allocation_data is None:
-            return None
-        from conciliazione_core.allocation import parse_allocation
-
-        try:
-            return parse_allocation(self.allocation_data, self.citations, kinds=self.envelope_kinds)
-        except InputError as exc:
-            raise exc.with_source(self.source) from None
+        """The allocation envelope tree, validated at load (None if the cycle allocates nothing)."""
+        return self.plan
 
     def reference_table(self, name: str | None = None) -> IndicatorTable | None:
         """A shipped indicator table (the default one when ``name`` is None)."""
@@ -202,7 +198,12 @@ class Cycle:
             return self
         data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
         cycle = _build(
-            data, self.root, self.source, (*self.overrides, *assignments), self.rules.registry
+            data,
+            self.root,
+            self.source,
+            (*self.overrides, *assignments),
+            self.rules.registry,
+            self.envelope_kinds,
         )
         return attrs.evolve(
             cycle,
@@ -249,8 +250,11 @@ def _build(
     source: str,
     overrides: tuple[str, ...],
     registry: RuleRegistry | None = None,
+    kinds: KindRegistry | None = None,
 ) -> Cycle:
-    # Every problem at once: the file's own structure, its rule sections, its citations.
+    """The cycle of a parameter file's data, its rules read with ``registry`` and its allocation
+    with ``kinds`` (default: those in force here, the plugin host's while it reads its plugins'
+    cycles); every problem at once: the file's structure, rule sections, citations, allocation."""
     problems: list[Problem] = []
     params: _ParameterFile | None = None
     try:
@@ -271,6 +275,16 @@ def _build(
             problems.extend(exc.problems)
     if params is not None:
         problems.extend(_check_citations(params))
+    plan = None
+    if params is not None and params.allocation is not None:
+        # Parsed here, once: a cycle that loads is a cycle that allocates (or says why not).
+        from conciliazione_core.allocation import active_kinds, parse_allocation
+
+        kinds = kinds or active_kinds()
+        try:
+            plan = parse_allocation(params.allocation, params.citations, kinds=kinds)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems or params is None:
         order = list(data)
 
@@ -282,11 +296,6 @@ def _build(
     recipients = params.recipients or tuple(
         Recipient(a.id, a.name) for a in lombardy().of_level(params.cycle.level)
     )
-    kinds = None
-    if params.allocation is not None:  # read later with the envelope kinds active now
-        from conciliazione_core.allocation import active_kinds
-
-        kinds = active_kinds()
     return Cycle(
         id=params.cycle.id,
         title=params.cycle.title,
@@ -307,18 +316,24 @@ def _build(
         overrides=overrides,
         summary=params.cycle.summary,
         envelope_kinds=kinds,
+        plan=plan,
     )
+
+
+PARAMETER_LIMITS = attrs.evolve(DEFAULT_LIMITS, max_bytes=2 * 1024 * 1024)
+"""A parameter file is a few kilobytes of law; 2 MiB leaves room and keeps a bad one cheap."""
 
 
 def load_cycle(
     path: Traversable | Path | str,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits = PARAMETER_LIMITS,
     *,
     rules: RuleRegistry | None = None,
 ) -> Cycle:
     """Read and validate a cycle parameter file; raise :class:`InputError` with paths if bad.
 
-    ``limits`` bounds the file's size (checked before reading when it is on disk) and nesting.
+    ``limits`` bounds the file's size (checked before reading when it is on disk; at most
+    :data:`PARAMETER_LIMITS` by default) and nesting.
     Its ``[rules]`` sections are read with ``rules`` (default: the registry in force, which is
     the host's while it loads the plugins' cycles, else the core's standard rules only).
     """

@@ -1,10 +1,15 @@
 """The whole contract between the core and its plugins.
 
 A plugin is a module (or object) with functions named after these hooks and marked with
-:data:`hookimpl`, registered through the ``conciliazione`` entry-point group::
+:data:`hookimpl`, registered through the ``conciliazione`` entry-point group; a plugin that
+provides cycles declares their ids in ``conciliazione.cycles``, so the host imports it only
+when one of them is needed::
 
     [project.entry-points.conciliazione]
     lombardia_2020 = "lombardia_2020.plugin"
+
+    [project.entry-points."conciliazione.cycles"]
+    lombardia-2020 = "lombardia_2020.plugin"
 
 Every hook here is documented and tested; the core fails its own tests if one is not.
 """
@@ -42,8 +47,9 @@ def conciliazione_cycles() -> Sequence[Cycle]:
         def conciliazione_cycles():
             return [load_cycle(files("lombardia_2020") / "cycle.toml")]
 
-    A cycle id must be unique among installed plugins: two plugins claiming the same id make that
-    id unusable until one is removed (the error names both distributions).
+    Return exactly the cycles the distribution declares in ``conciliazione.cycles``. A cycle id
+    must be unique among installed plugins: two plugins claiming the same id make that id
+    unusable until one is removed (the error names both distributions).
 
     .. versionadded:: 0.1
     """
@@ -54,8 +60,9 @@ def conciliazione_cycles() -> Sequence[Cycle]:
 def conciliazione_checks(cycle: Cycle, document: Document) -> Iterable[Finding]:
     """Return extra findings for ``document`` checked against ``cycle``.
 
-    Called for every plugin on every check, after the standard checks the cycle's parameter file
-    enables, so a third plugin can add rules to an existing cycle without editing it. Return an
+    Called on every check, after the checks of the rules the cycle's parameter file enables,
+    for the plugin that provides the cycle and for every extension plugin (one that declares no
+    cycle), so a third plugin can add rules to an existing cycle without editing it. Return an
     empty list for cycles the plugin does not care about. Every code must be registered through
     :func:`conciliazione_rules` (its message and translations come from there)::
 
@@ -121,9 +128,10 @@ def conciliazione_rules(register: Callable[[Rule | FindingCode], None]) -> None:
                 title="Reach",
             ))
 
-    Rules are collected once, before any plugin's cycles load, so every cycle of every plugin
-    can use them. A section or a code that another plugin already registered, or anything that
-    is not a Rule, makes this plugin faulty (``conciliazione cycles`` names it). The core's five
+    A plugin's rules are collected when the host registers it, before any of its cycles is read;
+    extension plugins (which declare no cycle) are registered before any cycle is read, so every
+    installed cycle can use their rules. A section or a code that another plugin already
+    registered, or anything that is not a Rule, makes this plugin faulty (``conciliazione cycles`` names it). The core's five
     standard rules are registered through this same hook by the core's own plugin.
 
     .. versionadded:: 0.2

@@ -1,16 +1,30 @@
 """The plugin host: finds cycle plugins, isolates faulty ones, answers for cycles.
 
-Plugins come from the ``conciliazione`` entry-point group. The environment variable
-``CONCILIAZIONE_PLUGINS`` (comma-separated entry-point or distribution names) limits which load.
-A plugin that fails to import, raises in a hook, returns garbage or clashes with another is
-recorded as a :class:`PluginProblem` naming it; the healthy cycles keep working.
+Plugins come from the ``conciliazione`` entry-point group. Each distribution also declares,
+statically, the cycles it provides in the ``conciliazione.cycles`` group (``cycle-id =
+"module"``, the module being one of its plugin entry points), so the host knows which plugin
+provides which cycle without importing any: asking for one cycle imports only its plugin (and
+the extension plugins, which declare no cycle and may extend any). ``CONCILIAZIONE_PLUGINS``
+(comma-separated entry-point or distribution names) limits which plugins are considered.
+
+Hooks are called through pluggy, one plugin at a time with every wrapper around it, so hook
+wrappers and pluggy's tracing work while a fault is still pinned on the plugin that caused it.
+A plugin that fails to import, raises, returns something invalid, prints, or clashes with
+another is recorded as a :class:`PluginProblem` naming it; the other cycles keep working.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+import sys
+import threading
+import types
+import typing
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -34,6 +48,7 @@ if TYPE_CHECKING:
     from conciliazione_core.allocation import KindRegistry
 
 __all__ = [
+    "CYCLES_GROUP",
     "ENTRY_POINT_GROUP",
     "PLUGINS_ENV",
     "Host",
@@ -43,7 +58,14 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "conciliazione"
+CYCLES_GROUP = "conciliazione.cycles"
+"""Static declaration: ``cycle-id = "plugin.module"``, one line per cycle a distribution provides."""
 PLUGINS_ENV = "CONCILIAZIONE_PLUGINS"
+
+_KINDS_HOOK = "conciliazione_envelope_kinds"
+
+_ORIGIN = "__conciliazione_plugin__"
+"""Attribute set on an exception raised inside a hook: the plugin it came from."""
 
 
 @attrs.frozen
@@ -72,16 +94,56 @@ class PluginProblem:
 
 @attrs.frozen
 class _Source:
+    """Where a plugin comes from, and what it declares before being imported."""
+
     name: str
     distribution: str | None
     version: str | None
+    entry_point: EntryPoint | None = attrs.field(default=None, eq=False)
+    declared: tuple[str, ...] | None = None
+    """The cycle ids it declares; None for a plugin object given directly (it declares nothing)."""
+
+    @property
+    def label(self) -> str:
+        return _("{distribution} (plugin {plugin})").format(
+            distribution=self.distribution or self.name, plugin=self.name
+        )
+
+
+# ---- safe text and validation of what plugins hand over -------------------------------------------
+
+
+def _safe_text(text: str, limit: int = 1000) -> str:
+    """``text`` with lone surrogates and control characters escaped, and at most ``limit``
+    characters: printable on any terminal, on one line."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    if text.isprintable():  # lone surrogates and control characters are not
+        return text
+    return "".join(
+        ch
+        if ch.isprintable()
+        else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        for ch in text
+    )
 
 
 def _describe(exc: BaseException) -> str:
+    """One line about an exception, even one whose ``__str__`` raises or lies."""
     if isinstance(exc, ConciliazioneError):
-        return exc.one_line()
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        try:
+            return _safe_text(exc.one_line())
+        except Exception:  # a plugin's subclass may break one_line
+            pass
+    name = _safe_text(getattr(type(exc), "__name__", "exception"))
+    try:
+        text = str(exc)
+        if not isinstance(text, str):
+            raise TypeError
+    except Exception:  # a plugin's exception may fail to print itself
+        return _("{kind} (whose message cannot be shown)").format(kind=name)
+    text = _safe_text(" ".join(text.split()))
+    return f"{name}: {text}" if text else name
 
 
 def _and(names: Sequence[str]) -> str:
@@ -92,8 +154,174 @@ def _and(names: Sequence[str]) -> str:
     return joined
 
 
+@functools.cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """The field types of a class; a name only imported for type checkers counts as Any."""
+    unknown: dict[str, Any] = {}
+    while True:
+        try:
+            return typing.get_type_hints(cls, localns=unknown)
+        except NameError as exc:
+            if exc.name is None or exc.name in unknown:
+                raise
+            unknown[exc.name] = Any
+
+
+def _type_errors(value: object, hint: Any, path: str, depth: int = 0) -> list[str]:
+    """Where ``value`` does not match the type ``hint`` (attrs classes are checked field by field)."""
+    if hint is Any or depth > 8:
+        return []
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        tries = [_type_errors(value, a, path, depth) for a in args]
+        return [] if any(not t for t in tries) else min(tries, key=len)
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return [f"{path} is {type(value).__name__}, expected a tuple"]
+        item = args[0] if args else Any
+        return [
+            e for i, v in enumerate(value) for e in _type_errors(v, item, f"{path}[{i}]", depth)
+        ]
+    if origin is not None and isinstance(origin, type):
+        if not isinstance(value, origin):
+            return [f"{path} is {type(value).__name__}, expected {origin.__name__}"]
+        if isinstance(value, Mapping) and len(args) == 2:
+            return [
+                e
+                for k, v in value.items()
+                for e in _type_errors(k, args[0], f"{path} key", depth)
+                + _type_errors(v, args[1], f"{path}[{k!r}]", depth)
+            ]
+        return []
+    if hint is type(None):
+        return [] if value is None else [f"{path} is {type(value).__name__}, expected None"]
+    if not isinstance(hint, type):
+        return []
+    if not isinstance(value, hint):
+        return [f"{path} is {type(value).__name__}, expected {hint.__name__}"]
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [f"{path} is not valid Unicode text"]
+    kind: type[Any] = type(value)
+    if attrs.has(kind) and depth < 8:
+        hints = _hints(kind)
+        return [
+            e
+            for f in attrs.fields(kind)
+            for e in _type_errors(
+                getattr(value, f.name), hints[f.name], f"{path}.{f.name}", depth + 1
+            )
+        ]
+    return []
+
+
+def _check_cycle(value: object) -> str | None:
+    if not isinstance(value, Cycle):
+        return _("returned {kind} where a Cycle was expected").format(kind=type(value).__name__)
+    errors = _type_errors(value, Cycle, "cycle")
+    if not errors and not value.id.strip():
+        errors = ["cycle.id is empty"]
+    if errors:
+        return _("returned an invalid Cycle: {error}").format(error=_safe_text(errors[0]))
+    return None
+
+
+def _check_finding(value: object) -> str | None:
+    if not isinstance(value, Finding):
+        return _("returned {kind} where a Finding was expected").format(kind=type(value).__name__)
+    errors = _type_errors(value, Finding, "finding")
+    if errors:
+        return _("returned an invalid Finding: {error}").format(error=_safe_text(errors[0]))
+    return None
+
+
+# ---- attribution: a plugin is registered behind a proxy that marks what it raises ---------------
+
+
+def _mark(exc: BaseException, plugin: str) -> None:
+    """Record that ``exc`` came from ``plugin``, unless a plugin nearer its origin already did."""
+    if _ORIGIN not in getattr(exc, "__dict__", {}):
+        with contextlib.suppress(Exception):
+            setattr(exc, _ORIGIN, plugin)
+
+
+def _origin(exc: BaseException) -> str | None:
+    """The plugin ``exc`` came from, forgotten once read (a plugin may raise a stored one again)."""
+    found = getattr(exc, "__dict__", {}).pop(_ORIGIN, None)
+    return found if isinstance(found, str) else None
+
+
+def _attributed(function: Callable[..., Any], plugin: str) -> Callable[..., Any]:
+    """``function`` (a hook implementation) marking any exception it raises with ``plugin``."""
+    if inspect.isgeneratorfunction(function):  # a wrapper: exceptions also come from its body
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            try:
+                return (yield from function(*args, **kwargs))
+            except BaseException as exc:
+                _mark(exc, plugin)
+                raise
+
+        return wrapper
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except BaseException as exc:
+            _mark(exc, plugin)
+            raise
+
+    return call
+
+
+class _Proxy:
+    """What is registered with pluggy in a plugin's place: its hook functions, attributed."""
+
+    def __init__(self, plugin: object, name: str) -> None:
+        self.plugin = plugin
+        for attr in dir(plugin):
+            try:
+                function = getattr(plugin, attr)
+                marked = getattr(function, f"{hookspecs.PROJECT}_impl", None) is not None
+            except Exception:  # what pluggy would not see either
+                continue
+            if marked and callable(function) and not attr.startswith("__"):
+                setattr(self, attr, _attributed(function, name))
+
+
+_redirect_lock = threading.Lock()
+_redirect: list[Any] = []
+"""The stdout saved by the first of the threads inside :func:`_contained`, one entry per thread."""
+
+
+@contextlib.contextmanager
+def _contained() -> Iterator[None]:
+    """A plugin's prints go to stderr: stdout carries only the command's output (e.g. JSON).
+
+    Counted rather than nested, so that threads entering and leaving in any order restore the
+    real stdout when the last one leaves (``contextlib.redirect_stdout`` would not).
+    """
+    with _redirect_lock:
+        _redirect.append(sys.stdout)
+        if len(_redirect) == 1:
+            sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        with _redirect_lock:
+            first = _redirect[0]
+            _redirect.pop()
+            if not _redirect:
+                sys.stdout = first
+
+
 class Host:
-    """Loads plugins once and answers for cycles and checks.
+    """Knows the installed plugins, loads each one when needed, answers for cycles and checks.
 
     ``plugins`` registers extra plugin objects directly (tests, embedding applications);
     ``use_entry_points=False`` ignores installed plugins; ``environ`` replaces ``os.environ``.
@@ -106,291 +334,502 @@ class Host:
         use_entry_points: bool = True,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        # Until this host's own registry is known, a plugin reading a cycle (even at import)
-        # sees the core's rules: never the default host, which may be this one being built.
-        with using_registry(core_registry()):
-            self._load(plugins, use_entry_points, environ)
-        with using_registry(self._rules):
-            self._collect_cycles()
-
-    def _load(
-        self,
-        plugins: Iterable[tuple[str, object]],
-        use_entry_points: bool,
-        environ: Mapping[str, str] | None,
-    ) -> None:
         env = os.environ if environ is None else environ
+        self._lock = threading.RLock()
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
         self._sources: dict[str, _Source] = {}
+        """Registered plugins."""
+        self._pending: dict[str, _Source] = {}
+        """Installed plugins not imported yet."""
+        self._declared: dict[str, _Source] = {}
+        """Cycle id -> the one plugin that declares it."""
+        self._conflicts: dict[str, list[_Source]] = {}
         self._problems: list[PluginProblem] = []
         self._cycles: dict[str, Cycle] = {}
-        self._conflicts: dict[str, list[_Source]] = {}
+        self._asked: set[str] = set()
+        """Plugins whose ``conciliazione_cycles`` has been called."""
+        self._orphans: dict[str, _Source] = {}
+        """Cycle ids declared by a plugin refused before loading (a name clash, a typo)."""
         self._rules = RuleRegistry()
-        # The core's standard rules are its own first plugin, registered like any other.
+        """Every rule and finding code registered so far, each attributed to its plugin."""
+        from conciliazione_core.allocation import _kinds
+
+        self._kinds: KindRegistry = _kinds.KindRegistry()
+        """Every envelope kind registered so far, each attributed to its plugin."""
+        # The core's standard rules and envelope kinds are its own first plugins, registered
+        # (and collected) like any other, before any installed plugin.
         from conciliazione_core import rules as core_rules
 
-        self._register(CORE_PLUGIN, core_rules, _Source(CORE_PLUGIN, "conciliazione-core", None))
+        self._core = (CORE_PLUGIN, _kinds.CORE_PLUGIN)
+        with using_registry(core_registry()):
+            self._register(
+                CORE_PLUGIN, core_rules, _Source(CORE_PLUGIN, "conciliazione-core", None)
+            )
+            self._register(
+                _kinds.CORE_PLUGIN,
+                _kinds.core_plugin(),
+                _Source(_kinds.CORE_PLUGIN, "conciliazione-core", None),
+            )
         allowed = env.get(PLUGINS_ENV)
         wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
         if use_entry_points:
-            # Imported here: importlib.metadata (email, zipfile, csv...) is a fifth of the import
-            # time, and only discovery needs it.
-            from importlib.metadata import entry_points
-
-            for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-                dist = ep.dist.name if ep.dist is not None else None
-                if wanted is not None and ep.name not in wanted and dist not in wanted:
-                    continue
-                self._load_entry_point(ep)
-        for name, plugin in plugins:
+            self._discover(wanted)
+        given = list(plugins)
+        self._direct = [name for name, _plugin in given]
+        for name, plugin in given:
             self._register(name, plugin, _Source(name, None, None))
-        self._collect_rules()
-        self._collect_envelope_kinds()
 
-    # -- loading -----------------------------------------------------------------------------
+    # -- discovery: metadata only, nothing imported ------------------------------------------------
 
-    def _load_entry_point(self, ep: EntryPoint) -> None:
-        dist = ep.dist
-        source = _Source(ep.name, dist.name if dist else None, dist.version if dist else None)
+    def _discover(self, wanted: set[str] | None) -> None:
+        # Imported here: importlib.metadata (email, zipfile, csv...) is a fifth of the import
+        # time, and only discovery needs it.
+        from importlib.metadata import entry_points
+
+        by_name: dict[str, list[_Source]] = {}
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            dist = ep.dist
+            source = _Source(
+                ep.name, dist.name if dist else None, dist.version if dist else None, ep
+            )
+            if wanted is None or ep.name in wanted or source.distribution in wanted:
+                by_name.setdefault(ep.name, []).append(source)
+        declarations: dict[tuple[str | None, str], list[str]] = {}
+        for ep in entry_points(group=CYCLES_GROUP):
+            key = (ep.dist.name if ep.dist else None, ep.value.strip())
+            declarations.setdefault(key, []).append(ep.name)
+        claimed: dict[str, list[_Source]] = {}
+        for name, sources in sorted(by_name.items()):
+            if len(sources) > 1:
+                names = _and(sorted(s.label for s in sources))
+                for source in sources:
+                    assert source.entry_point is not None
+                    key = (source.distribution, source.entry_point.value)
+                    for cycle_id in declarations.pop(key, []):
+                        self._orphans.setdefault(cycle_id, source)
+                    self._fail(
+                        source,
+                        _(
+                            "the plugin name {name!r} is declared by both {names}; remove one"
+                        ).format(name=name, names=names),
+                    )
+                continue
+            [source] = sources
+            assert source.entry_point is not None
+            ids = tuple(
+                sorted(declarations.pop((source.distribution, source.entry_point.value), []))
+            )
+            source = attrs.evolve(source, declared=ids)
+            self._pending[name] = source
+            for cycle_id in ids:
+                claimed.setdefault(cycle_id, []).append(source)
+        for cycle_id, sources in sorted(claimed.items()):
+            if len(sources) == 1:
+                self._declared[cycle_id] = sources[0]
+            else:
+                self._clash(cycle_id, sources)
+        for (dist_name, module), orphan_ids in sorted(declarations.items(), key=str):
+            if wanted is not None and dist_name not in wanted:
+                continue
+            # A declaration naming a module that is none of the distribution's plugins (a typo):
+            # the cycle cannot load, and saying so beats "unknown cycle".
+            orphan = _Source(module, dist_name, None)
+            self._fail(
+                orphan,
+                _(
+                    "declares the cycles [{declared}] in the entry-point group {group!r} for the "
+                    "module {module!r}, which is not one of its {plugins!r} entry points"
+                ).format(
+                    declared=", ".join(sorted(orphan_ids)),
+                    group=CYCLES_GROUP,
+                    module=module,
+                    plugins=ENTRY_POINT_GROUP,
+                ),
+            )
+            for cycle_id in orphan_ids:
+                self._orphans.setdefault(cycle_id, orphan)
+
+    def _clash(self, cycle_id: str, sources: list[_Source]) -> None:
+        self._conflicts[cycle_id] = sources
+        names = _and(sorted(s.label for s in sources))
+        for source in sources:
+            self._fail(
+                source,
+                _("cycle {cycle!r} is claimed by both {names}").format(cycle=cycle_id, names=names),
+            )
+
+    # -- loading: import, register, collect --------------------------------------------------------
+
+    def _fail(self, source: _Source, reason: str) -> None:
+        problem = PluginProblem(source.name, source.distribution, _safe_text(reason, 4000))
+        if problem not in self._problems:
+            self._problems.append(problem)
+
+    def _faulty(self, name: str) -> bool:
+        return any(p.plugin == name for p in self._problems)
+
+    def _import(self, source: _Source) -> None:
+        """Import an installed plugin and register it (once)."""
+        if self._pending.pop(source.name, None) is None:
+            return
+        assert source.entry_point is not None
         try:
-            plugin = ep.load()
+            with _contained():
+                plugin = source.entry_point.load()
+        except KeyboardInterrupt as exc:
+            raise KeyboardInterrupt(
+                _("interrupted while importing the plugin {plugin}").format(plugin=source.label)
+            ) from exc
         except BaseException as exc:  # a plugin's import must never take the host down
-            if isinstance(exc, KeyboardInterrupt):
-                raise
             self._fail(source, _("failed to import: {error}").format(error=_describe(exc)))
             return
-        self._register(ep.name, plugin, source)
+        self._register(source.name, plugin, source)
 
     def _register(self, name: str, plugin: object, source: _Source) -> None:
+        proxy = _Proxy(plugin, name)
         try:
-            self._pm.register(plugin, name=name)
+            self._pm.register(proxy, name=name)
             self._pm.check_pending()
         except (pluggy.PluginValidationError, ValueError) as exc:
-            if self._pm.is_registered(plugin):
-                self._pm.unregister(plugin)
+            if self._pm.is_registered(proxy):
+                self._pm.unregister(proxy)
             self._fail(source, _("invalid hooks: {error}").format(error=_describe(exc)))
             return
         self._sources[name] = source
+        self._registered(name)
 
-    def _fail(self, source: _Source, reason: str) -> None:
-        self._problems.append(PluginProblem(source.name, source.distribution, reason))
-
-    def _collect_envelope_kinds(self) -> None:
-        """The core's envelope kinds, then each plugin's, through the hook (one plugin at a
-        time, so each kind is attributed to its plugin and a faulty one is named)."""
-        from conciliazione_core.allocation import _kinds
-
-        self._pm.register(_kinds.core_plugin(), name=_kinds.CORE_PLUGIN)
-        self._kinds, problems = _kinds.collect_kinds(self._pm, [_kinds.CORE_PLUGIN, *self._sources])
-        for name, reason in problems:
-            self._fail(self._sources[name], reason)
-
-    @property
-    def envelope_kinds(self) -> KindRegistry:
-        """The envelope kinds the cycles may use: the core's, then the plugins'."""
-        return self._kinds
-
-    def _collect_rules(self) -> None:
-        """Each plugin's ``conciliazione_rules(register)``, called through pluggy one plugin at
-        a time so that every rule is attributed to its plugin; a plugin that registers garbage
-        or a section or code another plugin has is left out, named."""
-        names = [CORE_PLUGIN, *(n for n in self._sources if n != CORE_PLUGIN)]
-        for name in names:
-            plugin = self._pm.get_plugin(name)
-            if plugin is None:
-                continue
-            others = [p for n, p in self._pm.list_name_plugin() if n != name]
-            caller = self._pm.subset_hook_caller("conciliazione_rules", remove_plugins=others)
-            registered: list[object] = []
-            try:
-                caller(register=registered.append)
-            except BaseException as exc:
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                reason = _("raised in conciliazione_rules: {error}").format(error=_describe(exc))
-                self._leave_out(name, plugin, reason)
-                continue
+    def _registered(self, name: str) -> None:
+        """Collect what a plugin registers (rules, finding codes, envelope kinds) right after it
+        is registered, before any cycle of it is read; a fault leaves the plugin out, named."""
+        source = self._sources[name]
+        try:
             rules = self._rules
-            try:
-                for item in registered:
+            for item in self._registrations("conciliazione_rules", name):
+                try:
                     rules = rules.with_item(item, name)
+                except ValueError as exc:
+                    reason = _("conciliazione_rules registered something unusable: {error}")
+                    raise PluginError(name, reason.format(error=exc)) from None
+            offered = self._registrations(_KINDS_HOOK, name)
+            try:
+                kinds = self._kinds.with_plugin(name, offered)
             except ValueError as exc:
-                reason = _("conciliazione_rules registered something unusable: {error}")
-                self._leave_out(name, plugin, reason.format(error=exc))
-                continue
-            self._rules = rules
+                raise PluginError(name, str(exc)) from None
+        except PluginError as exc:
+            self._leave_out(name, source, exc.reason)
+        else:
+            self._rules, self._kinds = rules, kinds
 
-    def _leave_out(self, name: str, plugin: object, reason: str) -> None:
+    def _registrations(self, hook: str, name: str) -> list[object]:
+        """What plugin ``name`` passes to ``register`` in its implementation of ``hook``."""
+        if name not in self._implements(hook):
+            return []
+        registered: list[object] = []
+        self._call(hook, name, register=registered.append)
+        return registered
+
+    def _leave_out(self, name: str, source: _Source, reason: str) -> None:
         """Record ``name`` as faulty and unregister it: none of its hooks run any more."""
-        self._fail(self._sources[name], reason)
-        self._pm.unregister(plugin)
+        self._fail(source, reason)
+        plugin = self._pm.get_plugin(name)
+        if plugin is not None:
+            self._pm.unregister(plugin)
 
-    @property
-    def rules(self) -> RuleRegistry:
-        """Every registered rule and finding code, each attributed to its plugin."""
-        return self._rules
+    def _call(self, hook: str, name: str | None, **kwargs: Any) -> list[Any]:
+        """Call one plugin's implementation of ``hook`` through pluggy, wrapped by every wrapper.
 
-    def _collect_cycles(self) -> None:
+        ``name=None`` calls the wrappers alone. Raises :class:`PluginError` naming the plugin
+        (or the wrapper) that raised.
+        """
+        others = [
+            self._pm.get_plugin(impl.plugin_name)
+            for impl in getattr(self._pm.hook, hook).get_hookimpls()
+            if impl.plugin_name != name and not (impl.wrapper or impl.hookwrapper)
+        ]
+        caller = self._pm.subset_hook_caller(hook, remove_plugins=others)
+        try:
+            with _contained():
+                return list(caller(**kwargs))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            raise PluginError(
+                _origin(exc) or name or hook,
+                _("raised in {hook}: {error}").format(hook=hook, error=_describe(exc)),
+            ) from None
+
+    def _implements(self, hook: str) -> list[str]:
+        """The registered, healthy plugins implementing ``hook`` (not as a wrapper), in call order."""
+        return [
+            impl.plugin_name
+            for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls())
+            if not (impl.wrapper or impl.hookwrapper) and not self._faulty(impl.plugin_name)
+        ]
+
+    @contextlib.contextmanager
+    def _registries(self) -> Iterator[None]:
+        """This host's rules and envelope kinds, for a cycle read or checked inside."""
         from conciliazione_core.allocation import using_kinds
 
-        claims: dict[str, list[tuple[_Source, Cycle]]] = {}
-        for impl in reversed(self._pm.hook.conciliazione_cycles.get_hookimpls()):
-            source = self._sources[impl.plugin_name]
+        with using_registry(self._rules), using_kinds(self._kinds):
+            yield
+
+    def _load_extensions(self) -> None:
+        """Import the installed plugins that declare no cycle: they may extend any cycle."""
+        for source in list(self._pending.values()):
+            if not source.declared:
+                self._import(source)
+
+    def _ask(self, name: str) -> None:
+        """Read the cycles one registered plugin provides (once), checking them one by one."""
+        if name in self._asked or name not in self._sources or self._faulty(name):
+            return
+        self._asked.add(name)
+        source = self._sources[name]
+        if name not in self._implements("conciliazione_cycles"):
+            results: list[Any] = []
+        else:
             try:
-                with using_kinds(self._kinds):
-                    result = impl.function()
-                cycles = self._validate_cycles(result)
-            except BaseException as exc:
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                self._fail(
-                    source,
-                    _("raised in conciliazione_cycles: {error}").format(error=_describe(exc)),
-                )
-                continue
-            for cycle in cycles:
-                stamped = attrs.evolve(
-                    cycle,
-                    distribution=cycle.distribution or source.distribution or source.name,
-                    version=cycle.version or source.version,
-                    envelope_kinds=self._kinds,
-                )
-                claims.setdefault(cycle.id, []).append((source, stamped))
-        for cycle_id, claimants in sorted(claims.items()):
-            if len(claimants) == 1:
-                self._cycles[cycle_id] = claimants[0][1]
-                continue
-            self._conflicts[cycle_id] = [s for s, _ in claimants]
-            names = _and(
-                [
-                    _("{distribution} (plugin {plugin})").format(
-                        distribution=s.distribution or s.name, plugin=s.name
-                    )
-                    for s, _stamped in claimants
-                ]
+                with self._registries():
+                    results = self._call("conciliazione_cycles", name)
+            except PluginError as exc:
+                self._fail(self._sources.get(exc.plugin, source), exc.reason)
+                return
+        try:
+            self._accept(name, source, results)
+        except Exception as exc:  # e.g. a Cycle subclass whose attributes raise when read
+            self._fail(
+                source,
+                _("conciliazione_cycles returned something that cannot be read: {error}").format(
+                    error=_describe(exc)
+                ),
             )
-            for source, _stamped in claimants:
+
+    def _accept(self, name: str, source: _Source, results: list[Any]) -> None:
+        """Check what ``conciliazione_cycles`` returned against the types and the declaration."""
+        found: list[Cycle] = []
+        for result in results:
+            if result is None:
+                result = []
+            if not isinstance(result, Sequence) or isinstance(result, str | bytes):
                 self._fail(
                     source,
-                    _("cycle {cycle!r} is claimed by both {names}").format(
-                        cycle=cycle_id, names=names
+                    _("conciliazione_cycles returned {kind}, expected a list of Cycle").format(
+                        kind=type(result).__name__
                     ),
                 )
+                return
+            bad = [type(c).__name__ for c in result if not isinstance(c, Cycle)]
+            if bad:
+                self._fail(
+                    source,
+                    _("conciliazione_cycles returned {bad} where a Cycle was expected").format(
+                        bad=", ".join(bad)
+                    ),
+                )
+                return
+            for cycle in result:
+                reason = _check_cycle(cycle)
+                if reason is not None:
+                    self._fail(source, "conciliazione_cycles " + reason)
+                    return
+                found.append(cycle)
+        if not results and name in self._implements("conciliazione_cycles"):
+            self._fail(
+                source, _("conciliazione_cycles returned NoneType, expected a list of Cycle")
+            )
+            return
+        ids = [c.id for c in found]
+        if source.declared is not None:
+            undeclared = sorted(set(ids) - set(source.declared))
+            missing = sorted(set(source.declared) - set(ids))
+            if undeclared or missing:
+                self._fail(
+                    source,
+                    _(
+                        "declares the cycles [{declared}] in the entry-point group {group!r} "
+                        "but provides [{provided}]"
+                    ).format(
+                        declared=", ".join(source.declared),
+                        group=CYCLES_GROUP,
+                        provided=", ".join(sorted(ids)),
+                    ),
+                )
+                return
+        if len(set(ids)) != len(ids):
+            self._fail(source, _("conciliazione_cycles returned one cycle id twice"))
+            return
+        for cycle in found:
+            # An installed plugin's distribution is what its metadata says, not what it claims.
+            stamped = attrs.evolve(
+                cycle,
+                distribution=source.distribution or cycle.distribution or source.name,
+                version=source.version or cycle.version,
+            )
+            holder = self._declared.get(cycle.id)
+            if cycle.id in self._conflicts or (holder is not None and holder.name != name):
+                sources = self._conflicts.get(cycle.id) or ([holder] if holder else [])
+                self._cycles.pop(cycle.id, None)
+                self._clash(cycle.id, [*sources, source])
+                continue
+            if cycle.id in self._cycles:
+                other = self._cycles.pop(cycle.id)
+                owner = next(
+                    (s for n, s in self._sources.items() if _from(other, s) and n != name), source
+                )
+                self._clash(cycle.id, [owner, source])
+                continue
+            self._cycles[cycle.id] = stamped
 
-    @staticmethod
-    def _validate_cycles(result: object) -> list[Cycle]:
-        if not isinstance(result, Sequence) or isinstance(result, str | bytes):
-            raise TypeError(f"returned {type(result).__name__}, expected a list of Cycle")
-        bad = [type(c).__name__ for c in result if not isinstance(c, Cycle)]
-        if bad:
-            raise TypeError(f"returned {', '.join(bad)} where a Cycle was expected")
-        return list(result)
+    def _load_direct(self) -> None:
+        """Read the cycles of the plugin objects given directly (they declare nothing)."""
+        for name, source in list(self._sources.items()):
+            if source.entry_point is None:
+                self._ask(name)
+
+    def _load_cycle_plugin(self, cycle_id: str) -> None:
+        self._load_extensions()
+        self._load_direct()
+        source = self._declared.get(cycle_id)
+        if source is not None:
+            self._import(source)
+            self._ask(source.name)
+
+    def _load_all(self) -> None:
+        self._load_extensions()
+        self._load_direct()
+        for source in list(self._pending.values()):
+            self._import(source)
+        for name in list(self._sources):
+            self._ask(name)
 
     # -- answers -------------------------------------------------------------------------------
 
     @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The pluggy manager, for tracing (``enable_tracing``) and hook monitoring.
+
+        Plugins are registered behind proxies that pin each exception on its plugin; register
+        nothing here directly (use ``Host(plugins=...)``).
+        """
+        return self._pm
+
+    @property
     def problems(self) -> tuple[PluginProblem, ...]:
-        """The faulty plugins and why."""
-        return tuple(self._problems)
+        """The faulty plugins and why (imports every plugin, to find out)."""
+        with self._lock:
+            self._load_all()
+            return tuple(self._problems)
+
+    @property
+    def rules(self) -> RuleRegistry:
+        """Every registered rule and finding code, each attributed to its plugin (imports every
+        plugin, since any may bring one)."""
+        with self._lock:
+            self._load_all()
+            return self._rules
+
+    @property
+    def envelope_kinds(self) -> KindRegistry:
+        """The envelope kinds cycles may use: the core's, then the plugins' (imports every
+        plugin, since any may bring one)."""
+        with self._lock:
+            self._load_all()
+            return self._kinds
+
+    def declared_cycles(self) -> dict[str, str]:
+        """Every cycle id the installed plugins declare, with the plugin declaring it: no import."""
+        return {k: s.name for k, s in sorted(self._declared.items())}
 
     def cycles(self) -> dict[str, Cycle]:
-        """The usable cycles by id, sorted."""
-        return dict(sorted(self._cycles.items()))
+        """The usable cycles by id, sorted (imports every plugin)."""
+        with self._lock:
+            self._load_all()
+            return dict(sorted(self._cycles.items()))
 
     def cycle(self, cycle_id: str) -> Cycle:
-        """One cycle; raises :class:`CycleNotFoundError` or, if its plugins clash, :class:`PluginError`."""
-        if cycle_id in self._cycles:
-            return self._cycles[cycle_id]
-        if cycle_id in self._conflicts:
-            claimants = self._conflicts[cycle_id]
-            names = _and([s.distribution or s.name for s in claimants])
-            raise PluginError(
-                claimants[-1].name,
-                _("cycle {cycle!r} is claimed by both {names}; remove one").format(
-                    cycle=cycle_id, names=names
-                ),
-            )
-        for problem in self._problems:
-            if cycle_id.replace("-", "_") == problem.plugin or cycle_id == problem.plugin:
-                raise PluginError(problem.plugin, problem.reason)
-        # A plugin that failed before saying which cycles it provides may be the one asked
-        # for under another name: name every such plugin rather than only "unknown cycle".
-        # (A plugin in a clash did say: its cycles are all known.)
-        clashing = {s.name for claimants in self._conflicts.values() for s in claimants}
-        unknown = {p.plugin for p in self._problems} - clashing
-        raise CycleNotFoundError(cycle_id, self._cycles, unknown)
+        """One cycle; raises :class:`CycleNotFoundError` or, if its plugin is faulty, :class:`PluginError`.
+
+        Imports only the plugin that declares ``cycle_id`` (and the extension plugins).
+        """
+        with self._lock:
+            self._load_cycle_plugin(cycle_id)
+            if cycle_id in self._conflicts:
+                claimants = self._conflicts[cycle_id]
+                raise PluginError(
+                    claimants[-1].name,
+                    _("cycle {cycle!r} is claimed by both {names}; remove one").format(
+                        cycle=cycle_id, names=_and(sorted(s.label for s in claimants))
+                    ),
+                )
+            if cycle_id in self._cycles:
+                return self._cycles[cycle_id]
+            source = self._declared.get(cycle_id) or self._orphans.get(cycle_id)
+            for problem in self._problems:
+                if source is not None and problem.plugin == source.name:
+                    raise PluginError(problem.plugin, problem.reason)
+            for problem in self._problems:
+                if cycle_id.replace("-", "_") == problem.plugin or cycle_id == problem.plugin:
+                    raise PluginError(problem.plugin, problem.reason)
+            # Installed plugins declare their cycles, so none of them provides this one; a plugin
+            # object given directly declares nothing: if it failed, it may be the one asked for.
+            unknown = {p.plugin for p in self._problems if p.plugin in self._direct}
+            known = set(self._cycles) | set(self._declared)
+            raise CycleNotFoundError(cycle_id, known, unknown)
 
     def plugins(self) -> list[PluginInfo]:
         """The healthy plugins, with the hooks they implement and the cycles they provide."""
-        faulty = {p.plugin for p in self._problems}
-        infos = []
-        for name, source in sorted(self._sources.items()):
-            if name in faulty or name == CORE_PLUGIN:
-                continue
-            plugin = self._pm.get_plugin(name)
-            hooks = tuple(sorted(h.name for h in self._pm.get_hookcallers(plugin) or []))
-            provided = tuple(c.id for c in self._cycles.values() if _from(c, source))
-            infos.append(PluginInfo(name, source.distribution, source.version, hooks, provided))
-        return infos
+        with self._lock:
+            self._load_all()
+            infos = []
+            for name, source in sorted(self._sources.items()):
+                if self._faulty(name) or name in self._core:
+                    continue
+                proxy = self._pm.get_plugin(name)
+                hooks = tuple(sorted(h.name for h in self._pm.get_hookcallers(proxy) or []))
+                provided = tuple(c.id for c in self._cycles.values() if _from(c, source))
+                infos.append(PluginInfo(name, source.distribution, source.version, hooks, provided))
+            return infos
 
     def extra_findings(self, cycle: Cycle, document: Document) -> list[Finding]:
-        """Findings from every plugin's ``conciliazione_checks`` hook; a raising plugin is named."""
-        findings: list[Finding] = []
-        for impl in reversed(self._pm.hook.conciliazione_checks.get_hookimpls()):
-            try:
-                raw = impl.function(cycle=cycle, document=document)
-                if raw is not None and not isinstance(raw, Iterable):
-                    raise TypeError(f"returned {type(raw).__name__}, expected a list of Finding")
-                result: list[object] = list(raw) if raw is not None else []
-            except BaseException as exc:
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                raise PluginError(
-                    impl.plugin_name,
-                    _("raised in conciliazione_checks: {error}").format(error=_describe(exc)),
-                ) from None
-            bad = [type(f).__name__ for f in result if not isinstance(f, Finding)]
-            if bad:
-                raise PluginError(
-                    impl.plugin_name,
-                    _("conciliazione_checks returned {bad} where a Finding was expected").format(
-                        bad=", ".join(bad)
-                    ),
-                )
-            findings.extend(
-                self._registered(f, impl.plugin_name, self._rules)
-                for f in result
-                if isinstance(f, Finding)
-            )
-        return findings
+        """Findings from the plugins' ``conciliazione_checks`` hooks; a faulty plugin is named.
 
-    @staticmethod
-    def _registered(
-        found: Finding, plugin: str, registry: RuleRegistry, own: bool = False
-    ) -> Finding:
-        """``found`` with its registered definition; PluginError naming ``plugin`` if the code
-        is not registered (by ``plugin`` itself when ``own``), or its severity differs."""
-        definition = registry.codes.get(found.code)
-        if definition is None or (own and registry.code_owners[found.code] != plugin):
-            raise PluginError(
-                plugin,
-                _("emitted finding code {code!r}, which it did not register").format(
-                    code=found.code
-                ),
-            )
-        if found.severity is not definition.severity:
-            raise PluginError(
-                plugin,
-                _("emitted {code!r} as {given}; it is registered as {registered}").format(
-                    code=found.code,
-                    given=found.severity.value,
-                    registered=definition.severity.value,
-                ),
-            )
-        if found.definition is definition:
-            return found
-        return attrs.evolve(found, definition=definition)
+        The plugins asked are the extension plugins and the one that provides ``cycle``.
+        """
+        with self._lock:
+            self._load_cycle_plugin(cycle.id)
+            names = self._implements("conciliazione_checks")
+        findings: list[Finding] = []
+        called: list[str | None] = [*names] or [None]
+        for name in called:  # with no checks, wrappers and tracing still see the call
+            for raw in self._call("conciliazione_checks", name, cycle=cycle, document=document):
+                culprit = name or "conciliazione_checks"
+                if isinstance(raw, str | bytes) or not isinstance(raw, Iterable):
+                    raise PluginError(
+                        culprit,
+                        _(
+                            "conciliazione_checks returned {kind}, expected a list of Finding"
+                        ).format(kind=type(raw).__name__),
+                    )
+                try:
+                    items = list(raw)
+                except Exception as exc:  # a plugin's iterable may raise
+                    raise PluginError(
+                        _origin(exc) or culprit,
+                        _("raised in conciliazione_checks: {error}").format(error=_describe(exc)),
+                    ) from None
+                for item in items:
+                    try:
+                        reason = _check_finding(item)
+                    except Exception as exc:  # a Finding subclass whose attributes raise
+                        reason = _("returned a Finding that cannot be read: {error}").format(
+                            error=_describe(exc)
+                        )
+                    if reason is not None:
+                        raise PluginError(culprit, "conciliazione_checks " + reason)
+                    findings.append(_with_definition(item, culprit, self._rules))
+        return findings
 
     def rule_findings(self, cycle: Cycle, document: Document) -> list[Finding]:
         """The findings of every rule the cycle's ``[rules]`` sets; a raising rule's plugin is
@@ -402,12 +841,13 @@ class Host:
                 rule = registry.rules[section_name]
                 plugin = registry.owners[section_name]
                 try:
-                    found = list(rule.check(cycle, section, document))
+                    with _contained():
+                        found = list(rule.check(cycle, section, document))
+                except KeyboardInterrupt:
+                    raise
+                except PluginError:
+                    raise
                 except BaseException as exc:
-                    if isinstance(exc, KeyboardInterrupt):
-                        raise
-                    if isinstance(exc, PluginError):
-                        raise
                     raise PluginError(
                         plugin,
                         _("rule [rules.{section}] raised: {error}").format(
@@ -422,16 +862,41 @@ class Host:
                                 "rule [rules.{section}] returned {bad} where a Finding was expected"
                             ).format(section=section_name, bad=type(f).__name__),
                         )
-                    findings.append(self._registered(f, plugin, registry, own=True))
+                    findings.append(_with_definition(f, plugin, registry, own=True))
         return findings
 
     def check(self, cycle: Cycle | str, document: Document, name: str = "document") -> Report:
-        """Check a document against a cycle: its rules, then every plugin's extra checks."""
+        """Check a document against a cycle: its rules, then the plugins' extra checks."""
         resolved = self.cycle(cycle) if isinstance(cycle, str) else cycle
         findings = self.rule_findings(resolved, document)
-        with using_registry(self._rules):
+        with self._registries():
             findings += self.extra_findings(resolved, document)
         return Report(resolved.id, name, Report.sorted_findings(findings))
+
+
+def _with_definition(
+    found: Finding, plugin: str, registry: RuleRegistry, own: bool = False
+) -> Finding:
+    """``found`` with its registered definition; PluginError naming ``plugin`` if the code is
+    not registered (by ``plugin`` itself when ``own``), or its severity differs."""
+    definition = registry.codes.get(found.code)
+    if definition is None or (own and registry.code_owners[found.code] != plugin):
+        raise PluginError(
+            plugin,
+            _("emitted finding code {code!r}, which it did not register").format(code=found.code),
+        )
+    if found.severity is not definition.severity:
+        raise PluginError(
+            plugin,
+            _("emitted {code!r} as {given}; it is registered as {registered}").format(
+                code=found.code,
+                given=found.severity.value,
+                registered=definition.severity.value,
+            ),
+        )
+    if found.definition is definition:
+        return found
+    return attrs.evolve(found, definition=definition)
 
 
 def _from(cycle: Cycle, source: _Source) -> bool:
@@ -439,10 +904,12 @@ def _from(cycle: Cycle, source: _Source) -> bool:
 
 
 _default: list[Host] = []
+_default_lock = threading.Lock()
 
 
 def default_host(refresh: bool = False) -> Host:
     """The process-wide host over installed plugins, built on first use."""
-    if refresh or not _default:
-        _default[:] = [Host()]
-    return _default[0]
+    with _default_lock:
+        if refresh or not _default:
+            _default[:] = [Host()]
+        return _default[0]

@@ -33,6 +33,7 @@ from typing import Any
 
 import attrs
 
+from conciliazione_core._numbers import NumberError, parse_decimal
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import _
 from conciliazione_core.provenance import DataStatus, Provenance
@@ -225,7 +226,10 @@ def _number(text: str) -> Fraction | str:
         return _("{text!r} is negative; indicator values must be zero or more").format(text=text)
     if not _DECIMAL_TEXT.fullmatch(cleaned):
         return _("{text!r} is not a number").format(text=text)
-    return Fraction(Decimal(cleaned))
+    try:
+        return Fraction(parse_decimal(cleaned))  # the one number grammar, bounded
+    except NumberError as exc:
+        return str(exc)
 
 
 def _status(text: str) -> DataStatus | str:

@@ -8,20 +8,24 @@ point cannot represent most cent amounts (``0.1 + 0.2 != 0.3``); write amounts a
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
+from conciliazione_core._numbers import (
+    NumberError,
+    check_decimal,
+    check_int,
+    decimals,
+    parse_decimal,
+)
 from conciliazione_core.errors import InputError
 from conciliazione_core.i18n import _
 
 __all__ = ["Money"]
 
-# Plain decimal euros in ASCII digits: Decimal's own grammar would also take "1e3" and "١٢٣".
-_AMOUNT_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _NOT_FINITE = {"nan", "snan", "inf", "infinity"}
 
 
@@ -78,23 +82,32 @@ class Money:
                     'write it as a string, e.g. "{value:.2f}"'
                 ).format(value=value),
             )
-        if isinstance(value, int):
-            number = Decimal(value)
-        elif isinstance(value, Decimal):
-            number = value
-        elif isinstance(value, str):
-            text = value.strip().replace("_", "")
-            if text.lstrip("+-").lower() in _NOT_FINITE:
-                raise InputError.at(
-                    path, _("amount {value!r} is not a finite number").format(value=value)
-                )
-            if not _AMOUNT_TEXT.fullmatch(text):
+        try:
+            if isinstance(value, int):
+                number = Decimal(check_int(value))
+            elif isinstance(value, Decimal):
+                if value.is_finite() and value < 0:
+                    raise InputError.at(path, _("amount {value!r} is negative").format(value=value))
+                number = check_decimal(value)
+            elif isinstance(value, str):
+                text = value.strip()
+                if text.lstrip("+-").lower() in _NOT_FINITE:
+                    raise InputError.at(
+                        path, _("amount {value!r} is not a finite number").format(value=value)
+                    )
+                number = parse_decimal(text.removeprefix("-"))
+                if text.startswith("-") and number:
+                    raise InputError.at(path, _("amount {value!r} is negative").format(value=value))
+            else:
+                number = None
+        except NumberError as exc:
+            if isinstance(value, str) and "digits" not in str(exc):
                 raise InputError.at(
                     path,
                     _('{value!r} is not an amount; write euros as "1234.56"').format(value=value),
-                )
-            number = Decimal(text)
-        else:
+                ) from None
+            raise InputError.at(path, str(exc)) from None
+        if number is None:
             raise InputError.at(
                 path,
                 _("expected an amount in euros as a string, got {kind}").format(
@@ -108,7 +121,7 @@ class Money:
         if number < 0:
             raise InputError.at(path, _("amount {value!r} is negative").format(value=value))
         cents = Fraction(number) * 100  # exact: Decimal arithmetic rounds past 28 digits
-        if cents.denominator != 1:
+        if cents.denominator != 1 or decimals(number) > 2:
             raise InputError.at(
                 path, _("amount {value!r} has more than two decimals").format(value=value)
             )

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
 
 import attrs
 
@@ -244,6 +244,25 @@ class KindRegistry:
                 return entry.plugin
         return None
 
+    def with_plugin(self, plugin: str, offered: Sequence[object]) -> KindRegistry:
+        """This registry and the kinds ``plugin`` offered, all of them or none.
+
+        Raises ValueError with the reason when one is not a sound kind, or its name or envelope
+        class is taken (by another plugin, or by another of its own).
+        """
+        mine: list[RegisteredKind] = []
+        for kind in offered:
+            reason = _faults(kind)
+            if reason is None and isinstance(kind, EnvelopeKind):
+                reason = _taken(kind, [*self.entries, *mine])
+            if reason is not None:
+                raise ValueError(reason)
+            mine.append(RegisteredKind(cast("EnvelopeKind[Any]", kind), plugin))
+        for entry in mine:
+            _BY_CLASS[entry.kind.parameters] = entry.kind
+            _PLUGIN_OF[type(entry.kind)] = entry.plugin
+        return KindRegistry((*self.entries, *mine))
+
 
 # Every kind ever accepted, by the class of its envelopes: the engine finds an envelope's kind
 # from the envelope itself, whichever registry read it.
@@ -420,7 +439,7 @@ def collect_kinds(
     ``(plugin, reason)`` for every plugin left out: a hook that raises, something that is not an
     envelope kind, a kind name or envelope class already taken.
     """
-    entries: list[RegisteredKind] = []
+    registry = KindRegistry()
     problems: list[tuple[str, str]] = []
     everyone = [p for p in (pm.get_plugin(n) for n in plugins) if p is not None]
     for name in plugins:
@@ -440,24 +459,11 @@ def collect_kinds(
                 (name, _("raised in {hook}: {error}").format(hook=HOOK, error=_error(exc)))
             )
             continue
-        mine: list[RegisteredKind] = []
-        reason = None
-        for kind in offered:
-            reason = _faults(kind)
-            if reason is None and isinstance(kind, EnvelopeKind):
-                reason = _taken(kind, [*entries, *mine])
-                if reason is None:
-                    mine.append(RegisteredKind(kind, name))
-            if reason is not None:
-                break
-        if reason is not None:
-            problems.append((name, reason))
-            continue
-        entries.extend(mine)
-    for entry in entries:
-        _BY_CLASS[entry.kind.parameters] = entry.kind
-        _PLUGIN_OF[type(entry.kind)] = entry.plugin
-    return KindRegistry(tuple(entries)), problems
+        try:
+            registry = registry.with_plugin(name, offered)
+        except ValueError as exc:
+            problems.append((name, str(exc)))
+    return registry, problems
 
 
 def _taken(kind: EnvelopeKind[Any], entries: Sequence[RegisteredKind]) -> str | None:

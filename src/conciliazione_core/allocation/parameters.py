@@ -17,6 +17,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
 
+from conciliazione_core._numbers import (
+    MAX_DIGITS,
+    NumberError,
+    check_decimal,
+    check_int,
+    parse_decimal,
+)
 from conciliazione_core.allocation._kinds import (
     EnvelopeKind,
     EnvelopeReader,
@@ -50,35 +57,32 @@ _PART_KEYS = ("id", "label", "share", "basis")
 _TRANCHE_KEYS = ("id", "label", "share")
 
 
-# Plain ASCII decimals, percentages and fractions. Decimal's grammar would also take
-# "1e999999999", whose exact value is an integer of a billion digits (building it hangs).
-_DECIMAL = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-_SHARE_TEXT = re.compile(
-    rf"(?P<decimal>{_DECIMAL})|(?P<percent>{_DECIMAL})\s*%"
-    r"|(?P<top>[0-9]+)\s*/\s*(?P<bottom>[0-9]+)"
-)
-_MAX_CHARS = 40
-"""The longest exact number accepted as text."""
+# Percentages and fractions around the one decimal grammar (conciliazione_core._numbers).
+_SHARE_TEXT = re.compile(r"(?P<percent>[0-9.]+)\s*%|(?P<top>[0-9]+)\s*/\s*(?P<bottom>[0-9]+)")
 
 
 def _fraction_text(value: str) -> Fraction | str:
     """``"80%"``, ``"4/5"`` or ``"0.8"`` as a Fraction, or the reason it is not one."""
-    text = value.strip().replace("_", "")
-    match = _SHARE_TEXT.fullmatch(text) if len(text) <= _MAX_CHARS else None
-    if match is None:
-        if text.startswith("-") and _SHARE_TEXT.fullmatch(text[1:]):
+    text = value.strip()
+    match = _SHARE_TEXT.fullmatch(text)
+    try:
+        if match is None:
+            return Fraction(parse_decimal(text))
+        if match["percent"] is not None:
+            return Fraction(parse_decimal(match["percent"])) / 100
+        top = check_int(int(match["top"][: MAX_DIGITS + 1]))
+        denominator = check_int(int(match["bottom"][: MAX_DIGITS + 1]))
+    except NumberError as exc:
+        if text.startswith("-") and isinstance(_fraction_text(text[1:]), Fraction):
             return _("{value!r} is negative").format(value=value)
+        if "digits" in str(exc):
+            return str(exc)
         return _('{value!r} is not an exact number; write e.g. "0.8", "4/5" or "80%"').format(
             value=value
         )
-    if match["decimal"] is not None:
-        return Fraction(Decimal(match["decimal"]))
-    if match["percent"] is not None:
-        return Fraction(Decimal(match["percent"])) / 100
-    denominator = int(match["bottom"])
     if denominator == 0:
         return _("{value!r}: the denominator must be more than zero").format(value=value)
-    return Fraction(int(match["top"]), denominator)
+    return Fraction(top, denominator)
 
 
 def parse_fraction(value: object, path: str = "$", *, at_most_one: bool = False) -> Fraction:
@@ -100,11 +104,12 @@ def parse_fraction(value: object, path: str = "$", *, at_most_one: bool = False)
     if isinstance(value, Fraction):
         result = value
     elif isinstance(value, (int, Decimal)):
-        if isinstance(value, Decimal) and (
-            not value.is_finite() or abs(value.adjusted()) > _MAX_CHARS
-        ):
-            raise InputError.at(path, _("{value!r} is not a finite number").format(value=value))
-        result = Fraction(value)
+        try:
+            result = Fraction(
+                check_decimal(value) if isinstance(value, Decimal) else check_int(value)
+            )
+        except NumberError as exc:
+            raise InputError.at(path, str(exc)) from None
     elif isinstance(value, str):
         parsed = _fraction_text(value)
         if isinstance(parsed, str):

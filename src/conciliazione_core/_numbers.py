@@ -1,0 +1,67 @@
+"""The one exact-number grammar: money, fractions, percentages, indicator values and ``--set``.
+
+A number as text is plain ASCII decimal digits with at most one ``.``: no sign, exponent,
+underscore, thousands separator or non-ASCII digit (``Decimal`` would take ``"1_0"``,
+``"1e999999999"`` and ``"١٢٣"``). Every number, whatever its type, has at most
+:data:`MAX_DIGITS` digits before the point and :data:`MAX_DIGITS` after it, checked from its
+digits and exponent before any arithmetic: so reading is bounded in time whatever the input,
+and anything accepted can be printed and written back.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from conciliazione_core.i18n import _
+
+__all__ = ["MAX_DIGITS", "NumberError", "check_decimal", "check_int", "decimals", "parse_decimal"]
+
+MAX_DIGITS = 30
+"""Digits before the point, and after it: 10^30 and 30 decimals are far beyond any real value."""
+
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+class NumberError(ValueError):
+    """A number outside the grammar; its message is for people (callers add the path)."""
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A non-negative decimal from text in the grammar (callers strip and handle signs)."""
+    if len(text) > 2 * MAX_DIGITS + 1:
+        raise NumberError(
+            _("{text!r} has more than {n} digits").format(text=text[:20] + "…", n=MAX_DIGITS)
+        )
+    if not _DECIMAL.fullmatch(text):
+        raise NumberError(_("{text!r} is not a plain decimal number").format(text=text))
+    return check_decimal(Decimal(text))
+
+
+def check_decimal(value: Decimal) -> Decimal:
+    """``value`` if finite and within the digit and exponent bounds (checked without arithmetic)."""
+    if not value.is_finite():
+        raise NumberError(_("{value} is not a finite number").format(value=value))
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    # Bounds on the decimals and on the magnitude, from the exponent and the digit count alone.
+    if exponent < -MAX_DIGITS or len(digits) + exponent > MAX_DIGITS:
+        raise NumberError(
+            _("the number is too large or has too many decimals (at most {n} digits)").format(
+                n=MAX_DIGITS
+            )
+        )
+    return value
+
+
+def check_int(value: int) -> int:
+    """``value`` if it has at most :data:`MAX_DIGITS` digits (checked from its bit length)."""
+    if value.bit_length() > 100 or abs(value) >= 10**MAX_DIGITS:
+        raise NumberError(_("the number has more than {n} digits").format(n=MAX_DIGITS))
+    return value
+
+
+def decimals(value: Decimal) -> int:
+    """How many decimals ``value`` is written with (``12.340`` has three)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
