@@ -76,7 +76,7 @@ def test_the_audit_block_shows_the_command_and_its_exit_status() -> None:
     block = hook.audit_md("press-2021")
     assert block.startswith(
         "```console\n$ conciliazione audit lombardia-2020 --published "
-        "plugins/lombardia_2020/src/lombardia_2020/data/press_tranche_2021.csv --amount 1000000\n"
+        "plugins/lombardia_2020/src/lombardia_2020/published/press_tranche_2021.csv --amount 1000000\n"
     )
     assert re.search(r"\nATS-BERGAMO +110,700\.00 +110,787\.91 +110,788\.00 +-87\.91 ", block)
     assert block.endswith("$ echo $?\n1\n```\n")

@@ -155,7 +155,7 @@ def test_cycles_json_lists_faulty_plugins(faulty_site: Path) -> None:
     assert done.returncode == 0
     assert done.stderr == b""
     data = json.loads(done.stdout)
-    assert [c["id"] for c in data["cycles"]] == ["lombardia-2014"]
+    assert [c["id"] for c in data["cycles"]] == ["lombardia-2014", "lombardia-2025"]
     faulty = {p["plugin"]: p for p in data["faulty_plugins"]}
     assert set(faulty) == {*FAULTY, "lombardia_2020"}
     for name, (dist, reason, _cycle) in FAULTY.items():
@@ -166,7 +166,11 @@ def test_cycles_json_lists_faulty_plugins(faulty_site: Path) -> None:
 
 def test_without_the_faulty_plugins_both_cycles_are_listed() -> None:
     data = json.loads(cli(["cycles", "--format", "json"], None).stdout)
-    assert [c["id"] for c in data["cycles"]] == ["lombardia-2014", "lombardia-2020"]
+    assert [c["id"] for c in data["cycles"]] == [
+        "lombardia-2014",
+        "lombardia-2020",
+        "lombardia-2025",
+    ]
     assert data["faulty_plugins"] == []
 
 

@@ -116,7 +116,7 @@ def test_two_distributions_claiming_one_cycle(fake_distribution: Any) -> None:
         ("lombardia_2020", "conciliazione-lombardia-2020"),
     }
     assert host.cycle("lombardia-2014").distribution == "conciliazione-lombardia-2014"
-    assert {p.name for p in host.plugins()} == {"lombardia_2014"}
+    assert {p.name for p in host.plugins()} == {"lombardia_2014", "lombardia_2025"}
 
 
 def test_clash_between_plugin_objects_names_them() -> None:

@@ -37,7 +37,7 @@ log = logging.getLogger("mkdocs.hooks.programme_docs")
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = re.compile(r"<!--\s*programme:([a-z0-9-]+)\s*-->")
 
-_2020_DATA = ROOT / "plugins" / "lombardia_2020" / "src" / "lombardia_2020" / "data"
+_2020_DATA = ROOT / "plugins" / "lombardia_2020" / "src" / "lombardia_2020" / "published"
 
 #: The audits docs/audit.md shows: (cycle, published table, amount the table splits).
 AUDITS: dict[str, tuple[str, Path, str]] = {

@@ -12,7 +12,7 @@ import lombardia_2020.plugin
 from conciliazione_core import Cycle, Host, Money
 from conciliazione_core.audit import AuditReport, Method, audit_cycle, load_published_table
 
-DATA = Path(str(files("lombardia_2020"))) / "data"
+DATA = Path(str(files("lombardia_2020"))) / "published"
 
 #: The figures as printed (DOMAIN.md); Insubria 2020 is printed "117.00", a typo: not a number.
 PRESS = {
