@@ -11,6 +11,7 @@ import pytest
 import conciliazione_core
 
 MODULES = [
+    "audit",
     "bodies",
     "cycle",
     "documents",

@@ -312,3 +312,34 @@ def test_the_table_output_names_what_is_not_given(cycle_2020: Cycle) -> None:
     assert "Not given: ATS-MILANO (a typo)" in text
     assert "ATS-INSUBRIA*" in text  # derived reference figure, marked
     assert "Reconciled: no" in text
+
+
+def test_data_runs_the_rule_on_another_table_and_the_shipped_one_is_tried_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cycle_2020: Cycle
+) -> None:
+    # Equal populations: €2,800,000 / 8 = €350,000 each. The table reconciles on that data only.
+    ones = tmp_path / "ones.csv"
+    lines = ["id,name,resident_2019_01_01,source,reference_date,status"]
+    lines += [f"{r.id},{r.name},1,test,2019-01-01,official" for r in cycle_2020.recipients]
+    ones.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    equal = write_csv(tmp_path / "equal.csv", {r.id: "350000" for r in cycle_2020.recipients})
+    code, out, _err = run(
+        capsys,
+        "audit",
+        "lombardia-2020",
+        "--published",
+        str(equal),
+        "--data",
+        str(ones),
+        "--format",
+        "json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["data"] == str(ones)
+    assert {c["data"] for c in data["exact_matches"]} == {str(ones)}
+    tried = {c["data"] for c in data["candidates"]}
+    assert tried == {str(ones), "shipped ats_population_2019.csv"}
+    assert len(data["candidates"]) == 2 * 16
+    code, _out, _err = run(capsys, "audit", "lombardia-2020", "--published", str(equal))
+    assert code == 1

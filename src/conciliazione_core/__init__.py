@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conciliazione_core.audit import AuditReport, PublishedTable, audit_cycle, load_published_table
 from conciliazione_core.bodies import Body, BodyKind, LegalNature
 from conciliazione_core.cycle import Cycle, load_cycle
 from conciliazione_core.documents import (
@@ -60,6 +61,7 @@ __all__ = [
     "AgeBand",
     "Alliance",
     "AmbiguousMunicipalityError",
+    "AuditReport",
     "Body",
     "BodyKind",
     "BudgetLine",
@@ -89,12 +91,14 @@ __all__ = [
     "Problem",
     "Project",
     "Provenance",
+    "PublishedTable",
     "Report",
     "Severity",
     "SystemAction",
     "TerritorialPlan",
     "UnknownMembershipError",
     "__version__",
+    "audit_cycle",
     "check",
     "cycles",
     "default_host",
@@ -106,6 +110,7 @@ __all__ = [
     "level_on",
     "load_cycle",
     "load_document",
+    "load_published_table",
     "lombardy",
     "municipalities",
     "parse_document",
