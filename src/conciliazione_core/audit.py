@@ -71,7 +71,8 @@ class Method(enum.Enum):
     NEAREST = "nearest"
     """Halves up."""
     LARGEST_REMAINDER = "largest_remainder"
-    """Floors, then the units left over to the largest remainders (ties by id)."""
+    """Floors, then the units left over to the largest remainders (ties by id); the whole
+    units of the amount only (€1,000 units split €1,000,500 as 1,000 units)."""
 
 
 # ---- the published table ----------------------------------------------------------------------
