@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PLUGINS := plugins/lombardia_2014 plugins/lombardia_2020 examples/plugins/cofinancing
+PLUGINS := plugins/lombardia_2014 plugins/lombardia_2020 plugins/lombardia_2025 examples/plugins/cofinancing
 EDITABLES := -e . $(foreach p,$(PLUGINS),-e $(p))
 # uv installs the pinned tools in seconds; where it cannot be had, pip installs the same pins.
 UV_VERSION := 0.13.9
@@ -69,7 +69,8 @@ test-dist: $(STAMP)
 	$(BIN)/uv pip install --quiet --python .venv-dist/bin/python -c $(LOCK) $$wheels \
 	    || .venv-dist/bin/python -m pip install --quiet -c $(LOCK) $$wheels
 	cd "$$(mktemp -d)" && $(CURDIR)/.venv-dist/bin/pytest -q -p no:cacheprovider \
-	    --conciliazione-cycle lombardia-2020 --conciliazione-cycle lombardia-2014
+	    --conciliazione-cycle lombardia-2020 --conciliazione-cycle lombardia-2014 \
+	    --conciliazione-cycle lombardia-2025
 
 ## test-latest: the suite with the newest release of everything (not run by CI: breakage news)
 test-latest:

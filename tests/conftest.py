@@ -69,9 +69,9 @@ def montagna_path() -> Path:
 
 @pytest.fixture(scope="session")
 def example_files() -> list[Path]:
-    """Every example document the two shipped plugins carry."""
+    """Every example document the shipped plugins carry."""
     found = []
-    for package in ("lombardia_2014", "lombardia_2020"):
+    for package in ("lombardia_2014", "lombardia_2020", "lombardia_2025"):
         folder = _shipped(package, "examples")
         if folder.is_dir():
             found += sorted(p for p in folder.iterdir() if p.suffix in (".json", ".toml"))

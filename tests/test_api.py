@@ -13,6 +13,7 @@ import pytest
 import conciliazione_core
 
 MODULES = [
+    "audit",
     "bodies",
     "cycle",
     "documents",

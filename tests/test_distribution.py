@@ -24,6 +24,7 @@ PROJECTS = {
     "conciliazione_core": ROOT,
     "conciliazione_lombardia_2014": ROOT / "plugins" / "lombardia_2014",
     "conciliazione_lombardia_2020": ROOT / "plugins" / "lombardia_2020",
+    "conciliazione_lombardia_2025": ROOT / "plugins" / "lombardia_2025",
 }
 LICENCE = (ROOT / "LICENSE").read_text("utf-8")
 

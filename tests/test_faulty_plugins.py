@@ -169,7 +169,7 @@ def test_cycles_json_lists_faulty_plugins(faulty_site: Path) -> None:
     assert done.returncode == 0
     assert done.stderr == b""
     data = json.loads(done.stdout)
-    assert [c["id"] for c in data["cycles"]] == ["lombardia-2014"]
+    assert [c["id"] for c in data["cycles"]] == ["lombardia-2014", "lombardia-2025"]
     faulty = {p["plugin"]: p for p in data["faulty_plugins"]}
     assert set(faulty) == {*FAULTY, "lombardia_2020"}
     for name, (dist, reason, _cycle) in FAULTY.items():
@@ -180,7 +180,11 @@ def test_cycles_json_lists_faulty_plugins(faulty_site: Path) -> None:
 
 def test_without_the_faulty_plugins_both_cycles_are_listed() -> None:
     data = json.loads(cli(["cycles", "--format", "json"], None).stdout)
-    assert [c["id"] for c in data["cycles"]] == ["lombardia-2014", "lombardia-2020"]
+    assert [c["id"] for c in data["cycles"]] == [
+        "lombardia-2014",
+        "lombardia-2020",
+        "lombardia-2025",
+    ]
     assert data["faulty_plugins"] == []
 
 
@@ -240,7 +244,8 @@ def test_an_unknown_cycle_lists_the_declared_cycles(faulty_site: Path) -> None:
     [line] = done.stderr.decode().splitlines()
     assert line == (
         "conciliazione: error: unknown cycle 'trentino-2031' (installed cycles: "
-        "faulty-garbage, faulty-import, faulty-params, faulty-raises, lombardia-2014)"
+        "faulty-garbage, faulty-import, faulty-params, faulty-raises, lombardia-2014, "
+        "lombardia-2025)"
     ), line
 
 
@@ -375,7 +380,7 @@ def test_an_invalid_cycle_is_a_named_problem_on_every_command(
     assert problem.plugin == "bad_cycle"
     assert reason in problem.reason
     # Every other cycle keeps working, on every command.
-    assert set(host.cycles()) == {"lombardia-2014", "lombardia-2020"}
+    assert set(host.cycles()) == {"lombardia-2014", "lombardia-2020", "lombardia-2025"}
     report = host.check("lombardia-2020", load_document(MONTAGNA))
     assert report.cycle == "lombardia-2020"
 
@@ -481,7 +486,11 @@ def test_a_plugin_printing_cannot_corrupt_json_output(
     assert "hello from the noisy plugin's import" in err
     assert "hello from the noisy plugin's checks" in err
     code, out, _err = _main(capsys, "cycles", "--format", "json")
-    assert [c["id"] for c in json.loads(out)["cycles"]] == ["lombardia-2014", "lombardia-2020"]
+    assert [c["id"] for c in json.loads(out)["cycles"]] == [
+        "lombardia-2014",
+        "lombardia-2020",
+        "lombardia-2025",
+    ]
 
 
 def test_an_interrupted_plugin_import_names_the_plugin(

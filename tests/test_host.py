@@ -393,7 +393,8 @@ def test_a_wrapper_plugin_is_healthy_and_wraps_every_call(montagna_path: Path) -
     host = Host(plugins=[("wrapper", wrapper)], environ={})
     assert set(SHIPPED) <= set(host.cycles())
     assert host.problems == ()
-    assert sorted(wrapper.seen) == ["cycles:1", "cycles:1"]  # one call per cycle plugin
+    # one call per installed cycle plugin (each declares one cycle)
+    assert sorted(wrapper.seen) == ["cycles:1"] * len(host.declared_cycles())
     host.check("lombardia-2020", load_document(montagna_path))
     assert wrapper.seen[-1] == "checks:lombardia-2020"
     assert {p.name for p in host.plugins()} >= {"wrapper", "lombardia_2020"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conciliazione_core._api import DumpFormat, allocate, check, dump_allocation, explain
 from conciliazione_core._rule_registry import Rule, RuleRegistry, Rules, finding
+from conciliazione_core.audit import AuditReport, PublishedTable, audit_cycle, load_published_table
 from conciliazione_core.bodies import Body, BodyKind, LegalNature
 from conciliazione_core.cycle import Cycle, load_cycle
 from conciliazione_core.documents import (
@@ -63,6 +64,7 @@ __all__ = [
     "AgeBand",
     "Alliance",
     "AmbiguousMunicipalityError",
+    "AuditReport",
     "Body",
     "BodyKind",
     "BudgetLine",
@@ -95,6 +97,7 @@ __all__ = [
     "Problem",
     "Project",
     "Provenance",
+    "PublishedTable",
     "Report",
     "Rule",
     "RuleRegistry",
@@ -105,6 +108,7 @@ __all__ = [
     "UnknownMembershipError",
     "__version__",
     "allocate",
+    "audit_cycle",
     "check",
     "cycles",
     "default_host",
@@ -119,6 +123,7 @@ __all__ = [
     "level_on",
     "load_cycle",
     "load_document",
+    "load_published_table",
     "lombardy",
     "municipalities",
     "parse_document",

@@ -110,7 +110,7 @@ def plugin_file(package: str, *parts: str) -> Path:
     return Path(str(files(package).joinpath(*parts)))
 
 
-_PLUGINS = ("lombardia_2014", "lombardia_2020")
+_PLUGINS = ("lombardia_2014", "lombardia_2020", "lombardia_2025")
 
 
 @cache

@@ -124,3 +124,51 @@ def test_the_rows_are_the_eight_ats_with_their_names(cycle: Cycle) -> None:
     names = {r.id: r.name for r in cycle.recipients}
     assert {r["id"]: r["name"] for r in rows()} == names
     assert len(names) == 8
+
+
+# ---- how far the derived three can be off (the evidence the provenance states) --------------------
+
+#: The range each derived figure's own 2021 tranche admits (press figure ± €50 of a €1,000,000
+#: tranche at 10,060,574 residents), and the figure the 2022 municipal shares of the three give.
+TRANCHE_RANGE = {
+    "ATS-INSUBRIA": (1_471_359, 1_472_365),
+    "ATS-MONTAGNA": (297_290, 298_296),
+    "ATS-BRESCIA": (1_164_511, 1_165_517),
+}
+MUNICIPAL_2022 = {"ATS-INSUBRIA": 1_472_064, "ATS-MONTAGNA": 296_905, "ATS-BRESCIA": 1_168_053}
+
+
+def test_the_tranche_ranges_are_the_press_figures_inverted() -> None:
+    for ats, tranche in DERIVED_ATS.items():
+        low = Fraction((tranche - 50) * REGION_2019, 1_000_000)
+        high = Fraction((tranche + 50) * REGION_2019, 1_000_000)
+        assert TRANCHE_RANGE[ats] == (round(low), round(high))
+    # Even their upper ends fall short of the exact combined total: the press figures are not a
+    # consistent ±€50 rounding of a population split.
+    assert sum(high for _low, high in TRANCHE_RANGE.values()) < 2_937_021
+
+
+def test_the_municipal_estimate_is_computed_from_the_core_s_2022_data() -> None:
+    from conciliazione_core import municipalities
+
+    table = municipalities().agency_indicators(dt.date(2022, 1, 1))
+    p2022 = {ats: int(table.rows[table.positions[ats]].value("population")) for ats in DERIVED_ATS}
+    combined = sum(PROVINCES_2019[p] for p in ("VA", "CO", "SO", "BS"))
+    for ats, estimate in MUNICIPAL_2022.items():
+        assert round(Fraction(combined * p2022[ats], sum(p2022.values()))) == estimate
+
+
+def test_the_shipped_figures_are_kept_and_their_error_is_stated() -> None:
+    # Not silently changed: Insubria is 676 above its tranche range and 977 above the municipal
+    # estimate; Montagna is inside its range; Brescia 431 above its range, 2,105 below the estimate.
+    assert SHIPPED["ATS-INSUBRIA"] - TRANCHE_RANGE["ATS-INSUBRIA"][1] == 676
+    assert SHIPPED["ATS-INSUBRIA"] - MUNICIPAL_2022["ATS-INSUBRIA"] == 977
+    low, high = TRANCHE_RANGE["ATS-MONTAGNA"]
+    assert low <= SHIPPED["ATS-MONTAGNA"] <= high
+    assert SHIPPED["ATS-BRESCIA"] - TRANCHE_RANGE["ATS-BRESCIA"][1] == 431
+    assert MUNICIPAL_2022["ATS-BRESCIA"] - SHIPPED["ATS-BRESCIA"] == 2_105
+    by_id = {r["id"]: r["method"] for r in rows()}
+    for ats in DERIVED_ATS:
+        assert "ATS boundaries in force on 1/1/2019 (Medio Lario in ATS Insubria" in by_id[ats]
+        assert f"admits {TRANCHE_RANGE[ats][0]}-{TRANCHE_RANGE[ats][1]}" in by_id[ats]
+        assert f"gives {MUNICIPAL_2022[ats]}" in by_id[ats]
