@@ -6,7 +6,6 @@ Exit codes: 0 all good; 1 findings make a document inadmissible, or an allocatio
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
+from conciliazione_core._views import cycles_to_json, dumps, report_to_json
 from conciliazione_core.errors import ConciliazioneError, InputError
 from conciliazione_core.i18n import N_, _, set_language
 
@@ -25,7 +25,7 @@ _SEVERITY_WORDS = {"error": N_("ERROR"), "warning": N_("WARNING"), "info": N_("I
 
 
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    click.echo(dumps(data))
 
 
 def format_table(
@@ -68,26 +68,7 @@ def cycles(fmt: str) -> None:
     host = default_host()
     found = host.cycles()
     if fmt == "json":
-        _echo_json(
-            {
-                "cycles": [
-                    {
-                        "id": c.id,
-                        "title": c.title,
-                        "legal_basis": [str(b) for b in c.legal_basis],
-                        "level": c.level.value,
-                        "period": [c.period.start.isoformat(), c.period.end.isoformat()],
-                        "distribution": c.distribution,
-                        "version": c.version,
-                    }
-                    for c in found.values()
-                ],
-                "faulty_plugins": [
-                    {"plugin": p.plugin, "distribution": p.distribution, "reason": p.reason}
-                    for p in host.problems
-                ],
-            }
-        )
+        _echo_json(cycles_to_json(found.values(), host.problems))
         return
     rows = [
         [
@@ -223,23 +204,7 @@ def check(cycle_id: str, file: Path, fmt: str) -> None:
     document = load_document(file)
     report = host.check(cycle, document, name=str(file))
     if fmt == "json":
-        _echo_json(
-            {
-                "cycle": report.cycle,
-                "document": report.document,
-                "admissible": report.admissible,
-                "findings": [
-                    {
-                        "code": f.code,
-                        "severity": f.severity.value,
-                        "message": f.message,
-                        "path": f.path,
-                        "legal_basis": str(f.legal_basis) if f.legal_basis else None,
-                    }
-                    for f in report.findings
-                ],
-            }
-        )
+        _echo_json(report_to_json(report))
     else:
         verdict = _("admissible") if report.admissible else _("NOT admissible")
         click.echo(f"{file}: {verdict} ({cycle.id})")
@@ -327,6 +292,58 @@ def diff_command(cycle_a: str, cycle_b: str, fmt: str, changed_only: bool) -> No
     else:
         width = max(80, shutil.get_terminal_size((120, 24)).columns)
         click.echo(render_diff(result, width=width, changed_only=changed_only))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--max-body-bytes",
+    default=8 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Refuse larger request bodies (413).",
+)
+@click.option(
+    "--time-limit",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="Seconds a request may take (then 503).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let browser pages from ORIGIN call the API (repeatable; default: none).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+def serve(
+    host: str,
+    port: int,
+    max_body_bytes: int,
+    time_limit: float,
+    cors_origins: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Serve the HTTP API (needs the server extra); see docs/http.md."""
+    try:
+        from conciliazione_core import server
+    except ImportError as exc:
+        raise click.UsageError(
+            _(
+                "the HTTP server needs the server extra ({name} is missing): "
+                "pip install 'conciliazione-core[server]'"
+            ).format(name=exc.name)
+        ) from None
+    settings = server.Settings(max_body_bytes, time_limit, cors_origins)
+    server.serve(host, port, settings, log_level=log_level)
 
 
 def _fail(message: str) -> NoReturn:
