@@ -325,22 +325,36 @@ async def show_schema(request: Request, lang: str, deadline: float) -> Response:
 
 
 def _check_documents(
-    cycle: lib.Cycle, data: list[Any], name: str, lang: str
+    cycle: lib.Cycle,
+    data: list[Any],
+    name: str,
+    lang: str,
+    problems: Sequence[lib.Problem] = (),
+    unread: frozenset[int] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """Load every document (collecting every problem, under ``$[i]``), then check each."""
+    """Load every document (collecting every problem, under ``$[i]``), then check each.
+
+    ``problems`` are those already found at reading, for the items whose index is in ``unread``.
+    """
     documents = []
-    problems: list[lib.Problem] = []
+    found = list(problems)
     for i, item in enumerate(data):
+        if i in unread:
+            continue
         try:
             documents.append(lib.parse_document(item, name, lang=lang))
         except lib.InputError as exc:
-            problems.extend(exc.prefixed(f"$[{i}]").problems)
-    if problems:
-        raise lib.InputError(problems, name)
+            found.extend(exc.prefixed(f"$[{i}]").problems)
+    if found:
+        raise lib.InputError(sorted(found, key=_index), name)
     return [
         lib.report_json(lib.check(cycle, d, f"{name}[{i}]", lang=lang))
         for i, d in enumerate(documents)
     ]
+
+
+def _index(problem: lib.Problem) -> int:
+    return int(problem.path[2:].partition("]")[0])
 
 
 def _check_one(cycle: lib.Cycle, data: Any, name: str, lang: str) -> dict[str, Any]:
@@ -377,22 +391,25 @@ def _is_table(data: dict[str, Any], name: str, lang: str) -> bool:
     return True
 
 
-def _json_lines(raw: bytes, name: str, limits: lib.Limits, lang: str) -> list[Any]:
+def _check_lines(
+    cycle: lib.Cycle, raw: bytes, name: str, limits: lib.Limits, lang: str
+) -> list[dict[str, Any]]:
+    """Check the documents of JSON lines (blank lines skipped), indexed as in an array."""
     items: list[Any] = []
     problems: list[lib.Problem] = []
+    unread: set[int] = set()
     for line in raw.splitlines():
         if not line.strip():
             continue
         try:
             items.append(lib.parse_body(line, name, limits, lang=lang))
         except lib.InputError as exc:
-            problems.extend(exc.prefixed(f"$[{len(items) + len(problems)}]").problems)
+            problems.extend(exc.prefixed(f"$[{len(items)}]").problems)
+            unread.add(len(items))
             items.append(None)
-    if problems:
-        raise lib.InputError(problems, name)
     if not items:
         raise lib.InputError.at("$", lib.translate(N_("no document in the body"), lang), name)
-    return items
+    return _check_documents(cycle, items, name, lang, problems, frozenset(unread))
 
 
 @endpoint("name")
@@ -407,9 +424,8 @@ async def check(request: Request, lang: str, deadline: float) -> Response:
     name = request.query_params.get("name", "document")
     limits = lib.Limits(max_bytes=settings.max_body_bytes)
     if kind in JSON_LINES:
-        items = await in_thread(deadline, _json_lines, raw, name, limits, lang)
         return json_response(
-            await in_thread(deadline, _check_documents, cycle, items, name, lang), lang=lang
+            await in_thread(deadline, _check_lines, cycle, raw, name, limits, lang), lang=lang
         )
     data = await in_thread(deadline, lib.parse_body, raw, name, limits, lang=lang)
     if isinstance(data, list):
