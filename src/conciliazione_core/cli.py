@@ -333,8 +333,10 @@ def serve(
     log_level: str,
 ) -> None:
     """Serve the HTTP API (needs the server extra); see docs/http.md."""
+    import importlib
+
     try:
-        from conciliazione_core import server
+        server = importlib.import_module("conciliazione_core.server")
     except ImportError as exc:
         raise click.UsageError(
             _(
