@@ -11,7 +11,7 @@ LOCK := requirements-dev.lock
 LOWEST_LOCK := requirements-lowest.lock
 
 .PHONY: demo test lint typecheck pytest docs bench fuzz-deep mutation catalogues charts clean \
-	lock test-latest test-lowest test-dist
+	lock test-latest test-lowest test-dist serve
 
 # install VENV LOCK: a virtual environment with the locked tools and the project, editable.
 # Our own packages build without isolation, with the locked setuptools: no unpinned download.
@@ -36,6 +36,10 @@ $(STAMP): pyproject.toml $(LOCK) $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
 ## demo: the main job, the 2020-2023 allocation among the 8 ATS, explained for one ATS
 demo: $(STAMP)
 	$(BIN)/conciliazione allocate lombardia-2020 --explain ATS-MONTAGNA
+
+## serve: the HTTP API on http://127.0.0.1:8000 (docs/http.md); SERVE_ARGS="--port 8080" to change
+serve: $(STAMP)
+	$(BIN)/conciliazione serve $(SERVE_ARGS)
 
 ## test: lint, type-check, the whole test suite (core and plugins) and the docs build
 test: $(STAMP) lint typecheck pytest docs
