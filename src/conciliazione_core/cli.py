@@ -333,10 +333,8 @@ def serve(
     log_level: str,
 ) -> None:
     """Serve the HTTP API (needs the server extra); see docs/http.md."""
-    import importlib
-
     try:
-        server = importlib.import_module("conciliazione_core.server")
+        import conciliazione_core.server as server
     except ImportError as exc:
         raise click.UsageError(
             _(
