@@ -315,13 +315,11 @@ async def show_cycle(request: Request, lang: str, deadline: float) -> Response:
 @endpoint()
 async def show_schema(request: Request, lang: str, deadline: float) -> Response:
     """The JSON Schema of a document kind, as ``conciliazione schema KIND``."""
-    kind = request.path_params["kind"]
-    if kind not in lib.document_kinds():
-        try:
-            lib.schema(kind, lang=lang)
-        except lib.InputError as exc:
-            raise Failure(404, exc.one_line(), exc.problems) from None
-    return json_response(lib.schema(kind, lang=lang), lang=lang)
+    try:
+        schema = await in_thread(deadline, lib.schema, request.path_params["kind"], lang=lang)
+    except lib.InputError as exc:  # an unknown kind: no such resource
+        raise Failure(404, exc.one_line(), exc.problems) from None
+    return json_response(schema, lang=lang)
 
 
 def _check_documents(

@@ -15,6 +15,8 @@ context variable, the lock can go.
 
 from __future__ import annotations
 
+import functools
+import gettext
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +24,6 @@ from typing import Any, TypeVar
 
 from conciliazione_core import allocation as _engine
 from conciliazione_core._views import (
-    cycle_summary_to_json,
     cycle_to_json,
     cycles_to_json,
     dumps,
@@ -39,7 +40,7 @@ from conciliazione_core.errors import (
 )
 from conciliazione_core.findings import Report
 from conciliazione_core.host import default_host
-from conciliazione_core.i18n import LANGUAGES, _, language
+from conciliazione_core.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, _, language
 from conciliazione_core.indicators import IndicatorTable, parse_indicator_csv, parse_indicator_json
 from conciliazione_core.schema import json_schema
 from conciliazione_core.serialisation import Limits, parse_json
@@ -62,7 +63,6 @@ __all__ = [
     "allocation_json",
     "check",
     "cycle_json",
-    "cycle_summary",
     "cycles_json",
     "document_kinds",
     "dumps",
@@ -95,9 +95,16 @@ def _call(lang: str | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> 
         return fn(*args, **kwargs)
 
 
-def translate(message: str, lang: str | None) -> str:
-    """``message`` (marked with ``N_``) in ``lang``."""
-    return _call(lang, _, message)
+@functools.cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def translate(message: str, lang: str) -> str:
+    """``message`` (marked with ``N_``) in ``lang``, without the lock: safe on the event loop."""
+    return _catalogue(lang).gettext(message)
 
 
 def document_kinds() -> tuple[str, ...]:
@@ -140,10 +147,6 @@ def cycles_json(*, lang: str | None = None) -> dict[str, Any]:
 
 def cycle_json(cycle: Cycle, *, lang: str | None = None) -> dict[str, Any]:
     return _call(lang, cycle_to_json, cycle)
-
-
-def cycle_summary(cycle: Cycle) -> dict[str, Any]:
-    return cycle_summary_to_json(cycle)
 
 
 def parse_body(raw: bytes, source: str, limits: Limits, *, lang: str | None = None) -> Any:
