@@ -204,6 +204,9 @@ def test_unknown_or_repeated_query_parameters_are_400(server: Server) -> None:
     assert data["problems"][0]["path"] == "name"
     data = error_shape(server.get("/cycles?lang=fr"), 400)
     assert data["problems"][0]["path"] == "lang"
+    italian = server.get("/cycles?lang=fr", **{"Accept-Language": "it"})
+    assert error_shape(italian, 400)["message"].startswith("lingua non supportata 'fr'")
+    assert italian.headers["content-language"] == "it"
 
 
 # ---- allocation ------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def _failure_of(exc: Exception, lang: str) -> Failure:
 def _accept_language(header: str) -> str:
     """The supported language the client prefers most; English when it names none."""
     best, best_q = "en", 0.0
-    for position, item in enumerate(header.split(",")):
+    for item in header.split(","):
         tag, _sep, params = item.strip().partition(";")
         code = tag.strip().split("-")[0].lower()
         q = 1.0
@@ -136,13 +136,14 @@ def _accept_language(header: str) -> str:
                     q = float(value)  # a preference weight, never an amount
                 except ValueError:
                     q = 0.0
-        if code in lib.LANGUAGES and q > best_q and position < 64:
+        if code in lib.LANGUAGES and q > best_q:
             best, best_q = code, q
     return best
 
 
 def request_language(request: Request) -> str:
     """``?lang=`` if given (and supported), else the best of ``Accept-Language``, else English."""
+    preferred = _accept_language(request.headers.get("accept-language", ""))
     values = request.query_params.getlist("lang")
     if values:
         code = values[-1].lower()
@@ -150,12 +151,12 @@ def request_language(request: Request) -> str:
             raise Failure(
                 400,
                 lib.translate(
-                    N_("unsupported language {lang!r}; choose one of: {langs}"), "en"
+                    N_("unsupported language {lang!r}; choose one of: {langs}"), preferred
                 ).format(lang=values[-1], langs=", ".join(lib.LANGUAGES)),
-                [lib.Problem("lang", lib.translate(N_("choose en or it, once"), "en"))],
+                [lib.Problem("lang", lib.translate(N_("choose en or it, once"), preferred))],
             )
         return code
-    return _accept_language(request.headers.get("accept-language", ""))
+    return preferred
 
 
 # ---- requests -----------------------------------------------------------------------------
@@ -258,7 +259,7 @@ def endpoint(*allowed: str) -> Callable[[Handler], Callable[[Request], Awaitable
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
-            lang = "en"
+            lang = _accept_language(request.headers.get("accept-language", ""))
             settings = _settings(request)
             deadline = time.monotonic() + settings.time_limit
             try:
@@ -527,7 +528,7 @@ async def docs(request: Request, lang: str, deadline: float) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    lang = "en"
+    lang = _accept_language(request.headers.get("accept-language", ""))
     with contextlib.suppress(Failure):
         lang = request_language(request)
     status = exc.status_code if isinstance(exc, HTTPException) else 500
