@@ -27,6 +27,7 @@ from conciliazione_core.errors import (
 from conciliazione_core.server import _library as lib
 from conciliazione_core.server._app import (
     Failure,
+    Settings,
     _accept_language,
     _failure_of,
     create_app,
@@ -105,3 +106,9 @@ def test_an_allocation_of_a_cycle_without_one_is_422(ats_cycle: Cycle) -> None:
     with pytest.raises(lib.NotApplicable) as caught:
         lib.allocate(ats_cycle, lang="en")
     assert caught.value.problems[0].message == f"cycle {ats_cycle.id} defines no allocation"
+
+
+@pytest.mark.parametrize("bad", [{"max_body_bytes": 0}, {"time_limit": 0}, {"time_limit": -1.0}])
+def test_settings_refuse_limits_that_are_not_positive(bad: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        Settings(**bad)

@@ -43,9 +43,9 @@ CSV = "text/csv"
 class Settings:
     """The server's limits and CORS origins; the defaults are the safe ones."""
 
-    max_body_bytes: int = 8 * 1024 * 1024
+    max_body_bytes: int = attrs.field(default=8 * 1024 * 1024, validator=attrs.validators.gt(0))
     """Larger request bodies get 413 (checked on Content-Length and while reading)."""
-    time_limit: float = 30.0
+    time_limit: float = attrs.field(default=30.0, validator=attrs.validators.gt(0))
     """Seconds a request may take, reading included; past it the answer is 503."""
     cors_origins: tuple[str, ...] = ()
     """Origins a browser may call the API from; none (CORS off) by default."""
