@@ -11,7 +11,7 @@ LOCK := requirements-dev.lock
 LOWEST_LOCK := requirements-lowest.lock
 
 .PHONY: demo test lint typecheck pytest docs bench fuzz-deep mutation catalogues charts clean \
-	lock test-latest test-lowest test-dist
+	lock test-latest test-lowest test-dist serve
 
 # install VENV LOCK: a virtual environment with the locked tools and the project, editable.
 # Our own packages build without isolation, with the locked setuptools: no unpinned download.
@@ -37,6 +37,10 @@ $(STAMP): pyproject.toml $(LOCK) $(foreach p,$(PLUGINS),$(p)/pyproject.toml)
 demo: $(STAMP)
 	$(BIN)/conciliazione allocate lombardia-2020 --explain ATS-MONTAGNA
 
+## serve: the HTTP API on http://127.0.0.1:8000 (docs/http.md); SERVE_ARGS="--port 8080" to change
+serve: $(STAMP)
+	$(BIN)/conciliazione serve $(SERVE_ARGS)
+
 ## test: lint, type-check, the whole test suite (core and plugins) and the docs build
 test: $(STAMP) lint typecheck pytest docs
 
@@ -56,7 +60,7 @@ test-lowest:
 	$(call install,.venv-lowest,$(LOCK))
 	.venv-lowest/bin/uv pip install --quiet --python .venv-lowest/bin/python -r $(LOWEST_LOCK) \
 	    || .venv-lowest/bin/python -m pip install --quiet -r $(LOWEST_LOCK)
-	.venv-lowest/bin/python -m pip freeze --exclude-editable | grep -iE '^(attrs|cattrs|pluggy|click|tomli.w|numpy|matplotlib|pytest|hypothesis)=='
+	.venv-lowest/bin/python -m pip freeze --exclude-editable | grep -iE '^(attrs|cattrs|pluggy|click|tomli.w|numpy|matplotlib|pytest|hypothesis|starlette|uvicorn)=='
 	.venv-lowest/bin/pytest -q
 
 ## test-dist: the wheels as a user installs them: build the core and both plugins, install the

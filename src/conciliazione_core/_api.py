@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
+import attrs
+
 from conciliazione_core.cycle import Cycle
 from conciliazione_core.documents import Document
 from conciliazione_core.errors import InputError, PluginError
@@ -209,3 +211,15 @@ def dump_allocation(
         if format == "csv":
             return engine.allocation_to_csv(allocation)
         return engine.render_table(allocation, cycle_title=title)
+
+
+OPTION_NAMES = {"explain": "--explain", "overrides": "--set", "table": "--data"}
+"""The API's argument names as the command line's options (which the HTTP API shares)."""
+
+
+def with_option_names(exc: InputError) -> InputError:
+    """``exc`` with each problem at an argument of this API renamed to its command-line option."""
+    return InputError(
+        [attrs.evolve(p, path=OPTION_NAMES.get(p.path, p.path)) for p in exc.problems],
+        exc.source,
+    )

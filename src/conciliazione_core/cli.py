@@ -6,15 +6,14 @@ Exit codes: 0 all good; 1 findings make a document inadmissible, or an allocatio
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-import attrs
 import click
 
+from conciliazione_core._views import cycles_to_json, dumps, report_to_json
 from conciliazione_core.errors import ConciliazioneError, InputError
 from conciliazione_core.i18n import N_, _, set_language
 
@@ -22,14 +21,11 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
-_OPTIONS = {"explain": "--explain", "overrides": "--set", "table": "--data"}
-"""The library API's argument names, as the command line's options."""
-
 _SEVERITY_WORDS = {"error": N_("ERROR"), "warning": N_("WARNING"), "info": N_("INFO")}
 
 
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    click.echo(dumps(data))
 
 
 def format_table(
@@ -72,26 +68,7 @@ def cycles(fmt: str) -> None:
     host = default_host()
     found = host.cycles()
     if fmt == "json":
-        _echo_json(
-            {
-                "cycles": [
-                    {
-                        "id": c.id,
-                        "title": c.title,
-                        "legal_basis": [str(b) for b in c.legal_basis],
-                        "level": c.level.value,
-                        "period": [c.period.start.isoformat(), c.period.end.isoformat()],
-                        "distribution": c.distribution,
-                        "version": c.version,
-                    }
-                    for c in found.values()
-                ],
-                "faulty_plugins": [
-                    {"plugin": p.plugin, "distribution": p.distribution, "reason": p.reason}
-                    for p in host.problems
-                ],
-            }
-        )
+        _echo_json(cycles_to_json(found.values(), host.problems))
         return
     rows = [
         [
@@ -158,6 +135,7 @@ def allocate(
     """Split a cycle's budget among its territories, exactly."""
     from conciliazione_core import allocate as allocate_cycle
     from conciliazione_core import dump_allocation, explain
+    from conciliazione_core._api import with_option_names
     from conciliazione_core.host import default_host
 
     cycle = default_host().cycle(cycle_id)
@@ -192,9 +170,7 @@ def allocate(
             explain=[explain_id] if explain_id is not None else True,
         )
     except InputError as exc:  # the API names its argument; the command line, its option
-        raise InputError(
-            [attrs.evolve(p, path=_OPTIONS.get(p.path, p.path)) for p in exc.problems], exc.source
-        ) from None
+        raise with_option_names(exc) from None
     if fmt == "csv":
         click.echo(dump_allocation(result, "csv"), nl=False)
     else:
@@ -230,23 +206,7 @@ def check(cycle_id: str, file: Path, fmt: str) -> None:
     document = load_document(file)
     report = check_document(cycle, document, name=str(file))
     if fmt == "json":
-        _echo_json(
-            {
-                "cycle": report.cycle,
-                "document": report.document,
-                "admissible": report.admissible,
-                "findings": [
-                    {
-                        "code": f.code,
-                        "severity": f.severity.value,
-                        "message": f.message,
-                        "path": f.path,
-                        "legal_basis": str(f.legal_basis) if f.legal_basis else None,
-                    }
-                    for f in report.findings
-                ],
-            }
-        )
+        _echo_json(report_to_json(report))
     else:
         verdict = _("admissible") if report.admissible else _("NOT admissible")
         click.echo(f"{file}: {verdict} ({cycle.id})")
@@ -463,6 +423,58 @@ def audit_command(
         click.echo(render_audit(report))
     if not report.reconciled:
         sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--max-body-bytes",
+    default=8 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Refuse larger request bodies (413).",
+)
+@click.option(
+    "--time-limit",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="Seconds a request may take (then 503).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let browser pages from ORIGIN call the API (repeatable; default: none).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+def serve(
+    host: str,
+    port: int,
+    max_body_bytes: int,
+    time_limit: float,
+    cors_origins: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Serve the HTTP API (needs the server extra); see docs/http.md."""
+    try:
+        import conciliazione_core.server as server
+    except ImportError as exc:
+        raise click.UsageError(
+            _(
+                "the HTTP server needs the server extra ({name} is missing): "
+                "pip install 'conciliazione-core[server]'"
+            ).format(name=exc.name)
+        ) from None
+    settings = server.Settings(max_body_bytes, time_limit, cors_origins)
+    server.serve(host, port, settings, log_level=log_level)
 
 
 def _fail(message: str) -> NoReturn:
