@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conciliazione_core._formats import _indented_json
 from conciliazione_core.documents import Project, document_kind
 from conciliazione_core.errors import (
     ConciliazioneError,
@@ -26,7 +27,6 @@ from conciliazione_core.errors import (
 from conciliazione_core.money import Money
 from conciliazione_core.serialisation import (
     Limits,
-    _indented_json,
     dump_document,
     parse_fraction,
     parse_json,

@@ -126,7 +126,7 @@ def _problem_with(rule: object) -> str | None:
 def _unreadable(parameters: type[Any]) -> str | None:
     """Why the parameter-file converter cannot structure ``parameters`` (a field of a type it
     does not know), found at registration rather than when a cycle loads."""
-    from conciliazione_core.serialisation import _detailed_converter
+    from conciliazione_core._converter import _detailed_converter
 
     try:
         _detailed_converter().get_structure_hook(parameters)
