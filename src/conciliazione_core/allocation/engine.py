@@ -579,26 +579,21 @@ def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutco
     if envelope.split is not None:
         split = envelope.split
         default = tuple(p.share for p in split.parts)
-        overrides = dict(split.overrides)
         part_ids = [p.id for p in split.parts]
-        rows = [
-            _split_units(a, overrides.get(rid, default), part_ids)
-            for a, rid in zip(outcome.units, ids, strict=True)
-        ]
-        parts = (
-            tuple(tuple(col) for col in zip(*rows, strict=True))
-            if rows
-            else tuple(() for _p in part_ids)
-        )
+        columns = _split_columns(outcome.units, default, part_ids)
+        if split.overrides:  # a few recipients with their own shares: one at a time
+            where = {rid: i for i, rid in enumerate(ids)}
+            for rid, shares in split.overrides:
+                i = where[rid]
+                for column, units in zip(
+                    columns, _split_units(outcome.units[i], shares, part_ids), strict=True
+                ):
+                    column[i] = units
+        parts = tuple(map(tuple, columns))
     if envelope.tranches:
         shares = tuple(t.share for t in envelope.tranches)
         tranche_ids = [t.id for t in envelope.tranches]
-        rows = [_split_units(a, shares, tranche_ids) for a in outcome.units]
-        tranches = (
-            tuple(tuple(col) for col in zip(*rows, strict=True))
-            if rows
-            else tuple(() for _t in tranche_ids)
-        )
+        tranches = tuple(map(tuple, _split_columns(outcome.units, shares, tranche_ids)))
     if not parts and not tranches:
         return outcome
     return EnvelopeOutcome(
@@ -623,6 +618,41 @@ def _split_units(units: int, shares: Sequence[Fraction], part_ids: list[str]) ->
     common = lcm(*(s.denominator for s in shares))
     weights = [s.numerator * (common // s.denominator) for s in shares]
     return largest_remainder(units, weights, part_ids)
+
+
+def _split_columns(
+    units: Sequence[int], shares: Sequence[Fraction], part_ids: list[str]
+) -> list[list[int]]:
+    """Every recipient's ``units`` split by the same exact shares: one list per part.
+
+    The same result as :func:`_split_units` for each recipient (largest remainder, ties by part
+    id), in one pass over each column: with the shares as ``m_k / M``, part k gets
+    ``u × m_k // M``, plus one unit when fewer than the ``u - Σ floors`` units left over go to
+    parts ranked before it (a larger remainder ``u × m_k % M``, or an equal one and a smaller
+    id). So a split costs a few list operations per part, not a largest-remainder call per
+    recipient.
+    """
+    common = lcm(*(s.denominator for s in shares))
+    multipliers = [s.numerator * (common // s.denominator) for s in shares]
+    products = [list(map(m.__mul__, units)) for m in multipliers]
+    floors = [list(map(common.__rfloordiv__, column)) for column in products]
+    if common == 1:
+        return floors
+    remainders = [list(map(common.__rmod__, column)) for column in products]
+    del products
+    left: list[int] = list(units)
+    for column in floors:
+        left = list(map(operator.sub, left, column))
+    columns: list[list[int]] = []
+    for k, (floor, remainder) in enumerate(zip(floors, remainders, strict=True)):
+        ahead = [0] * len(left)  # how many parts come before part k, per recipient
+        for j, other in enumerate(remainders):
+            if j == k:
+                continue
+            beats = operator.ge if part_ids[j] < part_ids[k] else operator.gt
+            ahead = list(map(operator.add, ahead, map(beats, other, remainder)))
+        columns.append(list(map(operator.add, floor, map(operator.lt, ahead, left))))
+    return columns
 
 
 def _recipient_cents(outcomes: list[EnvelopeOutcome], n: int) -> tuple[int, ...]:
