@@ -24,8 +24,12 @@ from fractions import Fraction
 from math import lcm
 from typing import Any
 
-from conciliazione_core.allocation import PURE_PYTHON_ENV, AllocationPlan, allocate
-from conciliazione_core.allocation import parse_allocation
+from conciliazione_core.allocation import (
+    PURE_PYTHON_ENV,
+    AllocationPlan,
+    allocate,
+    parse_allocation,
+)
 from conciliazione_core.indicators import IndicatorRow, IndicatorTable
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.provenance import DataStatus, Provenance
@@ -159,7 +163,9 @@ def main() -> None:
             del os.environ[PURE_PYTHON_ENV]
         figures["pure"].append(t)
     base = statistics.median(figures["reference"])
-    print(f"n = {n:,}: 3 indicators (shares), cap €{CAP_EUROS}, 80/20 split; CPU s, median of {runs}")
+    print(
+        f"n = {n:,}: 3 indicators (shares), cap €{CAP_EUROS}, 80/20 split; CPU s, median of {runs}"
+    )
     for name, label in (
         ("reference", "exact pure-Python reference (bench)"),
         ("numpy", "allocate, NumPy installed"),

@@ -197,15 +197,8 @@ def allocate(
     unallocated = Money(sum(o.leftover * o.rounding.unit.cents for o in outcomes))
     non_official: tuple[NonOfficial, ...] = ()
     if table is not None and any(kind_of(o.envelope).indicators(o.envelope) for o in outcomes):
-        non_official = tuple(
-            sorted(
-                (
-                    NonOfficial(r.id, r.provenance.status, r.provenance)
-                    for r in table.non_official_rows()
-                ),
-                key=lambda x: x.recipient_id,
-            )
-        )
+        marked = sorted(table.non_official_provenances(), key=_first)
+        non_official = tuple(NonOfficial(rid, p.status, p) for rid, p in marked)
     allocation = Allocation(
         plan=plan,
         total=plan.total,
@@ -277,7 +270,7 @@ def _match(
         if table.ids == ids:
             return None, (), (), []  # the table's ids are unique, so these are too
         permutation = list(map(table.positions.get, ids))
-        if None not in permutation and len(table.rows) == n and len(set(permutation)) == n:
+        if None not in permutation and len(table.ids) == n and len(set(permutation)) == n:
             return permutation, (), (), []  # type: ignore[return-value]
     if len(set(ids)) != n:
         return None, (), (), sorted(i for i, count in Counter(ids).items() if count > 1)
@@ -403,15 +396,16 @@ def _integer_weights(
     table: IndicatorTable,
     ids: tuple[str, ...],
     permutation: list[int] | None,
-) -> tuple[list[int], tuple[Fraction, ...], tuple[Fraction, ...]]:
+) -> tuple[Sequence[int], tuple[Fraction, ...], tuple[Fraction, ...], int]:
     """Each recipient's weight as an int, with the coefficients that define it exactly.
 
-    Returns ``(weights, coefficients, totals)`` where ``weight_i = Σ_k coefficients[k] ×
-    value_k,i`` exactly and ``totals[k]`` is indicator k's total over the recipients.
+    Returns ``(weights, coefficients, totals, total_weight)`` where ``weight_i = Σ_k
+    coefficients[k] × value_k,i`` exactly, ``totals[k]`` is indicator k's total over the
+    recipients and ``total_weight`` the sum of the weights.
     """
     columns: list[list[int] | tuple[int, ...]] = []
     denominators: list[int] = []
-    totals: list[Fraction] = []
+    sums: list[int] = []
     for name in envelope.indicators:
         numerators, denominator = table.integer_column(name)
         column = (
@@ -419,7 +413,8 @@ def _integer_weights(
         )
         columns.append(column)
         denominators.append(denominator)
-        totals.append(Fraction(sum(column), denominator))
+        sums.append(sum(column))
+    totals = [Fraction(s, d) for s, d in zip(sums, denominators, strict=True)]
     # weight_i = Σ_k w_k × value_k,i / (S_k if SHARES) = Σ_k c_k × numerator_k,i
     exact: list[Fraction] = []
     for (_name, w), denominator, total in zip(envelope.weights, denominators, totals, strict=True):
@@ -434,16 +429,18 @@ def _integer_weights(
         divisor = gcd(divisor, c)
     divisor = divisor or 1
     integral = [c // divisor for c in integral]
+    weights: Sequence[int]
     if len(columns) == 1 and integral[0] == 1:
-        weights = list(columns[0])
+        weights, total_weight = columns[0], sums[0]  # read only: no copy
     else:
-        weights = [0] * len(ids)
+        summed = [0] * len(ids)
         for c, column in zip(integral, columns, strict=True):
             if c:
-                weights = list(map(operator.add, weights, map(c.__mul__, column)))
+                summed = list(map(operator.add, summed, map(c.__mul__, column)))
+        weights, total_weight = summed, sum(summed)
     # Coefficients on the exact values: weight_i = Σ_k (integral_k × denominator_k) × value_k,i
     coefficients = tuple(Fraction(c * d) for c, d in zip(integral, denominators, strict=True))
-    return weights, coefficients, tuple(totals)
+    return weights, coefficients, tuple(totals), total_weight
 
 
 def retained_line(envelope: RetainedEnvelope, _context: AllocationContext) -> RetainedLine:
@@ -505,8 +502,9 @@ def compute_proportional(
     floor = 0 if envelope.floor is None else envelope.floor.cents // unit
     cap = None if envelope.cap is None else envelope.cap.cents // unit
     assert table is not None
-    weights, coefficients, totals = _integer_weights(envelope, table, ids, context.permutation)
-    total_weight = sum(weights)
+    weights, coefficients, totals, total_weight = _integer_weights(
+        envelope, table, ids, context.permutation
+    )
     if n and not total_weight:
         raise InputError.at(
             context.path,

@@ -54,14 +54,6 @@ def numpy_or_none() -> ModuleType | None:
     return _numpy()
 
 
-def _fits_int64(units: int, weights: Sequence[int], total: int) -> bool:
-    if total > _INT64_MAX:
-        return False
-    if total * units <= _INT64_MAX:  # every weight is at most the total: the cheap check
-        return True
-    return max(weights) * units <= _INT64_MAX
-
-
 def largest_remainder_int64(
     units: int, weights: Sequence[int], ids: Sequence[str], total: int
 ) -> list[int] | None:
@@ -72,12 +64,17 @@ def largest_remainder_int64(
     Python) when the list is short, NumPy is unavailable, or a product could overflow ``int64``.
     """
     n = len(weights)
-    if n < MIN_LENGTH or not _fits_int64(units, weights, total):
+    # Every weight is at most the total: if it fits, the weights fit in int64 arrays.
+    if n < MIN_LENGTH or total > _INT64_MAX:
         return None
     np = numpy_or_none()
     if np is None:
         return None
-    products = np.asarray(weights, dtype=np.int64) * units
+    array = np.asarray(weights, dtype=np.int64)
+    # The products fit when the total's does (the cheap check) or the largest weight's does.
+    if total * units > _INT64_MAX and int(array.max()) * units > _INT64_MAX:
+        return None
+    products = array * units
     floors = products // total
     remainders = products % total
     left = units - int(floors.sum())
