@@ -40,7 +40,10 @@ SHARES = {"pop": Fraction(1, 2), "area": Fraction(3, 10), "cases": Fraction(1, 5
 SPLIT = (("projects", Fraction(4, 5)), ("system_action", Fraction(1, 5)))
 
 
-def plan() -> AllocationPlan:
+def plan(weights: dict[str, Fraction] = SHARES, split: bool = True) -> AllocationPlan:
+    parts = [
+        {"id": pid, "label": pid, "share": str(share), "basis": "bench"} for pid, share in SPLIT
+    ]
     return parse_allocation(
         {
             "total": str(AMOUNT_EUROS),
@@ -51,13 +54,10 @@ def plan() -> AllocationPlan:
                     "kind": "proportional",
                     "label": "Weighted, capped, split",
                     "amount": str(AMOUNT_EUROS),
-                    "weights": {k: str(v) for k, v in SHARES.items()},
+                    "weights": {k: str(v) for k, v in weights.items()},
                     "cap": str(CAP_EUROS),
                     "basis": "bench",
-                    "split": [
-                        {"id": pid, "label": pid, "share": str(share), "basis": "bench"}
-                        for pid, share in SPLIT
-                    ],
+                    **({"split": parts} if split else {}),
                 }
             ],
         },
@@ -179,6 +179,30 @@ def main() -> None:
         )
     capped = sum(1 for u in results["reference"][0] if u == CAP_EUROS * 100)
     print(f"  ({capped:,} recipients at the cap)")
+    # One indicator with a cap: the quotas over one denominator fit int64, so NumPy is used.
+    single = plan(weights={"pop": Fraction(1)}, split=False)
+    allocate(single, recipients, table, explain=False)
+    times: dict[str, list[float]] = {"numpy": [], "pure": []}
+    amounts = {}
+    for _ in range(runs):
+        t, amounts["numpy"] = timed(
+            lambda: allocate(single, recipients, table, explain=False).cents
+        )
+        times["numpy"].append(t)
+        os.environ[PURE_PYTHON_ENV] = "1"
+        try:
+            t, amounts["pure"] = timed(
+                lambda: allocate(single, recipients, table, explain=False).cents
+            )
+        finally:
+            del os.environ[PURE_PYTHON_ENV]
+        times["pure"].append(t)
+    numpy_s, pure_s = statistics.median(times["numpy"]), statistics.median(times["pure"])
+    print(
+        f"  1 indicator, cap €{CAP_EUROS}, no split: allocate {numpy_s:.3f} s with NumPy,"
+        f" {pure_s:.3f} s pure Python (x {pure_s / numpy_s:.1f});"
+        f" same amounts: {'yes' if amounts['numpy'] == amounts['pure'] else 'NO'}"
+    )
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

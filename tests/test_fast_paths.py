@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import random
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -20,8 +21,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conciliazione_core.allocation import bounded_scale
-from conciliazione_core.allocation.engine import _split_columns, _split_units
+from conciliazione_core.allocation import bounded_scale, vectorised
+from conciliazione_core.allocation.engine import _round_quotas, _split_columns, _split_units
+from conciliazione_core.allocation.rounding import Rounding, Strategy, apportion
 from conciliazione_core.errors import InputError
 from conciliazione_core.indicators import (
     TABLE_LIMITS,
@@ -301,3 +303,41 @@ def test_a_split_in_one_pass_is_largest_remainder_per_recipient(
     assert _split_columns(units, shares, ids) == [list(c) for c in zip(*rows, strict=True)] or (
         not units and _split_columns(units, shares, ids) == [[] for _ in ids]
     )
+
+
+# ---- rounding quotas over one denominator (capped and floored envelopes) ---------------------------
+
+
+@given(
+    st.lists(
+        st.one_of(st.integers(0, 5), st.integers(NEAR - 4, NEAR + 4)), min_size=1, max_size=30
+    ),
+    st.integers(1, 6),
+    st.sampled_from([Strategy.LARGEST_REMAINDER, Strategy.FLOOR]),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_rounding_quotas_is_apportioning_them(
+    raw: list[int], q: int, strategy: Strategy, numpy: bool, rng: random.Random
+) -> None:
+    # Quotas over q adding up to a whole number of units: pad the last one.
+    quotas = [*raw, -sum(raw) % q]
+    units = sum(quotas) // q
+    ids = [f"r{i}" for i in range(len(quotas))]
+    rng.shuffle(ids)
+    rounding = Rounding(strategy)
+    expected = apportion(rounding, units, quotas, ids) if units else [0] * len(quotas)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vectorised, "MIN_LENGTH", 1 if numpy else 10**9)
+        assert _round_quotas(rounding, units, quotas, q, ids) == expected
+
+
+def test_capped_quotas_take_the_numpy_path_when_they_fit() -> None:
+    if vectorised.numpy_or_none() is None:
+        pytest.skip("NumPy is not installed")
+    n = vectorised.MIN_LENGTH
+    quotas = [2] * (n - 1) + [n + 2]  # over q = 3: n units in all
+    ids = [f"r{i:05d}" for i in range(n)]
+    fast = vectorised.round_quotas_int64(n, quotas, 3, ids, floor_only=False)
+    assert fast == apportion(Rounding(), n, quotas, ids)
+    assert vectorised.round_quotas_int64(n, [NEAR, *quotas[1:]], 3, ids, floor_only=False) is None

@@ -39,7 +39,14 @@ from conciliazione_core.allocation.result import (
     PendingEnvelope,
     RetainedLine,
 )
-from conciliazione_core.allocation.rounding import apportion, largest_remainder
+from conciliazione_core.allocation.rounding import (
+    Rounding,
+    Strategy,
+    _kth_largest,
+    apportion,
+    largest_remainder,
+)
+from conciliazione_core.allocation.vectorised import round_quotas_int64
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import _
 from conciliazione_core.indicators import IndicatorTable
@@ -548,7 +555,7 @@ def compute_proportional(
         quotas = [
             min(max(p * w, low), high) if high is not None else max(p * w, low) for w in weights
         ]
-        shares = apportion(rounding, amount, quotas, ids)
+        shares = _round_quotas(rounding, amount, quotas, q, ids)
     else:
         scale = Fraction(amount, total_weight)
         shares = apportion(rounding, amount, weights, ids, total_weight)
@@ -563,6 +570,34 @@ def compute_proportional(
         floor=floor,
         cap=cap,
     )
+
+
+def _round_quotas(
+    rounding: Rounding, units: int, quotas: list[int], q: int, ids: Sequence[str]
+) -> list[int]:
+    """Exact quotas ``quotas[i] / q`` (adding up to ``units``) rounded by the strategy.
+
+    The result of ``apportion(rounding, units, quotas, ids)``, whose quotas are ``units ×
+    quota_i / (units × q)``: the same floors ``quota_i // q`` and remainders in the same order
+    (``quota_i % q``), without the products by ``units``; on NumPy when the quotas fit int64.
+    """
+    floor_only = rounding.strategy is Strategy.FLOOR
+    fast = round_quotas_int64(units, quotas, q, ids, floor_only)
+    if fast is not None:
+        return fast
+    floors = list(map(q.__rfloordiv__, quotas))
+    left = units - sum(floors)
+    if floor_only or not left:
+        return floors
+    remainders = list(map(q.__rmod__, quotas))
+    threshold = _kth_largest(remainders, left)  # every remainder above it gets a unit
+    above = sum(map(threshold.__lt__, remainders))
+    result = list(map(operator.add, floors, map(threshold.__lt__, remainders)))
+    tied = [i for i, r in enumerate(remainders) if r == threshold]
+    tied.sort(key=ids.__getitem__)
+    for i in tied[: left - above]:  # then the tied ones, by id
+        result[i] += 1
+    return result
 
 
 def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutcome:
