@@ -559,11 +559,13 @@ def compute_proportional(
     else:
         scale = Fraction(amount, total_weight)
         shares = apportion(rounding, amount, weights, ids, total_weight)
+    # Largest remainder hands out every unit (the allocation's total is checked at the end).
+    whole = rounding.strategy is Strategy.LARGEST_REMAINDER
     return EnvelopeOutcome(
         envelope=envelope,
         rounding=rounding,
         units=tuple(shares),
-        leftover=amount - sum(shares),
+        leftover=0 if whole else amount - sum(shares),
         scale=scale,
         coefficients=coefficients,
         totals=totals,
