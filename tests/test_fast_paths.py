@@ -341,3 +341,23 @@ def test_capped_quotas_take_the_numpy_path_when_they_fit() -> None:
     fast = vectorised.round_quotas_int64(n, quotas, 3, ids, floor_only=False)
     assert fast == apportion(Rounding(), n, quotas, ids)
     assert vectorised.round_quotas_int64(n, [NEAR, *quotas[1:]], 3, ids, floor_only=False) is None
+
+
+def test_allocate_pauses_the_garbage_collector_and_restores_it() -> None:
+    import gc
+
+    from conciliazione_core.allocation import engine
+
+    seen: list[bool] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_allocate", lambda *args: seen.append(gc.isenabled()))
+        assert gc.isenabled()
+        engine.allocate(None, [])  # type: ignore[arg-type]
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            engine.allocate(None, [])  # type: ignore[arg-type]
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    assert seen == [False, False]
