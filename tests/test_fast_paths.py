@@ -361,3 +361,27 @@ def test_allocate_pauses_the_garbage_collector_and_restores_it() -> None:
         finally:
             gc.enable()
     assert seen == [False, False]
+
+
+def test_json_rows_sharing_a_provenance_read_it_once_and_still_report_a_bad_one() -> None:
+    from conciliazione_core.indicators import parse_indicator_json
+
+    good = {"source": "ISTAT", "reference_date": "2019-01-01", "status": "estimate"}
+    rows = [
+        {"id": "A", "name": "Alpha", "values": {"pop": 1}, "provenance": dict(good)},
+        {"id": "B", "name": "Beta", "values": {"pop": "2.5"}, "provenance": dict(good)},
+    ]
+    table = parse_indicator_json({"indicators": ["pop"], "rows": rows})
+    estimate = Provenance("ISTAT", dt.date(2019, 1, 1), DataStatus.ESTIMATE)
+    assert table.provenances() == (estimate, estimate)
+    assert table.integer_column("pop") == ((2, 5), 2)
+    assert table.non_official() == ("A", "B")
+    bad = {**good, "status": "sure"}
+    rows.append({"id": "C", "name": "Gamma", "values": {"pop": 1}, "provenance": bad})
+    rows.append({"id": "D", "name": "Delta", "values": {"pop": 1}, "provenance": dict(bad)})
+    with pytest.raises(InputError) as error:
+        parse_indicator_json({"indicators": ["pop"], "rows": rows})
+    assert [p.path for p in error.value.problems] == [
+        "$.rows[2] (C).provenance.status",
+        "$.rows[3] (D).provenance.status",
+    ]

@@ -726,6 +726,7 @@ def parse_indicator_json(
     names: list[str] = []
     columns: list[list[int | Fraction]] = [[] for _i in indicators]
     distinct: dict[Provenance, int] = {}
+    checked: dict[tuple[tuple[str, str], ...], Provenance] = {}  # valid provenances read
     codes: list[int] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_rows):
@@ -756,7 +757,13 @@ def parse_indicator_json(
         if not isinstance(name, str) or not name.strip():
             problems.append(Problem(f"{label}.name", _("expected a non-empty string")))
         values = _json_values(raw.get("values"), indicators, f"{label}.values", problems)
-        provenance = _json_provenance(raw.get("provenance"), f"{label}.provenance", problems)
+        raw_provenance = raw.get("provenance")
+        key = _provenance_key(raw_provenance)
+        provenance = checked.get(key) if key is not None else None
+        if provenance is None:  # not seen yet, or not valid: read it (and report its problems)
+            provenance = _json_provenance(raw_provenance, f"{label}.provenance", problems)
+            if provenance is not None and key is not None:
+                checked[key] = provenance
         if len(problems) == before:
             assert isinstance(row_id, str)
             assert isinstance(name, str)
@@ -838,6 +845,14 @@ def _json_values(
         if number is not None:
             out.append((indicator, number))
     return tuple(out)
+
+
+def _provenance_key(raw: object) -> tuple[tuple[str, str], ...] | None:
+    """A provenance object of strings as a hashable key (None for anything else): rows share a
+    few provenances, each read and checked once."""
+    if type(raw) is not dict or not all(type(v) is str for v in raw.values()):
+        return None
+    return tuple(raw.items())
 
 
 def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provenance | None:
