@@ -15,6 +15,10 @@ CSV layout (the header is spreadsheet row 1; problems name the spreadsheet row):
 
 Every column other than ``id``, ``name``, ``source``, ``reference_date``, ``status`` and
 ``method`` is an indicator.
+
+A table is kept by column, because allocations read whole columns and a table may have millions
+of rows: a CSV file is read in one pass, a few thousand rows at a time, and a row object is
+built only when one is asked for.
 """
 
 from __future__ import annotations
