@@ -385,3 +385,29 @@ def test_json_rows_sharing_a_provenance_read_it_once_and_still_report_a_bad_one(
         "$.rows[2] (C).provenance.status",
         "$.rows[3] (D).provenance.status",
     ]
+
+
+def test_a_file_that_is_not_utf8_halfway_is_refused_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    good = "A,Alpha,12,ISTAT,2019-01-01,official\n" * 5000  # past the stream's first buffer
+    path.write_bytes(
+        b"id,name,pop,source,reference_date,status\n"
+        + good.encode()
+        + b"B,\xff,1,I,2019-01-01,official\n"
+    )
+    with pytest.raises(InputError, match="the file is not UTF-8 text"):
+        load_indicator_table(path)
+
+
+def test_malformed_csv_in_a_file_names_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    huge = "x" * 200_000  # over the csv module's field limit: the reader raises csv.Error
+    path.write_text(
+        f"id,name,pop,source,reference_date,status\nA,{huge},12,ISTAT,2019-01-01,official\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as error:
+        load_indicator_table(path)
+    assert [str(p) for p in error.value.problems] == [
+        "row 2: a cell is longer than 131,072 characters"
+    ]
