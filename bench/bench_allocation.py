@@ -28,7 +28,6 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -42,7 +41,7 @@ from conciliazione_core.allocation import (
     parse_allocation,
 )
 from conciliazione_core.allocation.vectorised import largest_remainder_int64
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
+from conciliazione_core.indicators import IndicatorTable
 from conciliazione_core.legal import LegalBasis
 from conciliazione_core.provenance import DataStatus, Provenance
 
@@ -82,17 +81,28 @@ def inputs(n: int, seed: int = 2019) -> tuple[list[tuple[str, str]], list[int]]:
 
 
 def table_of(recipients: Sequence[tuple[str, str]], weights: Sequence[int]) -> IndicatorTable:
+    """The table as the readers build it: by columns, one provenance for every row."""
     provenance = Provenance("synthetic", dt.date(2019, 1, 1), DataStatus.OFFICIAL)
-    rows = tuple(
-        IndicatorRow(rid, name, (("pop", Fraction(w)),), provenance)
-        for (rid, name), w in zip(recipients, weights, strict=True)
+    return IndicatorTable.from_columns(
+        ("pop",),
+        [r for r, _ in recipients],
+        [name for _, name in recipients],
+        [weights],
+        [provenance],
+        [0] * len(recipients),
     )
-    return IndicatorTable(("pop",), rows)
 
 
 def fresh(table: IndicatorTable) -> IndicatorTable:
-    """The same rows in a new table: nothing cached yet (a cold start)."""
-    return IndicatorTable(table.indicators, table.rows)
+    """The same columns in a new table: nothing cached yet (a cold start)."""
+    return IndicatorTable.from_columns(
+        table.indicators,
+        table.ids,
+        table.names,
+        [table.integer_column(name)[0] for name in table.indicators],
+        table.provenances()[:1],
+        [0] * len(table.ids),
+    )
 
 
 def timed(

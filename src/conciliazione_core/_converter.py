@@ -7,13 +7,11 @@ Two converters share the same hooks: a fast one for valid input, and a detailed 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import enum
-import gc
 import operator
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -21,12 +19,13 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError, IterableValidationNote
 
+from conciliazione_core._gc import paused_gc
 from conciliazione_core._structure_errors import problems_of
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import N_, _
 from conciliazione_core.money import Money
 
-__all__ = ["Refused", "bulk", "kind_name", "parse_fraction", "structure", "unstructure"]
+__all__ = ["Refused", "kind_name", "parse_fraction", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -313,28 +312,10 @@ def _detailed_converter() -> cattrs.Converter:
     return _detailed[0]
 
 
-@contextlib.contextmanager
-def bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many objects are made at once.
-
-    Reading, writing and structuring make no reference cycles, yet the hundreds of thousands of
-    objects of a large document trigger collections that walk every live object again and again:
-    a third of the time of a 100,000-member round trip. Left as it was if already paused.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def structure(data: object, cls: type[T], source: str | None = None, path: str = "$") -> T:
     """Build a model of type ``cls`` from plain data, or raise :class:`InputError`."""
     try:
-        with bulk():
+        with paused_gc():
             return _converter.structure(data, cls)
     except Exception:  # the detailed pass below raises, with every problem and its path
         pass
@@ -349,5 +330,5 @@ def structure(data: object, cls: type[T], source: str | None = None, path: str =
 
 def unstructure(obj: object) -> Any:
     """Plain data (dicts, lists, strings, ints) for a model; ``None`` fields are left out."""
-    with bulk():
+    with paused_gc():
         return _converter.unstructure(obj)

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from conciliazione_core._converter import Refused, bulk, kind_name, structure, unstructure
+from conciliazione_core._converter import Refused, kind_name, structure, unstructure
+from conciliazione_core._gc import paused_gc
 from conciliazione_core.documents import DOCUMENT_KINDS, Document, document_kind
 from conciliazione_core.errors import InputError
 from conciliazione_core.i18n import N_, _
@@ -193,7 +194,7 @@ def parse_json(
     if not text.strip():
         raise InputError.at("$", _("the file is empty"), source)
     try:
-        with bulk():
+        with paused_gc():
             data = json.loads(
                 text,
                 object_pairs_hook=_no_duplicate_keys,
@@ -406,7 +407,7 @@ def _indented_json(data: Any) -> str:
             raise _NotPlain
 
     try:
-        with bulk():
+        with paused_gc():
             write(data, "\n")
     except (_NotPlain, RecursionError):
         return json.dumps(data, ensure_ascii=False, indent=2)

@@ -12,8 +12,10 @@ is ``λ = 25``: 25×1, 25×1 and min(25×8, 50)).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from fractions import Fraction
+from itertools import accumulate
 
 __all__ = ["bounded_scale", "clamp"]
 
@@ -32,8 +34,12 @@ def bounded_scale(units: int, weights: Sequence[int], floor: int, cap: int | Non
 
     The caller guarantees feasibility (``n × floor <= units <= n × cap``) and a positive total
     weight. The sum is continuous and non-decreasing in ``λ`` and linear between the points
-    ``floor / w_i`` and ``cap / w_i``, so a binary search over those points finds the segment
-    and one division solves it.
+    ``floor / w_i`` and ``cap / w_i``. With the weights sorted once, and their running sums, the
+    sum at any ``λ = p / q`` takes two bisections and a few integer products (the recipients
+    below ``floor × q / p`` are at the floor, those above ``cap × q / p`` at the cap); a binary
+    search over the points finds the last one the sum does not exceed ``units`` at, and one
+    division solves the segment after it. Integers only, no Fraction per recipient: O(n log n).
+    Where the sum is flat at ``units`` (everyone at a bound) ``λ`` is that last point.
 
     >>> bounded_scale(100, [1, 1, 8], 0, 50)
     Fraction(25, 1)
@@ -45,58 +51,44 @@ def bounded_scale(units: int, weights: Sequence[int], floor: int, cap: int | Non
     if n * floor > units or (cap is not None and n * cap < units):
         raise ValueError("infeasible floor or cap")
     plain = Fraction(units, total)
-    positive = [w for w in weights if w > 0]
-    floor_binds = floor > 0 and (len(positive) < n or min(positive) * units < floor * total)
-    cap_binds = cap is not None and max(positive) * units > cap * total
+    ordered = sorted(weights)
+    zeros = bisect_right(ordered, 0)
+    floor_binds = floor > 0 and (zeros > 0 or ordered[zeros] * units < floor * total)
+    cap_binds = cap is not None and ordered[-1] * units > cap * total
     if not floor_binds and not cap_binds:
         return plain
+    prefix = [0, *accumulate(ordered)]
+    top = cap if cap is not None else 0
 
-    def scaled_sum(p: int, q: int) -> int:
-        """``q × Σ clamp((p/q) × w_i)``: integers only."""
-        low, high = floor * q, (cap * q if cap is not None else None)
-        s = 0
-        for w in weights:
-            x = p * w
-            if x < low:
-                x = low
-            elif high is not None and x > high:
-                x = high
-            s += x
-        return s
+    def at_most_units(p: int, q: int) -> bool:
+        """Whether the sum at ``λ = p / q > 0`` is at most ``units``: integers only."""
+        low = bisect_right(ordered, floor * q // p)  # λ × w <= floor
+        high = n if cap is None else max(low, bisect_left(ordered, -(-cap * q // p)))
+        return (low * floor + (n - high) * top) * q + p * (prefix[high] - prefix[low]) <= units * q
 
-    points = {Fraction(0)}
-    for w in set(positive):
-        if floor:
-            points.add(Fraction(floor, w))
-        if cap is not None:
-            points.add(Fraction(cap, w))
-    ordered = sorted(points)
-    lo, hi = 0, len(ordered) - 1  # invariant: sum at ordered[lo] <= units
-    if (
-        scaled_sum(ordered[hi].numerator, ordered[hi].denominator)
-        <= units * ordered[hi].denominator
-    ):
-        lo = hi
-    else:
-        while hi - lo > 1:
+    # The points floor / w and cap / w in increasing order are the positive weights in
+    # decreasing order; on each list the sum grows with the point, so the points the sum does
+    # not exceed ``units`` at are a prefix of it: find its last element by bisection.
+    best_p, best_q = 0, 1
+    for bound in (floor, cap):
+        if not bound:
+            continue
+        lo, hi = zeros, n  # the smallest index j (largest point) with sum <= units
+        while lo < hi:
             mid = (lo + hi) // 2
-            point = ordered[mid]
-            if scaled_sum(point.numerator, point.denominator) <= units * point.denominator:
-                lo = mid
-            else:
+            if at_most_units(bound, ordered[mid]):
                 hi = mid
-    start = ordered[lo]
-    probe = (start + ordered[lo + 1]) / 2 if lo + 1 < len(ordered) else start + 1
-    fixed = Fraction(0)
-    free_weight = 0
-    for w in weights:
-        x = probe * w
-        if x <= floor:
-            fixed += floor
-        elif cap is not None and x >= cap:
-            fixed += cap
-        else:
-            free_weight += w
+            else:
+                lo = mid + 1
+        if lo < n and bound * best_q > best_p * ordered[lo]:
+            best_p, best_q = bound, ordered[lo]
+    # Just after the point: at the floor when λ × w < floor, at the cap when λ × w >= cap.
+    if best_p:
+        low = bisect_left(ordered, -(-floor * best_q // best_p))
+        high = n if cap is None else max(low, bisect_left(ordered, -(-cap * best_q // best_p)))
+    else:
+        low, high = (n if floor else 0), n
+    free_weight = prefix[high] - prefix[low]
     if free_weight == 0:
-        return start
-    return (units - fixed) / free_weight
+        return Fraction(best_p, best_q)
+    return Fraction(units - low * floor - (n - high) * top, free_weight)

@@ -20,6 +20,7 @@ from typing import Literal
 
 import attrs
 
+from conciliazione_core._gc import paused_gc
 from conciliazione_core.allocation._kinds import AllocationContext, blame, is_core, kind_of
 from conciliazione_core.allocation.bounds import bounded_scale
 from conciliazione_core.allocation.envelopes import (
@@ -39,7 +40,14 @@ from conciliazione_core.allocation.result import (
     PendingEnvelope,
     RetainedLine,
 )
-from conciliazione_core.allocation.rounding import apportion, largest_remainder
+from conciliazione_core.allocation.rounding import (
+    Rounding,
+    Strategy,
+    _kth_largest,
+    apportion,
+    largest_remainder,
+)
+from conciliazione_core.allocation.vectorised import round_quotas_int64
 from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import _
 from conciliazione_core.indicators import IndicatorTable
@@ -81,6 +89,19 @@ def allocate(
     are computed. ``explain=False`` skips building every recipient's trace (use
     :meth:`Allocation.explain` for one). ``what_if`` records the parameter overrides applied.
     """
+    with paused_gc():
+        return _allocate(plan, recipients, table, explain, missing, what_if)
+
+
+def _allocate(
+    plan: AllocationPlan,
+    recipients: Sequence[tuple[str, str]],
+    table: IndicatorTable | None,
+    explain: bool,
+    missing: Literal["error", "pending"],
+    what_if: Sequence[str],
+) -> Allocation:
+    """:func:`allocate`, with the garbage collector paused."""
     ids: tuple[str, ...] = tuple(map(_first, recipients))
     names: tuple[str, ...] = tuple(map(_second, recipients))
     n = len(ids)
@@ -197,15 +218,8 @@ def allocate(
     unallocated = Money(sum(o.leftover * o.rounding.unit.cents for o in outcomes))
     non_official: tuple[NonOfficial, ...] = ()
     if table is not None and any(kind_of(o.envelope).indicators(o.envelope) for o in outcomes):
-        non_official = tuple(
-            sorted(
-                (
-                    NonOfficial(r.id, r.provenance.status, r.provenance)
-                    for r in table.non_official_rows()
-                ),
-                key=lambda x: x.recipient_id,
-            )
-        )
+        marked = sorted(table.non_official_provenances(), key=_first)
+        non_official = tuple(NonOfficial(rid, p.status, p) for rid, p in marked)
     allocation = Allocation(
         plan=plan,
         total=plan.total,
@@ -277,7 +291,7 @@ def _match(
         if table.ids == ids:
             return None, (), (), []  # the table's ids are unique, so these are too
         permutation = list(map(table.positions.get, ids))
-        if None not in permutation and len(table.rows) == n and len(set(permutation)) == n:
+        if None not in permutation and len(table.ids) == n and len(set(permutation)) == n:
             return permutation, (), (), []  # type: ignore[return-value]
     if len(set(ids)) != n:
         return None, (), (), sorted(i for i, count in Counter(ids).items() if count > 1)
@@ -403,15 +417,16 @@ def _integer_weights(
     table: IndicatorTable,
     ids: tuple[str, ...],
     permutation: list[int] | None,
-) -> tuple[list[int], tuple[Fraction, ...], tuple[Fraction, ...]]:
+) -> tuple[Sequence[int], tuple[Fraction, ...], tuple[Fraction, ...], int]:
     """Each recipient's weight as an int, with the coefficients that define it exactly.
 
-    Returns ``(weights, coefficients, totals)`` where ``weight_i = Σ_k coefficients[k] ×
-    value_k,i`` exactly and ``totals[k]`` is indicator k's total over the recipients.
+    Returns ``(weights, coefficients, totals, total_weight)`` where ``weight_i = Σ_k
+    coefficients[k] × value_k,i`` exactly, ``totals[k]`` is indicator k's total over the
+    recipients and ``total_weight`` the sum of the weights.
     """
     columns: list[list[int] | tuple[int, ...]] = []
     denominators: list[int] = []
-    totals: list[Fraction] = []
+    sums: list[int] = []
     for name in envelope.indicators:
         numerators, denominator = table.integer_column(name)
         column = (
@@ -419,7 +434,8 @@ def _integer_weights(
         )
         columns.append(column)
         denominators.append(denominator)
-        totals.append(Fraction(sum(column), denominator))
+        sums.append(sum(column))
+    totals = [Fraction(s, d) for s, d in zip(sums, denominators, strict=True)]
     # weight_i = Σ_k w_k × value_k,i / (S_k if SHARES) = Σ_k c_k × numerator_k,i
     exact: list[Fraction] = []
     for (_name, w), denominator, total in zip(envelope.weights, denominators, totals, strict=True):
@@ -434,16 +450,18 @@ def _integer_weights(
         divisor = gcd(divisor, c)
     divisor = divisor or 1
     integral = [c // divisor for c in integral]
+    weights: Sequence[int]
     if len(columns) == 1 and integral[0] == 1:
-        weights = list(columns[0])
+        weights, total_weight = columns[0], sums[0]  # read only: no copy
     else:
-        weights = [0] * len(ids)
+        summed = [0] * len(ids)
         for c, column in zip(integral, columns, strict=True):
             if c:
-                weights = list(map(operator.add, weights, map(c.__mul__, column)))
+                summed = list(map(operator.add, summed, map(c.__mul__, column)))
+        weights, total_weight = summed, sum(summed)
     # Coefficients on the exact values: weight_i = Σ_k (integral_k × denominator_k) × value_k,i
     coefficients = tuple(Fraction(c * d) for c, d in zip(integral, denominators, strict=True))
-    return weights, coefficients, tuple(totals)
+    return weights, coefficients, tuple(totals), total_weight
 
 
 def retained_line(envelope: RetainedEnvelope, _context: AllocationContext) -> RetainedLine:
@@ -505,8 +523,9 @@ def compute_proportional(
     floor = 0 if envelope.floor is None else envelope.floor.cents // unit
     cap = None if envelope.cap is None else envelope.cap.cents // unit
     assert table is not None
-    weights, coefficients, totals = _integer_weights(envelope, table, ids, context.permutation)
-    total_weight = sum(weights)
+    weights, coefficients, totals, total_weight = _integer_weights(
+        envelope, table, ids, context.permutation
+    )
     if n and not total_weight:
         raise InputError.at(
             context.path,
@@ -550,21 +569,51 @@ def compute_proportional(
         quotas = [
             min(max(p * w, low), high) if high is not None else max(p * w, low) for w in weights
         ]
-        shares = apportion(rounding, amount, quotas, ids)
+        shares = _round_quotas(rounding, amount, quotas, q, ids)
     else:
         scale = Fraction(amount, total_weight)
         shares = apportion(rounding, amount, weights, ids, total_weight)
+    # Largest remainder hands out every unit (the allocation's total is checked at the end).
+    whole = rounding.strategy is Strategy.LARGEST_REMAINDER
     return EnvelopeOutcome(
         envelope=envelope,
         rounding=rounding,
         units=tuple(shares),
-        leftover=amount - sum(shares),
+        leftover=0 if whole else amount - sum(shares),
         scale=scale,
         coefficients=coefficients,
         totals=totals,
         floor=floor,
         cap=cap,
     )
+
+
+def _round_quotas(
+    rounding: Rounding, units: int, quotas: list[int], q: int, ids: Sequence[str]
+) -> list[int]:
+    """Exact quotas ``quotas[i] / q`` (adding up to ``units``) rounded by the strategy.
+
+    The result of ``apportion(rounding, units, quotas, ids)``, whose quotas are ``units ×
+    quota_i / (units × q)``: the same floors ``quota_i // q`` and remainders in the same order
+    (``quota_i % q``), without the products by ``units``; on NumPy when the quotas fit int64.
+    """
+    floor_only = rounding.strategy is Strategy.FLOOR
+    fast = round_quotas_int64(units, quotas, q, ids, floor_only)
+    if fast is not None:
+        return fast
+    floors = list(map(q.__rfloordiv__, quotas))
+    left = units - sum(floors)
+    if floor_only or not left:
+        return floors
+    remainders = list(map(q.__rmod__, quotas))
+    threshold = _kth_largest(remainders, left)  # every remainder above it gets a unit
+    above = sum(map(threshold.__lt__, remainders))
+    result = list(map(operator.add, floors, map(threshold.__lt__, remainders)))
+    tied = [i for i, r in enumerate(remainders) if r == threshold]
+    tied.sort(key=ids.__getitem__)
+    for i in tied[: left - above]:  # then the tied ones, by id
+        result[i] += 1
+    return result
 
 
 def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutcome:
@@ -579,26 +628,21 @@ def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutco
     if envelope.split is not None:
         split = envelope.split
         default = tuple(p.share for p in split.parts)
-        overrides = dict(split.overrides)
         part_ids = [p.id for p in split.parts]
-        rows = [
-            _split_units(a, overrides.get(rid, default), part_ids)
-            for a, rid in zip(outcome.units, ids, strict=True)
-        ]
-        parts = (
-            tuple(tuple(col) for col in zip(*rows, strict=True))
-            if rows
-            else tuple(() for _p in part_ids)
-        )
+        columns = _split_columns(outcome.units, default, part_ids)
+        if split.overrides:  # a few recipients with their own shares: one at a time
+            where = {rid: i for i, rid in enumerate(ids)}
+            for rid, shares in split.overrides:
+                i = where[rid]
+                for column, units in zip(
+                    columns, _split_units(outcome.units[i], shares, part_ids), strict=True
+                ):
+                    column[i] = units
+        parts = tuple(map(tuple, columns))
     if envelope.tranches:
         shares = tuple(t.share for t in envelope.tranches)
         tranche_ids = [t.id for t in envelope.tranches]
-        rows = [_split_units(a, shares, tranche_ids) for a in outcome.units]
-        tranches = (
-            tuple(tuple(col) for col in zip(*rows, strict=True))
-            if rows
-            else tuple(() for _t in tranche_ids)
-        )
+        tranches = tuple(map(tuple, _split_columns(outcome.units, shares, tranche_ids)))
     if not parts and not tranches:
         return outcome
     return EnvelopeOutcome(
@@ -623,6 +667,41 @@ def _split_units(units: int, shares: Sequence[Fraction], part_ids: list[str]) ->
     common = lcm(*(s.denominator for s in shares))
     weights = [s.numerator * (common // s.denominator) for s in shares]
     return largest_remainder(units, weights, part_ids)
+
+
+def _split_columns(
+    units: Sequence[int], shares: Sequence[Fraction], part_ids: list[str]
+) -> list[list[int]]:
+    """Every recipient's ``units`` split by the same exact shares: one list per part.
+
+    The same result as :func:`_split_units` for each recipient (largest remainder, ties by part
+    id), in one pass over each column: with the shares as ``m_k / M``, part k gets
+    ``u × m_k // M``, plus one unit when fewer than the ``u - Σ floors`` units left over go to
+    parts ranked before it (a larger remainder ``u × m_k % M``, or an equal one and a smaller
+    id). So a split costs a few list operations per part, not a largest-remainder call per
+    recipient.
+    """
+    common = lcm(*(s.denominator for s in shares))
+    multipliers = [s.numerator * (common // s.denominator) for s in shares]
+    products = [list(map(m.__mul__, units)) for m in multipliers]
+    floors = [list(map(common.__rfloordiv__, column)) for column in products]
+    if common == 1:
+        return floors
+    remainders = [list(map(common.__rmod__, column)) for column in products]
+    del products
+    left: list[int] = list(units)
+    for column in floors:
+        left = list(map(operator.sub, left, column))
+    columns: list[list[int]] = []
+    for k, (floor, remainder) in enumerate(zip(floors, remainders, strict=True)):
+        ahead = [0] * len(left)  # how many parts come before part k, per recipient
+        for j, other in enumerate(remainders):
+            if j == k:
+                continue
+            beats = operator.ge if part_ids[j] < part_ids[k] else operator.gt
+            ahead = list(map(operator.add, ahead, map(beats, other, remainder)))
+        columns.append(list(map(operator.add, floor, map(operator.lt, ahead, left))))
+    return columns
 
 
 def _recipient_cents(outcomes: list[EnvelopeOutcome], n: int) -> tuple[int, ...]:

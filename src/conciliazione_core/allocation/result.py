@@ -279,7 +279,7 @@ class Allocation:
         aligned = self._cache.get("aligned")
         if aligned is None:
             aligned = self._cache["aligned"] = table.ids == self.recipient_ids
-        return table.rows[index] if aligned else table.get(self.recipient_ids[index])
+        return table.row(index) if aligned else table.get(self.recipient_ids[index])
 
     def status(self, recipient_id: str) -> DataStatus:
         """The least reliable status of the figures this recipient's amount depends on."""

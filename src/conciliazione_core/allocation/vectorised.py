@@ -21,8 +21,15 @@ import os
 from collections.abc import Sequence
 from functools import cache
 from types import ModuleType
+from typing import Any
 
-__all__ = ["MIN_LENGTH", "PURE_PYTHON_ENV", "largest_remainder_int64", "numpy_or_none"]
+__all__ = [
+    "MIN_LENGTH",
+    "PURE_PYTHON_ENV",
+    "largest_remainder_int64",
+    "numpy_or_none",
+    "round_quotas_int64",
+]
 
 PURE_PYTHON_ENV = "CONCILIAZIONE_PURE_PYTHON"
 """Set to ``1`` to never use NumPy."""
@@ -54,14 +61,6 @@ def numpy_or_none() -> ModuleType | None:
     return _numpy()
 
 
-def _fits_int64(units: int, weights: Sequence[int], total: int) -> bool:
-    if total > _INT64_MAX:
-        return False
-    if total * units <= _INT64_MAX:  # every weight is at most the total: the cheap check
-        return True
-    return max(weights) * units <= _INT64_MAX
-
-
 def largest_remainder_int64(
     units: int, weights: Sequence[int], ids: Sequence[str], total: int
 ) -> list[int] | None:
@@ -72,14 +71,26 @@ def largest_remainder_int64(
     Python) when the list is short, NumPy is unavailable, or a product could overflow ``int64``.
     """
     n = len(weights)
-    if n < MIN_LENGTH or not _fits_int64(units, weights, total):
+    # Every weight is at most the total: if it fits, the weights fit in int64 arrays.
+    if n < MIN_LENGTH or total > _INT64_MAX:
         return None
     np = numpy_or_none()
     if np is None:
         return None
-    products = np.asarray(weights, dtype=np.int64) * units
-    floors = products // total
-    remainders = products % total
+    array = np.asarray(weights, dtype=np.int64)
+    # The products fit when the total's does (the cheap check) or the largest weight's does.
+    if total * units > _INT64_MAX and int(array.max()) * units > _INT64_MAX:
+        return None
+    products = array * units
+    return _hand_out(np, units, products // total, products % total, ids)
+
+
+def _hand_out(
+    np: ModuleType, units: int, floors: Any, remainders: Any, ids: Sequence[str]
+) -> list[int]:
+    """The floors, plus one unit each to the largest remainders until ``units`` are given
+    (ties by id in string order): the end of the largest-remainder method, on arrays."""
+    n = len(floors)
     left = units - int(floors.sum())
     if left:
         threshold = np.partition(remainders, n - left)[n - left]
@@ -92,3 +103,29 @@ def largest_remainder_int64(
             floors[tied[:wanted]] += 1
     result: list[int] = floors.tolist()
     return result
+
+
+def round_quotas_int64(
+    units: int, quotas: Sequence[int], denominator: int, ids: Sequence[str], floor_only: bool
+) -> list[int] | None:
+    """Exact quotas ``quotas[i] / denominator`` (adding up to ``units``) rounded down, and by
+    largest remainder unless ``floor_only``, on ``int64`` arrays; None where it cannot be exact.
+
+    What a capped or floored envelope rounds: its quotas are already over one denominator, so
+    no product by ``units`` is needed and they fit ``int64`` far more often than the products do.
+    """
+    n = len(quotas)
+    if n < MIN_LENGTH or denominator > _INT64_MAX or units > _INT64_MAX:
+        return None
+    np = numpy_or_none()
+    if np is None:
+        return None
+    try:
+        array = np.asarray(quotas, dtype=np.int64)
+    except OverflowError:  # a quota beyond int64: the caller computes it in pure Python
+        return None
+    floors = array // denominator
+    if floor_only:
+        result: list[int] = floors.tolist()
+        return result
+    return _hand_out(np, units, floors, array % denominator, ids)

@@ -1,0 +1,159 @@
+"""Benchmark of reading an indicator table and allocating from it: ``python bench/bench_table.py``.
+
+What ``conciliazione allocate CYCLE --data FILE`` computes, at 1,000,000 recipients (``N`` on
+the command line to change it): a CSV indicator table (``id,name,pop,source,reference_date,
+status,method``; population-like values, every tenth row an estimate) is written to a temporary
+folder, then each of these runs in a fresh interpreter, the runs alternating so that the
+machine's load hits them alike:
+
+* ``baseline``: ``list(csv.reader(open(FILE)))``, the floor for reading the file in Python;
+* ``ours``: ``load_indicator_table(FILE)`` then ``allocate(plan, recipients, table,
+  explain=False)`` of one proportional envelope (the plan of ``bench_allocation.py``), then the
+  NumPy kernel alone on the same weights (``vectorised.largest_remainder_int64``), timed apart;
+* ``pure``: the same as ``ours`` with ``CONCILIAZIONE_PURE_PYTHON=1``, and a minimal exact
+  pure-Python largest remainder (:func:`minimal`) on the same weights, timed apart.
+
+Each process reports its CPU time and its peak resident memory (``ru_maxrss``: the interpreter,
+NumPy and everything). The target of issue 16: ``ours`` within 2 × (baseline + kernel), peak
+under 300 MiB. Prints figures and ratios, asserts only that the amounts agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+RUNS = 3
+
+CHILD = r"""
+import gc, json, os, resource, sys, time
+mode, path = sys.argv[1], sys.argv[2]
+out = {}
+c0 = time.process_time()
+if mode == "baseline":
+    import csv
+    rows = list(csv.reader(open(path)))
+    out["cpu"] = time.process_time() - c0
+    out["rows"] = len(rows) - 1
+else:
+    sys.path.insert(0, os.path.dirname(sys.argv[3]))
+    from bench_allocation import plan, UNITS
+    from bench_table import minimal
+    from conciliazione_core.allocation import allocate
+    from conciliazione_core.allocation.vectorised import largest_remainder_int64
+    from conciliazione_core.indicators import load_indicator_table
+    the_plan = plan()
+    from conciliazione_core.allocation import numpy_or_none
+    numpy_or_none()  # importing NumPy (once per process) is not the table's cost
+    c1 = time.process_time()
+    table = load_indicator_table(path)
+    c2 = time.process_time()
+    recipients = list(zip(table.ids, table.names))
+    c3 = time.process_time()
+    result = allocate(the_plan, recipients, table, explain=False)
+    c4 = time.process_time()
+    out.update(load=c2 - c1, allocate=c4 - c3, cpu=(c2 - c1) + (c4 - c3))
+    out["non_official"] = len(result.non_official)
+    weights, _d = table.integer_column("pop")
+    ids = table.ids
+    gc.collect()
+    k0 = time.process_time()
+    if mode == "ours":
+        same = largest_remainder_int64(UNITS, weights, ids, sum(weights))
+    else:
+        same = minimal(UNITS, weights, ids)
+    out["kernel"] = time.process_time() - k0
+    out["same"] = same == list(result.cents)
+out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def minimal(units: int, weights: list[int] | tuple[int, ...], ids: tuple[str, ...]) -> list[int]:
+    """Largest remainder written plainly and exactly in pure Python (ties by id)."""
+    total = sum(weights)
+    products = [units * w for w in weights]
+    floors = [p // total for p in products]
+    remainders = [p % total for p in products]
+    left = units - sum(floors)
+    if left:
+        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], ids[i]))
+        for i in order[:left]:
+            floors[i] += 1
+    return floors
+
+
+def write_table(path: Path, n: int, seed: int = 2019) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("id,name,pop,source,reference_date,status,method\n")
+        for i in range(n):
+            status, method = ("estimate", "projected") if i % 10 == 0 else ("official", "")
+            out.write(
+                f"R{i:07d},Recipient {i},{rng.randint(0, 1_000_000)},ISTAT,2019-01-01,"
+                f"{status},{method}\n"
+            )
+
+
+def run(mode: str, path: Path) -> dict[str, float]:
+    env = dict(os.environ)
+    if mode == "pure":
+        env["CONCILIAZIONE_PURE_PYTHON"] = "1"
+    here = str(Path(__file__).resolve())
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(path), here],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        write_table(path, n)
+        print(f"{n:,} rows, {path.stat().st_size / 2**20:.1f} MiB of CSV; CPU s, median of {RUNS}")
+        figures: dict[str, list[dict[str, float]]] = {"baseline": [], "ours": [], "pure": []}
+        for _ in range(RUNS):
+            for mode in figures:
+                figures[mode].append(run(mode, path))
+
+    def med(mode: str, key: str) -> float:
+        return statistics.median(f[key] for f in figures[mode])
+
+    base, kernel = med("baseline", "cpu"), med("ours", "kernel")
+    print(
+        f"  list(csv.reader(open(FILE)))          {base:7.3f} s   peak {med('baseline', 'peak_mib'):6.1f} MiB"
+    )
+    print(f"  NumPy kernel alone                    {kernel:7.3f} s")
+    for mode, label in (("ours", "NumPy installed"), ("pure", "CONCILIAZIONE_PURE_PYTHON=1")):
+        load, alloc, cpu = med(mode, "load"), med(mode, "allocate"), med(mode, "cpu")
+        same = all(f["same"] for f in figures[mode])
+        print(
+            f"  {label}: load_indicator_table {load:.3f} s + allocate {alloc:.3f} s = {cpu:.3f} s,"
+            f" peak {med(mode, 'peak_mib'):6.1f} MiB, same amounts: {'yes' if same else 'NO'}"
+        )
+        print(f"    ratio to (csv.reader + NumPy kernel): {cpu / (base + kernel):.2f}")
+    minimal_s = med("pure", "kernel")
+    pure_alloc = med("pure", "allocate")
+    print(f"  minimal exact pure-Python largest remainder: {minimal_s:.3f} s")
+    print(f"    allocate (pure Python, table read) / minimal: {pure_alloc / minimal_s:.2f}")
+    print(
+        f"    allocate (NumPy, table read) / NumPy kernel: {med('ours', 'allocate') / kernel:.2f}"
+    )
+    print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
