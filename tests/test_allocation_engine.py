@@ -8,6 +8,8 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conciliazione_core.allocation import (
     Allocation,
@@ -180,6 +182,7 @@ def test_2020_split_80_20_inside_each_ats(allocation_2020: Allocation) -> None:
         )
     montagna = allocation_2020.share("ATS-MONTAGNA").components[0]
     assert [p.amount for p in montagna.parts] == [Money.euros(66_358), Money.euros(16_589)]
+    # (this test plan has no split_unit: the shipped cycle publishes €66,357.60 + €16,589.40)
 
 
 def test_2020_explanation_data(allocation_2020: Allocation) -> None:
@@ -587,3 +590,115 @@ def test_retained_only_plan_needs_no_recipients() -> None:
     result = allocate(plan, [], None)
     assert result.shares == ()
     assert result.retained_total == Money.euros(5)
+
+
+# ---- split parts in a finer unit than the amounts (split_unit) ---------------------------------------
+
+SPLIT_80_20 = [
+    {"id": "projects", "label": "Projects", "share": "80%"},
+    {"id": "system_action", "label": "System action", "share": "20%"},
+]
+
+
+def test_parts_are_rounded_in_their_own_unit_while_amounts_stay_whole_euros() -> None:
+    """The ATS calls publish 80/20 in cents of amounts that are whole euros."""
+    plan = plan_of(
+        {
+            "id": "ats",
+            "kind": "proportional",
+            "amount": "100",
+            "indicator": "pop",
+            "split": SPLIT_80_20,
+            "split_unit": "0.01",
+        },
+        unit="1",
+    )
+    table = table_of({"A": 1, "B": 1, "C": 1})
+    result = allocate(plan, people("A", "B", "C"), table)
+    assert_allocation_invariants(result, plan, people("A", "B", "C"), table)
+    amounts = {s.id: s.amount for s in result.shares}
+    assert amounts == {"A": Money.euros(34), "B": Money.euros(33), "C": Money.euros(33)}
+    parts = {
+        s.id: [p.amount for p in result.explain(s.id).components[0].parts] for s in result.shares
+    }
+    assert parts["A"] == [Money.parse("27.20"), Money.parse("6.80")]
+    assert parts["B"] == [Money.parse("26.40"), Money.parse("6.60")]
+    # Without split_unit the parts are whole euros, like the amounts.
+    whole = plan_of(
+        {
+            "id": "ats",
+            "kind": "proportional",
+            "amount": "100",
+            "indicator": "pop",
+            "split": SPLIT_80_20,
+        },
+        unit="1",
+    )
+    result = allocate(whole, people("A", "B", "C"), table)
+    assert [p.amount for p in result.explain("A").components[0].parts] == [
+        Money.euros(27),
+        Money.euros(7),
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    weights=st.lists(st.integers(0, 10**6), min_size=1, max_size=8).filter(any),
+    amount=st.integers(0, 10**7),
+    projects=st.integers(0, 100),
+    split_unit=st.sampled_from(["0.01", "0.10", "0.50", "1"]),
+)
+def test_parts_in_their_own_unit_add_up_and_keep_the_quota_rule(
+    weights: list[int], amount: int, projects: int, split_unit: str
+) -> None:
+    ids = [f"R{i}" for i in range(len(weights))]
+    split = [
+        {"id": "a", "label": "A", "share": f"{projects}%"},
+        {"id": "b", "label": "B", "share": f"{100 - projects}%"},
+    ]
+    plan = plan_of(
+        {
+            "id": "e",
+            "kind": "proportional",
+            "amount": str(amount),
+            "indicator": "pop",
+            "split": split,
+            "split_unit": split_unit,
+        },
+        unit="1",
+    )
+    table = table_of(dict(zip(ids, weights, strict=True)))
+    result = allocate(plan, people(*ids), table)
+    assert_allocation_invariants(result, plan, people(*ids), table)  # sums, quota rule per part
+    cents = Money.parse(split_unit).cents
+    for share in result.shares:
+        parts = result.explain(share.id).components[0].parts
+        assert sum(p.amount.cents for p in parts) == share.amount.cents
+        assert all(p.amount.cents % cents == 0 for p in parts)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"split_unit": "0.30"}, "€0.30 does not divide the envelope's rounding unit €1.00"),
+        ({"split_unit": "0"}, "must be more than zero"),
+        ({"split_unit": 0.01}, "float"),
+    ],
+)
+def test_a_bad_split_unit_is_named_at_its_path(extra: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError) as info:
+        plan_of(
+            {"id": "e", "kind": "equal", "amount": "100", "split": SPLIT_80_20, **extra},
+            unit="1",
+        )
+    [problem] = info.value.problems
+    assert problem.path == "$.allocation.envelopes[0].split_unit"
+    assert message in problem.message
+
+
+def test_a_split_unit_without_a_split_is_refused() -> None:
+    with pytest.raises(InputError) as info:
+        plan_of({"id": "e", "kind": "equal", "amount": "100", "split_unit": "0.01"}, unit="1")
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.allocation.envelopes[0].split_unit", "split_unit needs a split")
+    ]

@@ -423,7 +423,7 @@ def with_envelope(**fields: Any) -> dict[str, Any]:
             [
                 "$.allocation.envelopes[0].floor: unknown key 'floor' for a 'fixed' envelope; "
                 "allowed: id, kind, label, basis, note, per_recipient, amount, split, "
-                "split_overrides, tranches, rounding"
+                "split_overrides, split_unit, tranches, rounding"
             ],
         ),
         (

@@ -54,8 +54,8 @@ EXPECTED = {
 
 
 def split_80_20(amount: int) -> tuple[int, int]:
-    """80/20 of a whole-euro amount: fifths never tie, so the larger remainder is unique."""
-    parts = largest_remainder(amount, {"projects": 4, "system_action": 1})
+    """80/20 of a whole-euro amount, in cents (the cycle's split_unit): always exact."""
+    parts = largest_remainder(amount * 100, {"projects": 4, "system_action": 1})
     return parts["projects"], parts["system_action"]
 
 
@@ -126,15 +126,16 @@ def test_the_region_keeps_200000_on_its_own_line(official: Allocation) -> None:
 def test_each_ats_splits_80_20(official: Allocation) -> None:
     for share in official.shares:
         (component,) = official.explain(share.id).components
-        parts = {p.id: (p.share, euros(p.amount)) for p in component.parts}
+        parts = {p.id: (p.share, p.amount.cents) for p in component.parts}
         projects, system_action = split_80_20(EXPECTED[share.id])
         assert parts == {
             "projects": (Fraction(4, 5), projects),
             "system_action": (Fraction(1, 5), system_action),
         }
-        assert projects + system_action == EXPECTED[share.id]
-    montagna = {p.id: euros(p.amount) for p in official.explain("ATS-MONTAGNA").components[0].parts}
-    assert montagna == {"projects": 66_358, "system_action": 16_589}
+        assert projects + system_action == 100 * EXPECTED[share.id]
+    # The ATS calls publish the parts in cents: ATS Montagna's €82,947 is €66,357.60 + €16,589.40.
+    montagna = {p.id: p.amount for p in official.explain("ATS-MONTAGNA").components[0].parts}
+    assert montagna == {"projects": Money(6_635_760), "system_action": Money(1_658_940)}
 
 
 def test_the_split_is_cited_as_an_inference(official: Allocation) -> None:
@@ -195,7 +196,7 @@ def test_invariants_hold_for_any_population(cycle: Cycle, data: st.DataObject) -
     for share in result.shares:
         (component,) = result.explain(share.id).components
         projects, system_action = split_80_20(euros(share.amount))
-        assert [euros(p.amount) for p in component.parts] == [projects, system_action]
+        assert [p.amount.cents for p in component.parts] == [projects, system_action]
 
 
 @settings(max_examples=40, deadline=None)
@@ -246,9 +247,9 @@ def test_another_split_for_one_ats(cycle: Cycle) -> None:
         ]
     )
     result = run(changed)
-    montagna = {p.id: euros(p.amount) for p in result.explain("ATS-MONTAGNA").components[0].parts}
-    assert montagna == {"projects": 58_063, "system_action": 24_884}  # 82,947 x 70% = 58,062.9
-    brianza = {p.id: euros(p.amount) for p in result.explain("ATS-BRIANZA").components[0].parts}
+    montagna = {p.id: p.amount.cents for p in result.explain("ATS-MONTAGNA").components[0].parts}
+    assert montagna == {"projects": 5_806_290, "system_action": 2_488_410}  # 82,947 x 70%, cents
+    brianza = {p.id: p.amount.cents for p in result.explain("ATS-BRIANZA").components[0].parts}
     assert brianza == dict(zip(("projects", "system_action"), split_80_20(337_126), strict=True))
 
 

@@ -28,16 +28,17 @@ EXPECTED = {
     "ATS-VALPADANA": 214_649,
     "ATS-PAVIA": 151_928,
 }
-#: 80% alliance projects / 20% system action of each ATS amount, in whole euros.
+#: 80% alliance projects / 20% system action of each ATS amount, to the cent (as the ATS calls
+#: publish them; the ATS amounts themselves are whole euros).
 SPLIT = {
-    "ATS-MILANO": (774_941, 193_735),
-    "ATS-INSUBRIA": (327_974, 81_994),
-    "ATS-MONTAGNA": (66_358, 16_589),
-    "ATS-BRIANZA": (269_701, 67_425),
-    "ATS-BERGAMO": (248_165, 62_041),
-    "ATS-BRESCIA": (259_600, 64_900),
-    "ATS-VALPADANA": (171_719, 42_930),
-    "ATS-PAVIA": (121_542, 30_386),
+    "ATS-MILANO": ("774940.80", "193735.20"),
+    "ATS-INSUBRIA": ("327974.40", "81993.60"),
+    "ATS-MONTAGNA": ("66357.60", "16589.40"),
+    "ATS-BRIANZA": ("269700.80", "67425.20"),
+    "ATS-BERGAMO": ("248164.80", "62041.20"),
+    "ATS-BRESCIA": ("259600.00", "64900.00"),
+    "ATS-VALPADANA": ("171719.20", "42929.80"),
+    "ATS-PAVIA": ("121542.40", "30385.60"),
 }
 DERIVED = {"ATS-INSUBRIA", "ATS-MONTAGNA", "ATS-BRESCIA"}
 WHAT_IF = ("allocation.envelopes.ats.amount=2900000", "allocation.envelopes.region.amount=100000")
@@ -56,10 +57,20 @@ def grouped(euros: int) -> str:
     return f"{euros:,}"
 
 
-def test_split_literals_add_up() -> None:
+def cents(text: str) -> int:
+    whole, _dot, decimals = text.partition(".")
+    return int(whole) * 100 + int(decimals)
+
+
+def grouped_cents(text: str) -> str:
+    """``"66357.60"`` as the table prints it: ``66,357.60``."""
+    return f"{cents(text) // 100:,}.{cents(text) % 100:02d}"
+
+
+def test_split_literals_add_up_and_are_exactly_80_20() -> None:
     for ats, (projects, system_action) in SPLIT.items():
-        assert projects + system_action == EXPECTED[ats]
-        assert abs(5 * projects - 4 * EXPECTED[ats]) < 5  # within one euro of 80%
+        assert cents(projects) + cents(system_action) == 100 * EXPECTED[ats]
+        assert cents(projects) == 80 * EXPECTED[ats]  # exact: 80% of whole euros, in cents
 
 
 # ---- the table `make demo` prints ------------------------------------------------------------------
@@ -78,8 +89,8 @@ def test_demo_prints_the_eight_ats_table_and_explains_montagna(
         assert flagged is (ats in DERIVED), line
         assert grouped(amount) in line
         projects, system_action = SPLIT[ats]
-        assert grouped(projects) in line
-        assert grouped(system_action) in line
+        assert grouped_cents(projects) in line
+        assert grouped_cents(system_action) in line
     retained = [ln for ln in lines if "Kept by the Region for harmonisation actions" in ln]
     assert any("200,000" in ln for ln in retained)
     (total,) = [ln for ln in lines if ln.startswith("TOTAL")]
@@ -93,8 +104,8 @@ def test_demo_prints_the_eight_ats_table_and_explains_montagna(
     assert "ATS della Montagna (ATS-MONTAGNA) receives €82,947" in out
     assert "298,032" in out
     assert "10,060,574" in out
-    assert "€66,358" in out
-    assert "€16,589" in out
+    assert "€66,357.60" in out
+    assert "€16,589.40" in out
     assert "derived" in out.split("ATS della Montagna (ATS-MONTAGNA) receives")[1]
     assert "WHAT-IF" not in out
 
@@ -116,10 +127,7 @@ def test_json_amounts_are_exact_strings(capsys: pytest.CaptureFixture[str]) -> N
     for ats, share in shares.items():
         (component,) = share["components"]
         parts = {p["id"]: p["amount"] for p in component["parts"]}
-        assert parts == {
-            "projects": f"{SPLIT[ats][0]}.00",
-            "system_action": f"{SPLIT[ats][1]}.00",
-        }
+        assert parts == {"projects": SPLIT[ats][0], "system_action": SPLIT[ats][1]}
         assert share["status"] == ("derived" if ats in DERIVED else "official")
     assert [(r["id"], r["amount"]) for r in data["retained"]] == [("region", "200000.00")]
     assert {n["id"] for n in data["non_official"]} == DERIVED
@@ -135,8 +143,8 @@ def test_csv_has_one_row_per_ats(capsys: pytest.CaptureFixture[str]) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {r["id"]: r["amount"] for r in rows} == {k: f"{v}.00" for k, v in EXPECTED.items()}
     for row in rows:
-        assert row["ats.projects"] == f"{SPLIT[row['id']][0]}.00"
-        assert row["ats.system_action"] == f"{SPLIT[row['id']][1]}.00"
+        assert row["ats.projects"] == SPLIT[row["id"]][0]
+        assert row["ats.system_action"] == SPLIT[row["id"]][1]
         assert row["status"] == ("derived" if row["id"] in DERIVED else "official")
 
 

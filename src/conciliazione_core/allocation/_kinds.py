@@ -282,6 +282,7 @@ _CORE_KEYS = (
     "note",
     "split",
     "split_overrides",
+    "split_unit",
     "tranches",
     "rounding",
 )

@@ -629,13 +629,16 @@ def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutco
         split = envelope.split
         default = tuple(p.share for p in split.parts)
         part_ids = [p.id for p in split.parts]
-        columns = _split_columns(outcome.units, default, part_ids)
+        # Parts are counted in the split's own unit (a cent, where amounts are whole euros).
+        factor = outcome.rounding.unit.cents // outcome.part_unit.cents
+        amounts = outcome.units if factor == 1 else [u * factor for u in outcome.units]
+        columns = _split_columns(amounts, default, part_ids)
         if split.overrides:  # a few recipients with their own shares: one at a time
             where = {rid: i for i, rid in enumerate(ids)}
             for rid, shares in split.overrides:
                 i = where[rid]
                 for column, units in zip(
-                    columns, _split_units(outcome.units[i], shares, part_ids), strict=True
+                    columns, _split_units(amounts[i], shares, part_ids), strict=True
                 ):
                     column[i] = units
         parts = tuple(map(tuple, columns))

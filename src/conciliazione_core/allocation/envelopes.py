@@ -132,6 +132,9 @@ class Split:
         default=(), validator=_check_overrides
     )
     """``(recipient id, shares in the order of parts)`` replacing the default shares."""
+    unit: Money | None = None
+    """The rounding unit of the parts (``split_unit``), finer than the envelope's when a decree
+    pays recipients in whole euros but publishes their parts in cents; None: the envelope's."""
 
     def shares_for(self, recipient_id: str) -> tuple[Fraction, ...]:
         """The part shares that apply to one recipient."""

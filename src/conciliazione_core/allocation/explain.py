@@ -73,7 +73,7 @@ def explain_share(allocation: Allocation, index: int) -> Share:
                     part.id,
                     part.label,
                     share,
-                    Money(outcome.parts[p][index] * unit.cents),
+                    Money(outcome.parts[p][index] * outcome.part_unit.cents),
                     units * share * unit.fraction,
                     part.basis,
                 )

@@ -51,7 +51,7 @@ __all__ = ["parse_allocation", "parse_fraction"]
 
 _PLAN_KEYS = ("total", "rounding", "envelopes", "order")
 _COMMON_KEYS = ("id", "kind", "label", "basis", "note")
-_RECIPIENT_KEYS = ("split", "split_overrides", "tranches", "rounding")
+_RECIPIENT_KEYS = ("split", "split_overrides", "split_unit", "tranches", "rounding")
 _ROUNDING_KEYS = ("strategy", "unit")
 _PART_KEYS = ("id", "label", "share", "basis")
 _TRANCHE_KEYS = ("id", "label", "share")
@@ -368,7 +368,7 @@ def _envelope(
     if kind.recipient_level:
         own_rounding = r.rounding(raw, path, plan_rounding)
         rounding = own_rounding or plan_rounding
-        split = _split(r, raw, path, cited)
+        split = _split(r, raw, path, cited, rounding.unit)
         tranches = _tranches(r, raw, path)
         if split is not None and tranches:
             clash = {p.id for p in split.parts} & {t.id for t in tranches}
@@ -519,11 +519,17 @@ def _shares_total(r: _Reader, shares: list[Fraction], path: str) -> None:
 
 
 def _split(
-    r: _Reader, raw: Mapping[str, Any], path: str, envelope_basis: tuple[str, LegalBasis] | None
+    r: _Reader,
+    raw: Mapping[str, Any],
+    path: str,
+    envelope_basis: tuple[str, LegalBasis] | None,
+    envelope_unit: Money,
 ) -> Split | None:
     """The split parts; a part without its own ``basis`` cites the envelope's."""
-    if "split_overrides" in raw and "split" not in raw:
-        r.add(f"{path}.split_overrides", _("split_overrides needs a split"))
+    for key in ("split_overrides", "split_unit"):
+        if key in raw and "split" not in raw:
+            r.add(f"{path}.{key}", _("{key} needs a split").format(key=key))
+    unit = _split_unit(r, raw, path, envelope_unit)
     if "split" not in raw:
         return None
     value = raw["split"]
@@ -565,7 +571,28 @@ def _split(
     overrides = _split_overrides(r, raw, path, parts)
     if len(r.problems) != before:
         return None
-    return Split(parts=tuple(parts), overrides=overrides)
+    return Split(parts=tuple(parts), overrides=overrides, unit=unit)
+
+
+def _split_unit(
+    r: _Reader, raw: Mapping[str, Any], path: str, envelope_unit: Money
+) -> Money | None:
+    """``split_unit``: the parts' rounding unit, a positive amount that divides the envelope's."""
+    unit = r.money(raw, "split_unit", path, required=False)
+    if unit is None:
+        return None
+    if unit.cents <= 0:
+        r.add(f"{path}.split_unit", _("must be more than zero"))
+        return None
+    if envelope_unit.cents % unit.cents:
+        r.add(
+            f"{path}.split_unit",
+            _("{unit} does not divide the envelope's rounding unit {envelope}").format(
+                unit=unit.format(), envelope=envelope_unit.format()
+            ),
+        )
+        return None
+    return unit
 
 
 def _split_overrides(

@@ -204,10 +204,11 @@ def _columns(a: Allocation) -> list[tuple[str, list[str]]]:
             columns.extend((f"{envelope.id}.{p}", blank) for p in (*part_ids, *tranche_ids))
             continue
         columns.append((envelope.id, [str(Money(outcome.units[i] * unit)) for i in order]))
+        part_unit = outcome.part_unit.cents
         for p, part_id in enumerate(part_ids):
             units = outcome.parts[p]
             columns.append(
-                (f"{envelope.id}.{part_id}", [str(Money(units[i] * unit)) for i in order])
+                (f"{envelope.id}.{part_id}", [str(Money(units[i] * part_unit)) for i in order])
             )
         for t, tranche_id in enumerate(tranche_ids):
             units = outcome.tranches[t]

@@ -189,8 +189,14 @@ class EnvelopeOutcome:
     floor: int = 0
     cap: int | None = None
     parts: tuple[tuple[int, ...], ...] = ()
-    """Per split part, the units of each recipient."""
+    """Per split part, the amount of each recipient in :attr:`part_unit`."""
     tranches: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def part_unit(self) -> Money:
+        """The unit split parts are counted in: the split's own, else the envelope's."""
+        split = self.envelope.split
+        return split.unit if split is not None and split.unit is not None else self.rounding.unit
 
     @property
     def amount(self) -> Money:

@@ -153,7 +153,8 @@ def _check_rounded(
         )
 
 
-def _check_subdivisions(where: str, c: Component) -> None:
+def _check_subdivisions(where: str, c: Component, part_unit: Money | None) -> None:
+    """Parts (in the split's own unit, when it has one) and tranches add up and round right."""
     unit = c.rounding.unit
     if c.parts:
         if Money.total(p.amount for p in c.parts) != c.amount:
@@ -165,7 +166,11 @@ def _check_subdivisions(where: str, c: Component) -> None:
             if p.quota != c.amount.fraction * p.share:
                 _fail(f"{where}, part {p.id}: quota {p.quota} is not {c.amount} × {p.share}")
             _check_rounded(
-                f"{where}, part {p.id}", p.amount, p.quota, unit, Strategy.LARGEST_REMAINDER
+                f"{where}, part {p.id}",
+                p.amount,
+                p.quota,
+                part_unit or unit,
+                Strategy.LARGEST_REMAINDER,
             )
     if c.tranches:
         if Money.total(t.amount for t in c.tranches) != c.amount:
@@ -285,7 +290,8 @@ def assert_allocation_invariants(
                 and c.amount
             ):
                 _fail(f"{where}: zero weight but receives {c.amount}")
-            _check_subdivisions(where, c)
+            split = getattr(envelope, "split", None)
+            _check_subdivisions(where, c, split.unit if split is not None else None)
     if leftover != allocation.unallocated:
         _fail(f"unallocated is {allocation.unallocated}, the envelopes leave {leftover}")
 
