@@ -31,6 +31,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from conciliazione_core._indicators import IndicatorTable
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation import (
     PURE_PYTHON_ENV,
     Allocation,
@@ -40,10 +43,7 @@ from conciliazione_core.allocation import (
     numpy_or_none,
     parse_allocation,
 )
-from conciliazione_core.allocation.vectorised import largest_remainder_int64
-from conciliazione_core.indicators import IndicatorTable
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.provenance import DataStatus, Provenance
+from conciliazione_core.allocation._vectorised import largest_remainder_int64
 
 AMOUNT_EUROS = 2_800_000
 UNITS = AMOUNT_EUROS * 100  # cents

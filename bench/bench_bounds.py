@@ -24,16 +24,16 @@ from fractions import Fraction
 from math import lcm
 from typing import Any
 
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation import (
     PURE_PYTHON_ENV,
     AllocationPlan,
     allocate,
     parse_allocation,
 )
-from conciliazione_core.allocation.engine import _split_columns, _split_units
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.provenance import DataStatus, Provenance
+from conciliazione_core.allocation._engine import _split_columns, _split_units
 
 AMOUNT_EUROS = 2_800_000
 CAP_EUROS = 40

@@ -147,7 +147,7 @@ def _timed(function: Callable[[], T]) -> tuple[float, T]:
 
 def round_trip(members: int, repeats: int) -> dict[str, float]:
     """Median seconds of dump, parse, structure and comparison of a large network."""
-    from conciliazione_core.serialisation import dump_document, parse_document, parse_json
+    from conciliazione_core._serialisation import dump_document, parse_document, parse_json
 
     network = big_network(members)
     phases: dict[str, list[float]] = {"dump": [], "parse": [], "structure": [], "equal": []}

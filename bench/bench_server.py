@@ -23,7 +23,7 @@ import time
 from importlib.resources import files
 from pathlib import Path
 
-from conciliazione_core.serialisation import dump_document, load_document
+from conciliazione_core._serialisation import dump_document, load_document
 
 
 def free_port() -> int:

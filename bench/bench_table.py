@@ -46,8 +46,8 @@ else:
     from bench_allocation import plan, UNITS
     from bench_table import minimal
     from conciliazione_core.allocation import allocate
-    from conciliazione_core.allocation.vectorised import largest_remainder_int64
-    from conciliazione_core.indicators import load_indicator_table
+    from conciliazione_core.allocation._vectorised import largest_remainder_int64
+    from conciliazione_core._indicators import load_indicator_table
     the_plan = plan()
     from conciliazione_core.allocation import numpy_or_none
     numpy_or_none()  # importing NumPy (once per process) is not the table's cost

@@ -18,8 +18,8 @@ import argparse
 from pathlib import Path
 
 from conciliazione_core import allocation as engine
-from conciliazione_core.chart import draw_chart
-from conciliazione_core.host import default_host
+from conciliazione_core._chart import draw_chart
+from conciliazione_core._host import default_host
 from conciliazione_core.i18n import set_language
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "img"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from conciliazione_core.cycle import Cycle, load_cycle
-from conciliazione_core.host import Host
+from conciliazione_core._cycle import Cycle, load_cycle
+from conciliazione_core._host import Host
 from conciliazione_core.i18n import current_language, set_language
 
 # Deadlines make property tests flaky on a busy two-core machine; examples stay few by default so

@@ -11,18 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._territory import Level, lombardy
 from conciliazione_core.allocation import (
     Allocation,
     AllocationPlan,
     allocate,
     parse_allocation,
 )
-from conciliazione_core.errors import InputError
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.territory import Level, lombardy
 from conciliazione_core.testing import assert_allocation_invariants
 
 CITATIONS = {

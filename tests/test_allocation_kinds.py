@@ -9,6 +9,9 @@ import attrs
 import pytest
 
 from conciliazione_core import hookimpl
+from conciliazione_core._host import Host, PluginProblem
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     AllocationContext,
     Component,
@@ -25,9 +28,6 @@ from conciliazione_core.allocation import (
     using_kinds,
 )
 from conciliazione_core.allocation._builtin_kinds import EqualKind
-from conciliazione_core.host import Host, PluginProblem
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
 
 CORE = "conciliazione_core.allocation"
 
@@ -330,8 +330,8 @@ def _top_plan() -> Any:
 def _table(values: dict[str, int], status: Any = None) -> Any:
     import datetime as dt
 
-    from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-    from conciliazione_core.provenance import DataStatus, Provenance
+    from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+    from conciliazione_core._provenance import DataStatus, Provenance
 
     provenance = Provenance("Test", dt.date(2020, 1, 1), status or DataStatus.OFFICIAL)
     return IndicatorTable(
@@ -340,8 +340,8 @@ def _table(values: dict[str, int], status: Any = None) -> Any:
 
 
 def test_a_plugin_kind_reading_indicators_is_allocated_from_the_table() -> None:
+    from conciliazione_core._provenance import DataStatus
     from conciliazione_core.allocation import allocate, indicators_of
-    from conciliazione_core.provenance import DataStatus
 
     plan = _top_plan()
     assert indicators_of(plan) == ("pop",)
@@ -353,8 +353,8 @@ def test_a_plugin_kind_reading_indicators_is_allocated_from_the_table() -> None:
 
 
 def test_a_plugin_kind_reading_indicators_is_pending_without_its_rows() -> None:
+    from conciliazione_core._errors import InputError
     from conciliazione_core.allocation import allocate
-    from conciliazione_core.errors import InputError
 
     plan = _top_plan()
     allocation = allocate(plan, [("a", "A"), ("b", "B")], _table({"a": 1}), missing="pending")
@@ -410,8 +410,8 @@ class _RaisesIn(LumpKind):
     ],
 )
 def test_a_plugin_kind_that_raises_is_a_plugin_error_naming_it(step: str, error: str) -> None:
+    from conciliazione_core._errors import PluginError
     from conciliazione_core.allocation import allocate, explain_text
-    from conciliazione_core.errors import PluginError
 
     registry = host_of(("buggy_plugin", _Registers(_RaisesIn(step)))).envelope_kinds
     data = {
@@ -489,8 +489,8 @@ def _outcome(units: tuple[Any, ...], leftover: int = 0) -> Callable[[Any, Any], 
 def test_what_a_plugin_kind_allocates_is_checked_before_it_is_used(
     make: Callable[[Any, Any], object], error: str
 ) -> None:
+    from conciliazione_core._errors import PluginError
     from conciliazione_core.allocation import allocate
-    from conciliazione_core.errors import PluginError
 
     registry = host_of(("liar_plugin", _Registers(_Returns(make)))).envelope_kinds
     data = {

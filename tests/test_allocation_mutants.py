@@ -16,15 +16,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation import Split, SplitPart, Tranche, allocate, bounded_scale
-from conciliazione_core.allocation.bounds import clamp
-from conciliazione_core.allocation.envelopes import AllocationPlan, _check_tranches
-from conciliazione_core.allocation.parameters import parse_allocation
-from conciliazione_core.allocation.rounding import _kth_largest, largest_remainder
-from conciliazione_core.errors import InputError
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.provenance import DataStatus, Provenance
+from conciliazione_core.allocation._bounds import clamp
+from conciliazione_core.allocation._envelopes import AllocationPlan, _check_tranches
+from conciliazione_core.allocation._parameters import parse_allocation
+from conciliazione_core.allocation._rounding import _kth_largest, largest_remainder
 from test_allocation_engine import plan_of  # tests/ is on sys.path: one plan builder for both
 
 ACT = LegalBasis("Test act")
@@ -256,8 +256,8 @@ def test_kth_largest_on_long_lists_is_the_sorted_answer(n: int) -> None:
 
 
 def test_proportional_envelope_weights_are_checked() -> None:
+    from conciliazione_core._money import Money
     from conciliazione_core.allocation import ProportionalEnvelope
-    from conciliazione_core.money import Money
 
     def envelope(weights: tuple[tuple[str, F], ...]) -> ProportionalEnvelope:
         return ProportionalEnvelope(
@@ -472,8 +472,8 @@ def test_a_cap_that_zero_weights_make_infeasible_is_explained(floor: str | None,
 
 
 def test_invariant_messages_are_exact() -> None:
+    from conciliazione_core._money import Money
     from conciliazione_core.allocation import Rounding
-    from conciliazione_core.money import Money
 
     with pytest.raises(ValueError, match=r"^the rounding unit must be more than zero$"):
         Rounding(unit=Money(0))

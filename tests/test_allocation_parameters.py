@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from conciliazione_core._errors import InputError
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     AllocationPlan,
     Combine,
@@ -25,9 +28,6 @@ from conciliazione_core.allocation import (
     parse_allocation,
     parse_fraction,
 )
-from conciliazione_core.errors import InputError
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
 
 CITATIONS = {
     "dgr_2398": LegalBasis("D.G.R. XI/2398 of 11/11/2019"),

@@ -17,6 +17,8 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     Allocation,
     AllocationPlan,
@@ -25,8 +27,6 @@ from conciliazione_core.allocation import (
     allocation_to_json,
     parse_allocation,
 )
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.money import Money
 from conciliazione_core.testing import (
     TEST_CITATIONS,
     allocation_cases,

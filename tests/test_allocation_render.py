@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     Allocation,
     allocate,
@@ -20,10 +23,7 @@ from conciliazione_core.allocation import (
     fraction_to_json,
     render_table,
 )
-from conciliazione_core.errors import InputError
 from conciliazione_core.i18n import current_language, language
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.money import Money
 from test_allocation_engine import (  # the same worked examples
     ASL,
     DERIVED_2019,

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     PURE_PYTHON_ENV,
     Rounding,
@@ -21,9 +22,8 @@ from conciliazione_core.allocation import (
     largest_remainder,
     numpy_or_none,
 )
-from conciliazione_core.allocation.rounding import _kth_largest
-from conciliazione_core.allocation.vectorised import MIN_LENGTH, largest_remainder_int64
-from conciliazione_core.money import Money
+from conciliazione_core.allocation._rounding import _kth_largest
+from conciliazione_core.allocation._vectorised import MIN_LENGTH, largest_remainder_int64
 
 
 def reference(units: int, weights: list[int], ids: list[str]) -> list[int]:
@@ -268,7 +268,7 @@ def test_int64_is_used_up_to_its_last_value(units: int, head: int) -> None:
 def test_largest_remainder_hands_long_lists_to_the_numpy_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from conciliazione_core.allocation import rounding
+    from conciliazione_core.allocation import _rounding as rounding
 
     calls: list[int] = []
 

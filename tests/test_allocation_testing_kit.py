@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conciliazione_core._indicators import IndicatorTable
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus
 from conciliazione_core.allocation import Allocation, EnvelopeOutcome, allocate, parse_allocation
-from conciliazione_core.indicators import IndicatorTable
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus
 from conciliazione_core.testing import (
     TEST_CITATIONS,
     allocation_plan_data,

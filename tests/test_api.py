@@ -13,24 +13,50 @@ import pytest
 import conciliazione_core
 
 MODULES = [
-    "audit",
-    "bodies",
-    "cycle",
-    "documents",
-    "errors",
-    "findings",
+    "_audit",
+    "_bodies",
+    "_cycle",
+    "_documents",
+    "_errors",
+    "_findings",
     "hookspecs",
-    "host",
-    "identity",
-    "legal",
-    "money",
-    "municipality",
-    "provenance",
-    "rules",
-    "schema",
-    "serialisation",
-    "territory",
+    "_host",
+    "_identity",
+    "_legal",
+    "_money",
+    "_municipality",
+    "_provenance",
+    "_rules",
+    "_schema",
+    "_serialisation",
+    "_territory",
 ]
+
+PUBLIC_MODULES = {"allocation", "cli", "hookspecs", "i18n", "server", "testing"}
+"""The package's public namespaces besides its ``__init__`` (as attrs has ``attrs.validators``):
+the allocation engine, the command, the plugin contract, languages, the HTTP API and the kit."""
+
+
+def test_the_implementation_lives_in_private_modules() -> None:
+    """attrs' layout: every other module is private and the public API is re-exported by the
+    package's ``__init__`` (and ``allocation``'s, ``testing``'s, ``server``'s)."""
+    import pkgutil
+
+    for package in (conciliazione_core, *map(importlib.import_module, _SUBPACKAGES)):
+        public = [
+            m.name
+            for m in pkgutil.iter_modules(package.__path__)
+            if not m.name.startswith("_") and not m.ispkg
+        ]
+        expected = sorted(PUBLIC_MODULES - {"allocation", "server", "testing"})
+        assert public == (expected if package is conciliazione_core else []), package.__name__
+
+
+_SUBPACKAGES = (
+    "conciliazione_core.allocation",
+    "conciliazione_core.server",
+    "conciliazione_core.testing",
+)
 
 
 def test_top_level_names_exist() -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conciliazione_core import Cycle, InputError, Money
-from conciliazione_core.audit import (
+from conciliazione_core._audit import (
     AuditReport,
     Method,
     PublishedAmount,
@@ -26,8 +26,8 @@ from conciliazione_core.audit import (
     parse_published_json,
     render_audit,
 )
+from conciliazione_core._provenance import DataStatus
 from conciliazione_core.cli import main
-from conciliazione_core.provenance import DataStatus
 
 OFFICIAL = DataStatus.OFFICIAL
 

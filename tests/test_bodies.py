@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conciliazione_core.bodies import Body, BodyKind, LegalNature
-from conciliazione_core.errors import InputError
-from conciliazione_core.serialisation import from_json, from_toml, structure, to_json, to_toml
-from conciliazione_core.testing.models import bodies
+from conciliazione_core._bodies import Body, BodyKind, LegalNature
+from conciliazione_core._errors import InputError
+from conciliazione_core._serialisation import from_json, from_toml, structure, to_json, to_toml
+from conciliazione_core.testing._models import bodies
 
 PUBLIC, PROFIT, NON_PROFIT = (
     LegalNature.PUBLIC,

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 
 from conciliazione_core import i18n
+from conciliazione_core._chart import CHART_SUFFIXES, MAX_BARS, chart_bars, draw_chart
+from conciliazione_core._errors import ConciliazioneError, InputError
+from conciliazione_core._host import default_host
+from conciliazione_core._indicators import parse_indicator_csv
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import Allocation, allocate, parse_allocation
-from conciliazione_core.chart import CHART_SUFFIXES, MAX_BARS, chart_bars, draw_chart
 from conciliazione_core.cli import main
-from conciliazione_core.errors import ConciliazioneError, InputError
-from conciliazione_core.host import default_host
 from conciliazione_core.i18n import language
-from conciliazione_core.indicators import parse_indicator_csv
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
 
 BASIS = {"act": LegalBasis(act="Test act")}
 

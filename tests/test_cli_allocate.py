@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conciliazione_core._indicators import parse_indicator_csv
 from conciliazione_core.cli import main
-from conciliazione_core.indicators import parse_indicator_csv
 
 MISSING_2014 = {
     "ASL-BRESCIA",

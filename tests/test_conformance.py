@@ -12,13 +12,13 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from conciliazione_core import allocation as allocation_package
-from conciliazione_core.cycle import Cycle, load_cycle
-from conciliazione_core.errors import InputError
-from conciliazione_core.host import Host
+from conciliazione_core._cycle import Cycle, load_cycle
+from conciliazione_core._errors import InputError
+from conciliazione_core._host import Host
+from conciliazione_core._rules import FINDING_CODES
 from conciliazione_core.i18n import LANGUAGES
-from conciliazione_core.rules import FINDING_CODES
-from conciliazione_core.testing import conformance
-from conciliazione_core.testing.conformance import (
+from conciliazione_core.testing import _conformance as conformance
+from conciliazione_core.testing._conformance import (
     CHECKS,
     check_allocation,
     check_dates,
@@ -333,7 +333,7 @@ def test_dates_accept_a_deadline_shortly_before_the_period(tmp_path: Path) -> No
 def test_dates_fail_on_a_period_that_ends_before_it_starts(tmp_path: Path) -> None:
     import attrs
 
-    from conciliazione_core.cycle import Period
+    from conciliazione_core._cycle import Period
 
     cycle = make_cycle(tmp_path)
     broken = attrs.evolve(cycle, period=Period(cycle.period.end, cycle.period.start))
@@ -656,7 +656,7 @@ def test_the_pytest11_entry_point_names_this_plugin() -> None:
     from importlib.metadata import entry_points
 
     found = [ep.value for ep in entry_points(group="pytest11") if ep.name == "conciliazione"]
-    assert found == ["conciliazione_core.testing.pytest_plugin"]
+    assert found == ["conciliazione_core.testing._pytest_plugin"]
 
 
 def test_a_broken_plugin_module_in_the_kit_is_named(pytester: pytest.Pytester) -> None:

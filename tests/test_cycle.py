@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from conciliazione_core.bodies import LegalNature
-from conciliazione_core.cycle import Cycle, apply_overrides, load_cycle, parse_override
-from conciliazione_core.errors import InputError
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.territory import Level, lombardy
+from conciliazione_core._bodies import LegalNature
+from conciliazione_core._cycle import Cycle, apply_overrides, load_cycle, parse_override
+from conciliazione_core._errors import InputError
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._territory import Level, lombardy
 
 MINIMAL = """
 [cycle]

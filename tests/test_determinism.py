@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from conciliazione_core import allocation as engine
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.host import Host
-from conciliazione_core.indicators import parse_indicator_csv
-from conciliazione_core.serialisation import parse_document, parse_json, parse_toml
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._host import Host
+from conciliazione_core._indicators import parse_indicator_csv
+from conciliazione_core._serialisation import parse_document, parse_json, parse_toml
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES_2014 = ROOT / "plugins/lombardia_2014/src/lombardia_2014/examples"

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._diff import CycleDiff, DiffRow, diff_cycles, diff_to_json, render_diff
 from conciliazione_core.cli import main
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.diff import CycleDiff, DiffRow, diff_cycles, diff_to_json, render_diff
 
 
 def run_cli(args: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -28,10 +28,10 @@ import yaml  # type: ignore[import-untyped]
 
 import conciliazione_core as cc
 from conciliazione_core import hookspecs
-from conciliazione_core.bodies import BodyKind
+from conciliazione_core._bodies import BodyKind
+from conciliazione_core._rules import FINDING_CODES
 from conciliazione_core.cli import cli
 from conciliazione_core.i18n import language
-from conciliazione_core.rules import FINDING_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -171,8 +171,8 @@ def test_the_tutorial_cycle_passes_the_conformance_kit_in_a_generated_package(
     tmp_path: Path,
 ) -> None:
     """What the tutorial does, minus pip: scaffold from 2020, replace cycle.toml and examples."""
-    from conciliazione_core.scaffold import render_scaffold
-    from conciliazione_core.testing.conformance import CHECKS, run_check
+    from conciliazione_core._scaffold import render_scaffold
+    from conciliazione_core.testing._conformance import CHECKS, run_check
 
     for rel, content in render_scaffold("lombardia-2017", cc.get_cycle("lombardia-2020")).items():
         path = tmp_path / rel

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import conciliazione_core as cc
 from conciliazione_core import Money
-from conciliazione_core.audit import audit_cycle, load_published_table
+from conciliazione_core._audit import audit_cycle, load_published_table
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

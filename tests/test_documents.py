@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conciliazione_core.bodies import Body, BodyKind
-from conciliazione_core.documents import (
+from conciliazione_core._bodies import Body, BodyKind
+from conciliazione_core._documents import (
     DOCUMENT_KINDS,
     Accord,
     AccordKind,
@@ -27,12 +27,12 @@ from conciliazione_core.documents import (
     TerritorialPlan,
     document_kind,
 )
-from conciliazione_core.errors import InputError
-from conciliazione_core.findings import Finding, Report
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import Provenance
-from conciliazione_core.serialisation import (
+from conciliazione_core._errors import InputError
+from conciliazione_core._findings import Finding, Report
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import Provenance
+from conciliazione_core._serialisation import (
     Limits,
     dump_document,
     from_json,
@@ -44,7 +44,7 @@ from conciliazione_core.serialisation import (
     to_json,
     to_toml,
 )
-from conciliazione_core.testing import models
+from conciliazione_core.testing import _models as models
 
 MODELS: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
     (Body, models.bodies()),

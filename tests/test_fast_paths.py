@@ -21,11 +21,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conciliazione_core.allocation import bounded_scale, vectorised
-from conciliazione_core.allocation.engine import _round_quotas, _split_columns, _split_units
-from conciliazione_core.allocation.rounding import Rounding, Strategy, apportion
-from conciliazione_core.errors import InputError
-from conciliazione_core.indicators import (
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import (
     TABLE_LIMITS,
     IndicatorRow,
     IndicatorTable,
@@ -33,8 +30,12 @@ from conciliazione_core.indicators import (
     load_indicator_table,
     parse_indicator_csv,
 )
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.serialisation import Limits
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._serialisation import Limits
+from conciliazione_core.allocation import _vectorised as vectorised
+from conciliazione_core.allocation import bounded_scale
+from conciliazione_core.allocation._engine import _round_quotas, _split_columns, _split_units
+from conciliazione_core.allocation._rounding import Rounding, Strategy, apportion
 
 NEAR = 2**63
 
@@ -356,7 +357,7 @@ def test_capped_quotas_take_the_numpy_path_when_they_fit() -> None:
 def test_allocate_pauses_the_garbage_collector_and_restores_it() -> None:
     import gc
 
-    from conciliazione_core.allocation import engine
+    from conciliazione_core.allocation import _engine as engine
 
     seen: list[bool] = []
     with pytest.MonkeyPatch.context() as patch:
@@ -374,7 +375,7 @@ def test_allocate_pauses_the_garbage_collector_and_restores_it() -> None:
 
 
 def test_json_rows_sharing_a_provenance_read_it_once_and_still_report_a_bad_one() -> None:
-    from conciliazione_core.indicators import parse_indicator_json
+    from conciliazione_core._indicators import parse_indicator_json
 
     good = {"source": "ISTAT", "reference_date": "2019-01-01", "status": "estimate"}
     rows = [

@@ -39,7 +39,7 @@ from conciliazione_core import (
     hookimpl,
     load_document,
 )
-from conciliazione_core.cycle import PARAMETER_LIMITS
+from conciliazione_core._cycle import PARAMETER_LIMITS
 from conciliazione_core.hookspecs import PROJECT
 
 SOURCES = Path(__file__).parent / "faulty_plugins"
@@ -461,9 +461,9 @@ def conciliazione_checks(cycle, document):
 
 
 def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    from conciliazione_core import host as host_module
+    from conciliazione_core import _host as host_module
+    from conciliazione_core._host import default_host
     from conciliazione_core.cli import main
-    from conciliazione_core.host import default_host
 
     default_host(refresh=True)  # sees the fake distributions of this test
     try:

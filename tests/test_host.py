@@ -11,19 +11,19 @@ from typing import Any
 import pytest
 
 from conciliazione_core import hookspecs
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.documents import Document
-from conciliazione_core.errors import CycleNotFoundError, PluginError
-from conciliazione_core.findings import Finding
-from conciliazione_core.hookspecs import hookimpl
-from conciliazione_core.host import (
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._documents import Document
+from conciliazione_core._errors import CycleNotFoundError, PluginError
+from conciliazione_core._findings import Finding
+from conciliazione_core._host import (
     ENTRY_POINT_GROUP,
     PLUGINS_ENV,
     Host,
     PluginProblem,
     default_host,
 )
-from conciliazione_core.serialisation import load_document
+from conciliazione_core._serialisation import load_document
+from conciliazione_core.hookspecs import hookimpl
 
 SHIPPED = {
     "lombardia-2014": ("conciliazione-lombardia-2014", "lombardia_2014"),
@@ -512,7 +512,7 @@ def test_two_distributions_with_one_entry_point_name_are_both_refused(
 class SpecnamePlugin:
     """A hook implemented under another name, as pluggy's ``specname`` allows."""
 
-    from conciliazione_core.findings import FindingCode, Severity
+    from conciliazione_core._findings import FindingCode, Severity
 
     CODE = FindingCode("HOUSE_RULE", Severity.INFO, "a house rule")
 

@@ -25,8 +25,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from conciliazione_core import i18n
+from conciliazione_core._findings import FindingCode, Severity
+from conciliazione_core._rules import FINDING_CODES, finding
 from conciliazione_core.cli import main
-from conciliazione_core.findings import FindingCode, Severity
 from conciliazione_core.i18n import (
     DOMAIN,
     EXTRACT_KEYWORDS,
@@ -40,7 +41,6 @@ from conciliazione_core.i18n import (
     ngettext,
     set_language,
 )
-from conciliazione_core.rules import FINDING_CODES, finding
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = LOCALE_DIR / "it" / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -378,7 +378,7 @@ def test_a_finding_renders_its_message_in_the_readers_language() -> None:
 
 
 def test_amounts_and_words_in_arguments_are_written_the_readers_way() -> None:
-    from conciliazione_core.money import Money
+    from conciliazione_core._money import Money
 
     code = FindingCode(
         "TEST_AMOUNT",
@@ -446,7 +446,7 @@ def test_a_thread_starts_in_the_environments_language_not_another_threads() -> N
 
 
 def _registered_codes() -> list[FindingCode]:
-    from conciliazione_core.host import default_host
+    from conciliazione_core._host import default_host
 
     return list(default_host().rules.codes.values())
 

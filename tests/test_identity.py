@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from conciliazione_core.bodies import Body, BodyKind
-from conciliazione_core.documents import (
+from conciliazione_core._bodies import Body, BodyKind
+from conciliazione_core._documents import (
     Accord,
     AccordKind,
     Alliance,
@@ -17,9 +17,9 @@ from conciliazione_core.documents import (
     SystemAction,
     TerritorialPlan,
 )
-from conciliazione_core.errors import InputError
-from conciliazione_core.identity import check_unique_ids
-from conciliazione_core.testing.models import documents
+from conciliazione_core._errors import InputError
+from conciliazione_core._identity import check_unique_ids
+from conciliazione_core.testing._models import documents
 
 
 def b(ident: str) -> Body:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from conciliazione_core.errors import InputError
-from conciliazione_core.indicators import (
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import (
     IndicatorRow,
     IndicatorTable,
     indicator_template_csv,
@@ -19,8 +19,8 @@ from conciliazione_core.indicators import (
     parse_indicator_csv,
     parse_indicator_json,
 )
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.serialisation import Limits
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._serialisation import Limits
 
 HEADER = "id,name,pop,area,source,reference_date,status,method"
 GOOD_CSV = (
@@ -511,7 +511,7 @@ def test_size_limits(tmp_path: Path) -> None:
 
 
 def test_indicator_json_honours_the_configured_nesting_limit() -> None:
-    from conciliazione_core.serialisation import Limits
+    from conciliazione_core._serialisation import Limits
 
     text = json.dumps({"indicators": ["p"], "rows": [{"id": "A", "values": {"p": [[["1"]]]}}]})
     with pytest.raises(InputError) as info:

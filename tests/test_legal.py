@@ -8,11 +8,11 @@ import attrs
 import pytest
 from hypothesis import given
 
-from conciliazione_core.errors import InputError
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.serialisation import from_json, from_toml, structure, to_json, to_toml
-from conciliazione_core.testing.models import legal_bases, provenances
+from conciliazione_core._errors import InputError
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._serialisation import from_json, from_toml, structure, to_json, to_toml
+from conciliazione_core.testing._models import legal_bases, provenances
 
 
 def test_str_of_a_document_citation() -> None:

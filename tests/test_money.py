@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conciliazione_core.errors import InputError
-from conciliazione_core.money import Money
-from conciliazione_core.testing.models import amounts
+from conciliazione_core._errors import InputError
+from conciliazione_core._money import Money
+from conciliazione_core.testing._models import amounts
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conciliazione_core.cli import main
-from conciliazione_core.errors import InputError
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.municipality import (
+from conciliazione_core._errors import InputError
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._municipality import (
     AgeBand,
     AmbiguousMunicipalityError,
     Membership,
@@ -27,8 +26,9 @@ from conciliazione_core.municipality import (
     level_on,
     municipalities,
 )
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.territory import Level, lombardy
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._territory import Level, lombardy
+from conciliazione_core.cli import main
 
 JAN_2022, JAN_2023 = dt.date(2022, 1, 1), dt.date(2023, 1, 1)
 DATA = files("conciliazione_core").joinpath("data")
@@ -497,7 +497,7 @@ def test_cli_default_date_is_today_at_ats_level(capsys: pytest.CaptureFixture[st
 def test_cli_ambiguous_name_exits_2_naming_the_candidates(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import conciliazione_core.municipality as module
+    import conciliazione_core._municipality as module
 
     monkeypatch.setattr(module, "municipalities", _registry_with_twins)
     code, _out, err = run(capsys, "territory", "Samarate", "--on", "2020-01-01")

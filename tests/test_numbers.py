@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conciliazione_core import InputError, Money
+from conciliazione_core._indicators import parse_indicator_csv
 from conciliazione_core._numbers import MAX_DIGITS, NumberError, check_decimal, parse_decimal
 from conciliazione_core.allocation import parse_fraction
 from conciliazione_core.cli import main
-from conciliazione_core.indicators import parse_indicator_csv
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=MAX_DIGITS)
 

@@ -23,7 +23,7 @@ from conciliazione_core import (
     Severity,
     hookimpl,
 )
-from conciliazione_core.rules import STANDARD_RULES, LeadRules
+from conciliazione_core._rules import STANDARD_RULES, LeadRules
 
 BASIS = 'basis = "dgr_2398"'
 
@@ -294,7 +294,7 @@ def test_rules_is_a_mapping_in_registry_order_with_typed_access() -> None:
 
 def test_the_new_cycle_template_writes_every_registered_rule() -> None:
     from conciliazione_core._rule_registry import using_registry
-    from conciliazione_core.scaffold import render_scaffold
+    from conciliazione_core._scaffold import render_scaffold
 
     host = Host([("deadlines", Registers(rule()))], use_entry_points=False)
     with using_registry(host.rules):
@@ -332,7 +332,7 @@ def test_the_docs_code_table_lists_a_plugins_codes_with_the_plugin() -> None:
 
 
 def test_diff_rows_come_from_each_rules_description() -> None:
-    from conciliazione_core.diff import diff_cycles
+    from conciliazione_core._diff import diff_cycles
 
     host = Host([("deadlines", Registers(rule()))], use_entry_points=False)
     a = lombardia_2020(host)

@@ -13,9 +13,9 @@ import attrs
 import pytest
 from hypothesis import given, settings
 
-from conciliazione_core.bodies import Body, BodyKind
-from conciliazione_core.cycle import Cycle, load_cycle
-from conciliazione_core.documents import (
+from conciliazione_core._bodies import Body, BodyKind
+from conciliazione_core._cycle import Cycle, load_cycle
+from conciliazione_core._documents import (
     Accord,
     AccordKind,
     Alliance,
@@ -26,16 +26,16 @@ from conciliazione_core.documents import (
     Project,
     TerritorialPlan,
 )
-from conciliazione_core.errors import CycleNotFoundError
-from conciliazione_core.findings import Finding, FindingCode, Report, Severity
+from conciliazione_core._errors import CycleNotFoundError
+from conciliazione_core._findings import Finding, FindingCode, Report, Severity
+from conciliazione_core._host import Host
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._rules import FINDING_CODES, finding, standard_checks
+from conciliazione_core._serialisation import load_document
+from conciliazione_core._territory import lombardy
 from conciliazione_core.hookspecs import hookimpl
-from conciliazione_core.host import Host
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.rules import FINDING_CODES, finding, standard_checks
-from conciliazione_core.serialisation import load_document
-from conciliazione_core.territory import lombardy
-from conciliazione_core.testing.models import documents
+from conciliazione_core.testing._models import documents
 
 D = dt.date
 

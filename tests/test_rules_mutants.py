@@ -13,9 +13,9 @@ from typing import Any
 import attrs
 import pytest
 
-from conciliazione_core.bodies import Body, BodyKind
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.documents import (
+from conciliazione_core._bodies import Body, BodyKind
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._documents import (
     Accord,
     AccordKind,
     Alliance,
@@ -25,8 +25,8 @@ from conciliazione_core.documents import (
     Project,
     TerritorialPlan,
 )
-from conciliazione_core.findings import Finding
-from conciliazione_core.rules import standard_checks
+from conciliazione_core._findings import Finding
+from conciliazione_core._rules import standard_checks
 
 D = dt.date
 COMUNE = Body(id="comune-tirano", name="Comune di Tirano", kind=BodyKind.MUNICIPALITY)

@@ -23,11 +23,11 @@ from typing import Any
 
 import pytest
 
-from conciliazione_core.cycle import Cycle, load_cycle
-from conciliazione_core.errors import InputError
-from conciliazione_core.host import Host
-from conciliazione_core.indicators import parse_indicator_csv, parse_indicator_json
-from conciliazione_core.serialisation import load_document, parse_document, parse_json, parse_toml
+from conciliazione_core._cycle import Cycle, load_cycle
+from conciliazione_core._errors import InputError
+from conciliazione_core._host import Host
+from conciliazione_core._indicators import parse_indicator_csv, parse_indicator_json
+from conciliazione_core._serialisation import load_document, parse_document, parse_json, parse_toml
 
 ROOT = Path(__file__).parents[1]
 
@@ -48,11 +48,11 @@ FORBIDDEN = {
 
 # Reviewed uses, each outside every loader: (file, pattern name) -> why it is safe.
 ALLOWED = {
-    ("src/conciliazione_core/testing/pytest_plugin.py", "importlib.import_module"): (
+    ("src/conciliazione_core/testing/_pytest_plugin.py", "importlib.import_module"): (
         "--conciliazione-plugin MODULE: a developer's command-line option of the test kit, "
         "never a document or data value"
     ),
-    ("src/conciliazione_core/scaffold.py", "importlib.util"): (
+    ("src/conciliazione_core/_scaffold.py", "importlib.util"): (
         "find_spec on a top-level name matched by CYCLE_ID_PATTERN (no dots): it only looks up "
         "whether a package exists, importing nothing"
     ),

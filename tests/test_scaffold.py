@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conciliazione_core.cli import main
-from conciliazione_core.cycle import Cycle, load_cycle
-from conciliazione_core.errors import InputError
-from conciliazione_core.host import Host
-from conciliazione_core.legal import Evidence
-from conciliazione_core.scaffold import (
+from conciliazione_core._cycle import Cycle, load_cycle
+from conciliazione_core._errors import InputError
+from conciliazione_core._host import Host
+from conciliazione_core._legal import Evidence
+from conciliazione_core._scaffold import (
     CYCLE_ID_PATTERN,
     check_cycle_id,
     distribution_name,
@@ -27,8 +26,9 @@ from conciliazione_core.scaffold import (
     refuse_installed,
     render_scaffold,
 )
-from conciliazione_core.serialisation import parse_toml
-from conciliazione_core.testing.conformance import run_checks
+from conciliazione_core._serialisation import parse_toml
+from conciliazione_core.cli import main
+from conciliazione_core.testing._conformance import run_checks
 
 NEW_ID = "testland-2031"
 PACKAGE = "testland_2031"
@@ -186,7 +186,7 @@ def test_the_skeleton_passes_the_conformance_kit(skeleton: Path) -> None:
 
 def test_the_generated_test_uses_the_kit(skeleton: Path) -> None:
     text = (skeleton / "tests" / "test_conformance.py").read_text()
-    assert "from conciliazione_core.testing.conformance import CHECKS, run_check" in text
+    assert "from conciliazione_core.testing._conformance import CHECKS, run_check" in text
     assert f'CYCLE_ID = "{NEW_ID}"' in text
 
 
@@ -389,7 +389,7 @@ def test_the_skeleton_carries_the_core_licence(skeleton: Path) -> None:
 def test_a_missing_licence_text_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from importlib.metadata import PackageNotFoundError
 
-    import conciliazione_core.scaffold as scaffold
+    import conciliazione_core._scaffold as scaffold
 
     def absent(name: str) -> None:
         raise PackageNotFoundError(name)

@@ -1,7 +1,7 @@
 """JSON Schema of the input documents: it agrees with the loader on valid and invalid documents.
 
 The ``jsonschema`` package is not a dependency, so the schemas are checked by a small validator
-below that implements exactly the keywords :mod:`conciliazione_core.schema` emits; a test makes
+below that implements exactly the keywords :mod:`conciliazione_core._schema` emits; a test makes
 sure no other keyword sneaks in unvalidated.
 """
 
@@ -16,17 +16,17 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from conciliazione_core.documents import DOCUMENT_KINDS
-from conciliazione_core.errors import InputError
-from conciliazione_core.money import Money
-from conciliazione_core.schema import MONEY_PATTERN, json_schema
-from conciliazione_core.serialisation import (
+from conciliazione_core._documents import DOCUMENT_KINDS
+from conciliazione_core._errors import InputError
+from conciliazione_core._money import Money
+from conciliazione_core._schema import MONEY_PATTERN, json_schema
+from conciliazione_core._serialisation import (
     dump_document,
     parse_document,
     read_data_file,
     unstructure,
 )
-from conciliazione_core.testing.models import amounts, documents
+from conciliazione_core.testing._models import amounts, documents
 
 KNOWN_KEYWORDS = {
     "$schema",

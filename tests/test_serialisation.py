@@ -15,17 +15,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conciliazione_core._formats import _indented_json
-from conciliazione_core.documents import Project, document_kind
-from conciliazione_core.errors import (
+from conciliazione_core._documents import Project, document_kind
+from conciliazione_core._errors import (
     ConciliazioneError,
     CycleNotFoundError,
     InputError,
     PluginError,
     Problem,
 )
-from conciliazione_core.money import Money
-from conciliazione_core.serialisation import (
+from conciliazione_core._formats import _indented_json
+from conciliazione_core._money import Money
+from conciliazione_core._serialisation import (
     Limits,
     dump_document,
     parse_fraction,
@@ -37,7 +37,7 @@ from conciliazione_core.serialisation import (
     to_toml,
     unstructure,
 )
-from conciliazione_core.testing.models import documents
+from conciliazione_core.testing._models import documents
 
 
 def only_problem(exc: pytest.ExceptionInfo[InputError]) -> tuple[str, str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.territory import Level, lombardy
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._territory import Level, lombardy
 
 # shared/data/istat_population_lombardia.csv, columns province_code, province_istat,
 # province_name, census_2011, resident_2019_01_01 (copied so that the test needs no shared/).

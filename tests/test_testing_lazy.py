@@ -26,7 +26,7 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_plugin_and_invariants_import_without_hypothesis() -> None:
     result = _run(
-        "import conciliazione_core.testing.pytest_plugin\n"
+        "import conciliazione_core.testing._pytest_plugin\n"
         "from conciliazione_core.testing import assert_allocation_invariants\n"
         "print(assert_allocation_invariants.__name__)"
     )

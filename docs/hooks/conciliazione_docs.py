@@ -28,16 +28,16 @@ from typing import Any
 import click
 
 from conciliazione_core import check
-from conciliazione_core.bodies import BodyKind
-from conciliazione_core.cycle import Cycle, Example
-from conciliazione_core.errors import ConciliazioneError
-from conciliazione_core.findings import Report, Severity
-from conciliazione_core.host import Host, default_host
+from conciliazione_core._bodies import BodyKind
+from conciliazione_core._cycle import Cycle, Example
+from conciliazione_core._errors import ConciliazioneError
+from conciliazione_core._findings import Report, Severity
+from conciliazione_core._host import Host, default_host
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._serialisation import parse_document, parse_json, parse_toml
+from conciliazione_core._territory import lombardy
 from conciliazione_core.i18n import language
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.serialisation import parse_document, parse_json, parse_toml
-from conciliazione_core.territory import lombardy
 
 __all__ = [
     "MARKERS",

@@ -23,12 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conciliazione_core.audit import audit_cycle, load_published_table, render_audit
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.host import Host, default_host
+from conciliazione_core._audit import audit_cycle, load_published_table, render_audit
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._host import Host, default_host
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.i18n import language
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
 
 __all__ = ["AUDITS", "MARKERS", "audit_md", "expand", "programme_md"]
 

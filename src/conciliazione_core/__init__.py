@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from conciliazione_core._api import DumpFormat, allocate, check, dump_allocation, explain
-from conciliazione_core._rule_registry import Rule, RuleRegistry, Rules, finding
-from conciliazione_core.audit import AuditReport, PublishedTable, audit_cycle, load_published_table
-from conciliazione_core.bodies import Body, BodyKind, LegalNature
-from conciliazione_core.cycle import Cycle, load_cycle
-from conciliazione_core.documents import (
+from conciliazione_core._audit import AuditReport, PublishedTable, audit_cycle, load_published_table
+from conciliazione_core._bodies import Body, BodyKind, LegalNature
+from conciliazione_core._cycle import Cycle, load_cycle
+from conciliazione_core._documents import (
     Accord,
     AccordKind,
     Alliance,
@@ -20,20 +19,18 @@ from conciliazione_core.documents import (
     SystemAction,
     TerritorialPlan,
 )
-from conciliazione_core.errors import (
+from conciliazione_core._errors import (
     ConciliazioneError,
     CycleNotFoundError,
     InputError,
     PluginError,
     Problem,
 )
-from conciliazione_core.findings import Finding, FindingCode, Report, Severity
-from conciliazione_core.hookspecs import hookimpl
-from conciliazione_core.host import Host, PluginInfo, PluginProblem, default_host
-from conciliazione_core.i18n import Catalogue
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.municipality import (
+from conciliazione_core._findings import Finding, FindingCode, Report, Severity
+from conciliazione_core._host import Host, PluginInfo, PluginProblem, default_host
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._municipality import (
     AgeBand,
     AmbiguousMunicipalityError,
     Membership,
@@ -44,8 +41,9 @@ from conciliazione_core.municipality import (
     level_on,
     municipalities,
 )
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.serialisation import (
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._rule_registry import Rule, RuleRegistry, Rules, finding
+from conciliazione_core._serialisation import (
     dump_document,
     from_json,
     from_toml,
@@ -54,7 +52,9 @@ from conciliazione_core.serialisation import (
     to_json,
     to_toml,
 )
-from conciliazione_core.territory import Level, lombardy
+from conciliazione_core._territory import Level, lombardy
+from conciliazione_core.hookspecs import hookimpl
+from conciliazione_core.i18n import Catalogue
 
 __version__ = "0.1.0"
 

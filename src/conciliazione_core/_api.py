@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 import attrs
 
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.documents import Document
-from conciliazione_core.errors import InputError, PluginError
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._documents import Document
+from conciliazione_core._errors import InputError, PluginError
 from conciliazione_core.i18n import LANGUAGES, _, language
 
 if TYPE_CHECKING:
+    from conciliazione_core._findings import Report
+    from conciliazione_core._host import Host
+    from conciliazione_core._indicators import IndicatorTable
     from conciliazione_core.allocation import Allocation
-    from conciliazione_core.findings import Report
-    from conciliazione_core.host import Host
-    from conciliazione_core.indicators import IndicatorTable
 
 __all__ = ["DumpFormat", "allocate", "check", "dump_allocation", "explain"]
 
@@ -51,7 +51,7 @@ def _cycle(cycle: object, host: Host | None) -> Cycle:
     if isinstance(cycle, Cycle):
         return cycle
     if isinstance(cycle, str):
-        from conciliazione_core.host import default_host
+        from conciliazione_core._host import default_host
 
         return (host or default_host()).cycle(cycle)
     raise InputError.at(
@@ -74,14 +74,14 @@ def check(
     messages in that language (``"en"``, ``"it"``; None: the current one); ``host`` is the
     plugin host to use (default: the installed plugins).
     """
-    from conciliazione_core.documents import (
+    from conciliazione_core._documents import (
         Alliance,
         Network,
         NetworkRegister,
         Project,
         TerritorialPlan,
     )
-    from conciliazione_core.host import default_host
+    from conciliazione_core._host import default_host
 
     if not isinstance(document, Network | NetworkRegister | Alliance | Project | TerritorialPlan):
         raise InputError.at(
@@ -116,7 +116,7 @@ def allocate(
     Raises :class:`InputError` for a cycle without an allocation and for bad arguments.
     """
     from conciliazione_core import allocation as engine
-    from conciliazione_core.indicators import IndicatorTable
+    from conciliazione_core._indicators import IndicatorTable
 
     if isinstance(overrides, str) or not all(isinstance(o, str) for o in overrides):
         raise InputError.at("overrides", _("expected a list of PATH=VALUE texts"))

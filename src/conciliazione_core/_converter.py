@@ -19,11 +19,11 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError, IterableValidationNote
 
+from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._gc import paused_gc
+from conciliazione_core._money import Money
 from conciliazione_core._structure_errors import problems_of
-from conciliazione_core.errors import InputError, Problem
 from conciliazione_core.i18n import N_, _
-from conciliazione_core.money import Money
 
 __all__ = ["Refused", "kind_name", "parse_fraction", "structure", "unstructure"]
 

@@ -2,7 +2,7 @@
 
 Strict by design: unknown fields, wrong types, floats where money is expected, text where a number
 is expected, NaN, duplicate keys and over-deep or over-large inputs are refused with an
-:class:`~conciliazione_core.errors.InputError` that lists every bad place with its path
+:class:`~conciliazione_core._errors.InputError` that lists every bad place with its path
 (``$.projects[1].lead.kind``). Nothing is coerced silently: ``"5"`` is not an int and ``5`` is not
 text. Money is written as a decimal string with two decimals, dates as ISO strings.
 """
@@ -22,11 +22,11 @@ from typing import Any, TypeVar
 import attrs
 
 from conciliazione_core._converter import Refused, kind_name, structure, unstructure
+from conciliazione_core._documents import DOCUMENT_KINDS, Document, document_kind
+from conciliazione_core._errors import InputError
 from conciliazione_core._gc import paused_gc
-from conciliazione_core.documents import DOCUMENT_KINDS, Document, document_kind
-from conciliazione_core.errors import InputError
+from conciliazione_core._identity import check_unique_ids
 from conciliazione_core.i18n import N_, _
-from conciliazione_core.identity import check_unique_ids
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -2,7 +2,7 @@
 
 A plugin registers a :class:`Rule` through the ``conciliazione_rules(register)`` hook; the core's
 five standard rules are registered the same way by its default plugin
-(:mod:`conciliazione_core.rules`). A cycle's ``[rules]`` table is structured against the registry
+(:mod:`conciliazione_core._rules`). A cycle's ``[rules]`` table is structured against the registry
 when the cycle loads: every section must belong to a registered rule, and its citation keys must
 be in the cycle's ``[citations]``.
 
@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from conciliazione_core.errors import InputError, Problem
-from conciliazione_core.findings import Finding, FindingCode
+from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._findings import Finding, FindingCode
 from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
-    from conciliazione_core.cycle import Cycle
-    from conciliazione_core.documents import Document
-    from conciliazione_core.legal import LegalBasis
+    from conciliazione_core._cycle import Cycle
+    from conciliazione_core._documents import Document
+    from conciliazione_core._legal import LegalBasis
 
 __all__ = [
     "CORE_PLUGIN",
@@ -225,7 +225,7 @@ class RuleRegistry:
                     )
                 )
                 continue
-            from conciliazione_core.serialisation import structure
+            from conciliazione_core._serialisation import structure
 
             try:
                 section = structure(value, rule.parameters, source, where)
@@ -317,7 +317,7 @@ _core: list[RuleRegistry] = []
 def core_registry() -> RuleRegistry:
     """The core's standard rules only: what a host reads cycles with until it knows its own."""
     if not _core:
-        from conciliazione_core import rules
+        from conciliazione_core import _rules as rules
 
         collected: list[Rule] = []
         rules.conciliazione_rules(register=collected.append)
@@ -335,7 +335,7 @@ def active_registry() -> RuleRegistry:
     active = _active.get()
     if active is not None:
         return active
-    from conciliazione_core.host import default_host
+    from conciliazione_core._host import default_host
 
     return default_host().rules
 

@@ -17,7 +17,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from conciliazione_core.errors import InputError, Problem
+from conciliazione_core._errors import InputError, Problem
 from conciliazione_core.i18n import _
 
 __all__ = ["problems_of"]

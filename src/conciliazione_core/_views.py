@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the command imports this module at start: keep it light
-    from conciliazione_core.cycle import Cycle
-    from conciliazione_core.findings import Report
-    from conciliazione_core.host import PluginProblem
+    from conciliazione_core._cycle import Cycle
+    from conciliazione_core._findings import Report
+    from conciliazione_core._host import PluginProblem
 
 __all__ = ["cycle_summary_to_json", "cycle_to_json", "cycles_to_json", "dumps", "report_to_json"]
 

@@ -13,8 +13,8 @@ from typing import Any, NoReturn
 
 import click
 
+from conciliazione_core._errors import ConciliazioneError, InputError
 from conciliazione_core._views import cycles_to_json, dumps, report_to_json
-from conciliazione_core.errors import ConciliazioneError, InputError
 from conciliazione_core.i18n import N_, _, set_language
 
 __all__ = ["main"]
@@ -63,7 +63,7 @@ def cli(lang: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def cycles(fmt: str) -> None:
     """List the installed cycles, and any faulty plugin with the reason."""
-    from conciliazione_core.host import default_host
+    from conciliazione_core._host import default_host
 
     host = default_host()
     found = host.cycles()
@@ -136,12 +136,12 @@ def allocate(
     from conciliazione_core import allocate as allocate_cycle
     from conciliazione_core import dump_allocation, explain
     from conciliazione_core._api import with_option_names
-    from conciliazione_core.host import default_host
+    from conciliazione_core._host import default_host
 
     cycle = default_host().cycle(cycle_id)
     if template:
+        from conciliazione_core._indicators import indicator_template_csv
         from conciliazione_core.allocation import indicators_of
-        from conciliazione_core.indicators import indicator_template_csv
 
         changed = cycle.with_overrides(overrides)
         if changed.allocation is None:
@@ -159,7 +159,7 @@ def allocate(
         return
     table = None
     if data is not None:
-        from conciliazione_core.indicators import load_indicator_table
+        from conciliazione_core._indicators import load_indicator_table
 
         table = load_indicator_table(data)
     try:
@@ -185,7 +185,7 @@ def allocate(
     if explain_id is not None:
         click.echo(explain(result, explain_id), err=fmt != "table")
     if chart is not None:
-        from conciliazione_core.chart import draw_chart
+        from conciliazione_core._chart import draw_chart
 
         draw_chart(result, chart, title=cycle.title)
     if result.pending:
@@ -199,8 +199,8 @@ def allocate(
 def check(cycle_id: str, file: Path, fmt: str) -> None:
     """Check a network, alliance, project or plan document against a cycle's rules."""
     from conciliazione_core import check as check_document
-    from conciliazione_core.host import default_host
-    from conciliazione_core.serialisation import load_document
+    from conciliazione_core._host import default_host
+    from conciliazione_core._serialisation import load_document
 
     cycle = default_host().cycle(cycle_id)
     document = load_document(file)
@@ -229,7 +229,7 @@ def check(cycle_id: str, file: Path, fmt: str) -> None:
 @click.argument("kind", metavar="TYPE")
 def schema(kind: str) -> None:
     """Print the JSON Schema of an input document TYPE (territorial_plan, network, ...)."""
-    from conciliazione_core.schema import json_schema
+    from conciliazione_core._schema import json_schema
 
     _echo_json(json_schema(kind))
 
@@ -255,8 +255,8 @@ def new_cycle_command(cycle_id: str, from_id: str | None, target: Path | None) -
 
     The package installs with 'pip install -e DIR' and passes its own tests ('pytest DIR').
     """
-    from conciliazione_core.host import default_host
-    from conciliazione_core.scaffold import check_cycle_id, distribution_name, new_cycle
+    from conciliazione_core._host import default_host
+    from conciliazione_core._scaffold import check_cycle_id, distribution_name, new_cycle
 
     check_cycle_id(cycle_id)
     host = default_host()
@@ -284,8 +284,8 @@ def diff_command(cycle_a: str, cycle_b: str, fmt: str, changed_only: bool) -> No
     """Show two cycles' parameters side by side, marking what changed (* in the table)."""
     import shutil
 
-    from conciliazione_core.diff import diff_cycles, diff_to_json, render_diff
-    from conciliazione_core.host import default_host
+    from conciliazione_core._diff import diff_cycles, diff_to_json, render_diff
+    from conciliazione_core._host import default_host
 
     host = default_host()
     result = diff_cycles(host.cycle(cycle_a), host.cycle(cycle_b))
@@ -310,8 +310,8 @@ def territory_command(query: str, on: Any, fmt: str) -> None:
     """Say where a Lombard municipality belongs on a date: province, ASL or ATS, and the act."""
     import datetime as dt
 
-    from conciliazione_core.municipality import municipalities
-    from conciliazione_core.territory import lombardy
+    from conciliazione_core._municipality import municipalities
+    from conciliazione_core._territory import lombardy
 
     statuses = {
         "official": N_("official"),
@@ -402,15 +402,15 @@ def audit_command(
     fmt: str,
 ) -> None:
     """Compare a published per-recipient table with what the cycle's rule gives."""
-    from conciliazione_core.audit import (
+    from conciliazione_core._audit import (
         audit_cycle,
         audit_to_json,
         load_published_table,
         render_audit,
     )
-    from conciliazione_core.host import default_host
-    from conciliazione_core.indicators import load_indicator_table
-    from conciliazione_core.money import Money
+    from conciliazione_core._host import default_host
+    from conciliazione_core._indicators import load_indicator_table
+    from conciliazione_core._money import Money
 
     cycle = default_host().cycle(cycle_id)
     table = load_published_table(published)

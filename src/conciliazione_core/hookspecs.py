@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from conciliazione_core._cycle import Cycle
+    from conciliazione_core._documents import Document
+    from conciliazione_core._findings import Finding, FindingCode
     from conciliazione_core._rule_registry import Rule
     from conciliazione_core.allocation import EnvelopeKind
-    from conciliazione_core.cycle import Cycle
-    from conciliazione_core.documents import Document
-    from conciliazione_core.findings import Finding, FindingCode
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -97,7 +97,7 @@ def conciliazione_envelope_kinds(register: Callable[[EnvelopeKind[Any]], None]) 
             register(GivenKind())
 
     A name already taken, or something that is not a sound kind, leaves the plugin out (a
-    :class:`~conciliazione_core.host.PluginProblem` naming it).
+    :class:`~conciliazione_core._host.PluginProblem` naming it).
 
     .. versionadded:: 0.2
     """

@@ -26,7 +26,7 @@ import tomli_w
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from conciliazione_core.errors import InputError
+from conciliazione_core._errors import InputError
 
 __all__ = [
     "CELL_TOKENS",

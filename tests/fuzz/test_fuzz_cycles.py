@@ -18,10 +18,10 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from conciliazione_core._cycle import Cycle, load_cycle, parse_override
+from conciliazione_core._errors import InputError
+from conciliazione_core._serialisation import Limits
 from conciliazione_core.allocation import allocate
-from conciliazione_core.cycle import Cycle, load_cycle, parse_override
-from conciliazione_core.errors import InputError
-from conciliazione_core.serialisation import Limits
 from conciliazione_core.testing import assert_allocation_invariants
 
 from ._support import (

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from conciliazione_core.documents import DOCUMENT_KINDS, Document
-from conciliazione_core.errors import InputError
-from conciliazione_core.money import Money
-from conciliazione_core.serialisation import (
+from conciliazione_core._documents import DOCUMENT_KINDS, Document
+from conciliazione_core._errors import InputError
+from conciliazione_core._money import Money
+from conciliazione_core._serialisation import (
     Limits,
     dump_document,
     load_document,

@@ -21,8 +21,8 @@ from typing import Any
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from conciliazione_core.errors import InputError
-from conciliazione_core.indicators import (
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import (
     IndicatorTable,
     load_indicator_table,
     parse_indicator_csv,

@@ -19,8 +19,8 @@ import pytest
 _CHILD = textwrap.dedent(
     """
     import sys
-    from conciliazione_core.errors import InputError
-    from conciliazione_core.indicators import parse_indicator_csv, parse_indicator_json
+    from conciliazione_core._errors import InputError
+    from conciliazione_core._indicators import parse_indicator_csv, parse_indicator_json
     fmt, text = sys.argv[1], sys.stdin.read()
     try:
         table = (parse_indicator_csv if fmt == "csv" else parse_indicator_json)(text)
@@ -108,7 +108,7 @@ def test_indicator_files_take_limits() -> None:
     """load_indicator_table used to read any size of file: it takes serialisation.Limits."""
     import inspect
 
-    from conciliazione_core.indicators import load_indicator_table
+    from conciliazione_core._indicators import load_indicator_table
 
     assert "limits" in inspect.signature(load_indicator_table).parameters
 

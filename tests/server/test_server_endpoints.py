@@ -20,14 +20,14 @@ pytest.importorskip("starlette", reason=NEEDS_EXTRA)
 
 from conciliazione_core import __version__
 from conciliazione_core import allocation as engine
+from conciliazione_core._errors import InputError
+from conciliazione_core._host import Host
+from conciliazione_core._indicators import IndicatorTable
+from conciliazione_core._schema import json_schema
+from conciliazione_core._serialisation import dump_document, load_document
 from conciliazione_core._views import cycle_to_json
 from conciliazione_core.cli import cli
-from conciliazione_core.errors import InputError
-from conciliazione_core.host import Host
 from conciliazione_core.i18n import language
-from conciliazione_core.indicators import IndicatorTable
-from conciliazione_core.schema import json_schema
-from conciliazione_core.serialisation import dump_document, load_document
 from conciliazione_core.server._app import ROUTES
 from conciliazione_core.server._openapi import document_schema_name
 

@@ -15,8 +15,8 @@ from server_http import NEEDS_EXTRA, Server, start_server
 
 pytest.importorskip("starlette", reason=NEEDS_EXTRA)
 
+from conciliazione_core._serialisation import dump_document, load_document
 from conciliazione_core.cli import main
-from conciliazione_core.serialisation import dump_document, load_document
 from conciliazione_core.server import Settings
 
 LIMIT = 4096

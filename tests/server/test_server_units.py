@@ -17,8 +17,8 @@ pytest.importorskip("starlette", reason=NEEDS_EXTRA)
 from starlette.requests import Request
 from starlette.responses import Response
 
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.errors import (
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._errors import (
     ConciliazioneError,
     CycleNotFoundError,
     InputError,

@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 
 import lombardia_2014.plugin
 from conciliazione_core import Cycle, Evidence, Host, Money
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable, parse_indicator_csv
+from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation import (
     AllocationPlan,
     Combine,
@@ -24,9 +27,6 @@ from conciliazione_core.allocation import (
     ProportionalEnvelope,
     allocate,
 )
-from conciliazione_core.errors import InputError
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable, parse_indicator_csv
-from conciliazione_core.provenance import DataStatus, Provenance
 from conciliazione_core.testing import assert_allocation_invariants, indicator_tables
 
 CYCLE_ID = "lombardia-2014"

@@ -31,11 +31,11 @@ from conciliazione_core import (
     load_document,
     lombardy,
 )
-from conciliazione_core.documents import Alliance, Document, Network
-from conciliazione_core.money import Money
-from conciliazione_core.rules import FINDING_CODES
-from conciliazione_core.territory import Level
-from conciliazione_core.testing.conformance import emittable_codes, run_check
+from conciliazione_core._documents import Alliance, Document, Network
+from conciliazione_core._money import Money
+from conciliazione_core._rules import FINDING_CODES
+from conciliazione_core._territory import Level
+from conciliazione_core.testing._conformance import emittable_codes, run_check
 
 CYCLE_ID = "lombardia-2014"
 DECREE = "D.G.R. X/1081 of 12/12/2013"

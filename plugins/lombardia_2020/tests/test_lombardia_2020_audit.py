@@ -10,7 +10,7 @@ import pytest
 
 import lombardia_2020.plugin
 from conciliazione_core import Cycle, Host, Money
-from conciliazione_core.audit import AuditReport, Method, audit_cycle, load_published_table
+from conciliazione_core._audit import AuditReport, Method, audit_cycle, load_published_table
 
 DATA = Path(str(files("lombardia_2020"))) / "published"
 

@@ -25,10 +25,10 @@ from conciliazione_core import (
     lombardy,
     parse_document,
 )
-from conciliazione_core.documents import Alliance, Document
-from conciliazione_core.money import Money
-from conciliazione_core.serialisation import parse_toml
-from conciliazione_core.territory import Succession
+from conciliazione_core._documents import Alliance, Document
+from conciliazione_core._money import Money
+from conciliazione_core._serialisation import parse_toml
+from conciliazione_core._territory import Succession
 
 CYCLE_ID = "lombardia-2020"
 SOME_BUDGET = Money.euros(10_000)

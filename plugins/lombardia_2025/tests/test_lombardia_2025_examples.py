@@ -10,9 +10,9 @@ import pytest
 
 import lombardia_2025.plugin
 from conciliazione_core import Cycle, Evidence, Host, Severity, load_document
+from conciliazione_core._cycle import Example
+from conciliazione_core._rules import FINDING_CODES
 from conciliazione_core.cli import main
-from conciliazione_core.cycle import Example
-from conciliazione_core.rules import FINDING_CODES
 
 CYCLE_ID = "lombardia-2025"
 EXAMPLES = Path(str(files("lombardia_2025"))) / "examples"
@@ -110,7 +110,7 @@ def test_cli_check_exits_1_on_an_inadmissible_example(capsys: pytest.CaptureFixt
 
 
 def test_the_kit_agrees_on_which_codes_this_cycle_can_emit(cycle: Cycle) -> None:
-    from conciliazione_core.testing.conformance import emittable_codes
+    from conciliazione_core.testing._conformance import emittable_codes
 
     assert set(emittable_codes(cycle)) == EMITTABLE
 
@@ -119,6 +119,6 @@ def test_the_kit_agrees_on_which_codes_this_cycle_can_emit(cycle: Cycle) -> None
     "check", ["parameters", "legal_basis", "dates", "allocation", "messages", "examples"]
 )
 def test_the_cycle_passes_the_conformance_kit(host: Host, cycle: Cycle, check: str) -> None:
-    from conciliazione_core.testing.conformance import run_check
+    from conciliazione_core.testing._conformance import run_check
 
     assert run_check(check, cycle, host, max_examples=10) == []

@@ -9,21 +9,9 @@ own are registered through the same plugin hook as a plugin's. See ``docs/alloca
 """
 
 from conciliazione_core.allocation import _builtin_kinds, _kinds
-from conciliazione_core.allocation._kinds import (
-    AllocationContext,
-    EnvelopeKind,
-    EnvelopeReader,
-    Explained,
-    KindRegistry,
-    RegisteredKind,
-    active_kinds,
-    default_kinds,
-    kind_of,
-    using_kinds,
-)
-from conciliazione_core.allocation.bounds import bounded_scale
-from conciliazione_core.allocation.engine import allocate
-from conciliazione_core.allocation.envelopes import (
+from conciliazione_core.allocation._bounds import bounded_scale
+from conciliazione_core.allocation._engine import allocate
+from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
     Combine,
     Envelope,
@@ -40,16 +28,28 @@ from conciliazione_core.allocation.envelopes import (
     indicators_of,
     is_recipient_level,
 )
-from conciliazione_core.allocation.explain import explain_share, explain_text
-from conciliazione_core.allocation.formatting import format_share
-from conciliazione_core.allocation.parameters import parse_allocation, parse_fraction
-from conciliazione_core.allocation.render import (
+from conciliazione_core.allocation._explain import explain_share, explain_text
+from conciliazione_core.allocation._formatting import format_share
+from conciliazione_core.allocation._kinds import (
+    AllocationContext,
+    EnvelopeKind,
+    EnvelopeReader,
+    Explained,
+    KindRegistry,
+    RegisteredKind,
+    active_kinds,
+    default_kinds,
+    kind_of,
+    using_kinds,
+)
+from conciliazione_core.allocation._parameters import parse_allocation, parse_fraction
+from conciliazione_core.allocation._render import (
     allocation_to_csv,
     allocation_to_json,
     fraction_to_json,
     render_table,
 )
-from conciliazione_core.allocation.result import (
+from conciliazione_core.allocation._result import (
     Allocation,
     Component,
     EnvelopeOutcome,
@@ -61,14 +61,14 @@ from conciliazione_core.allocation.result import (
     Share,
     TrancheAmount,
 )
-from conciliazione_core.allocation.rounding import (
+from conciliazione_core.allocation._rounding import (
     Rounding,
     Strategy,
     apportion,
     floor_apportion,
     largest_remainder,
 )
-from conciliazione_core.allocation.vectorised import PURE_PYTHON_ENV, numpy_or_none
+from conciliazione_core.allocation._vectorised import PURE_PYTHON_ENV, numpy_or_none
 
 _kinds.use_core_plugin(_builtin_kinds)
 

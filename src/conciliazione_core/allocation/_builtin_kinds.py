@@ -9,31 +9,33 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from conciliazione_core.allocation import engine, explain, parameters
-from conciliazione_core.allocation._kinds import (
-    AllocationContext,
-    EnvelopeKind,
-    EnvelopeReader,
-    Explained,
-)
-from conciliazione_core.allocation.envelopes import (
+from conciliazione_core._errors import Problem
+from conciliazione_core._indicators import IndicatorRow
+from conciliazione_core._money import Money
+from conciliazione_core.allocation import _engine as engine
+from conciliazione_core.allocation import _explain as explain
+from conciliazione_core.allocation import _parameters as parameters
+from conciliazione_core.allocation._envelopes import (
     EqualEnvelope,
     FixedEnvelope,
     Kind,
     ProportionalEnvelope,
     RetainedEnvelope,
 )
-from conciliazione_core.allocation.formatting import format_share
-from conciliazione_core.allocation.result import (
+from conciliazione_core.allocation._formatting import format_share
+from conciliazione_core.allocation._kinds import (
+    AllocationContext,
+    EnvelopeKind,
+    EnvelopeReader,
+    Explained,
+)
+from conciliazione_core.allocation._result import (
     Component,
     EnvelopeOutcome,
     RetainedLine,
 )
-from conciliazione_core.allocation.rounding import Rounding
-from conciliazione_core.errors import Problem
+from conciliazione_core.allocation._rounding import Rounding
 from conciliazione_core.hookspecs import hookimpl
-from conciliazione_core.indicators import IndicatorRow
-from conciliazione_core.money import Money
 
 __all__ = [
     "EqualKind",

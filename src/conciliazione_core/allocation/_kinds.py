@@ -24,23 +24,23 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 
 import attrs
 
-from conciliazione_core.errors import ConciliazioneError, PluginError, Problem
+from conciliazione_core._errors import ConciliazioneError, PluginError, Problem
 from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
     import pluggy
 
-    from conciliazione_core.allocation.envelopes import AllocationPlan, Envelope
-    from conciliazione_core.allocation.result import (
+    from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+    from conciliazione_core._legal import LegalBasis
+    from conciliazione_core._money import Money
+    from conciliazione_core.allocation._envelopes import AllocationPlan, Envelope
+    from conciliazione_core.allocation._result import (
         Component,
         EnvelopeOutcome,
         IndicatorInput,
         RetainedLine,
     )
-    from conciliazione_core.allocation.rounding import Rounding
-    from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-    from conciliazione_core.legal import LegalBasis
-    from conciliazione_core.money import Money
+    from conciliazione_core.allocation._rounding import Rounding
 
 __all__ = [
     "CORE_PLUGIN",

@@ -27,7 +27,7 @@ def serve(
     """Serve the API with uvicorn until interrupted."""
     import uvicorn
 
-    from conciliazione_core.host import default_host
+    from conciliazione_core._host import default_host
 
     app = create_app(settings if settings is not None else Settings())
     default_host()  # load the plugins before the first request, not during it

@@ -21,28 +21,28 @@ from typing import Any, TypeVar
 import conciliazione_core as _api
 from conciliazione_core import allocation as _engine
 from conciliazione_core._api import with_option_names
-from conciliazione_core._views import (
-    cycle_to_json,
-    cycles_to_json,
-    dumps,
-    report_to_json,
-)
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.documents import DOCUMENT_KINDS, Document, document_kind
-from conciliazione_core.errors import (
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._documents import DOCUMENT_KINDS, Document, document_kind
+from conciliazione_core._errors import (
     ConciliazioneError,
     CycleNotFoundError,
     InputError,
     PluginError,
     Problem,
 )
-from conciliazione_core.findings import Report
-from conciliazione_core.host import default_host
+from conciliazione_core._findings import Report
+from conciliazione_core._host import default_host
+from conciliazione_core._indicators import IndicatorTable, parse_indicator_csv, parse_indicator_json
+from conciliazione_core._schema import json_schema
+from conciliazione_core._serialisation import Limits, parse_json
+from conciliazione_core._serialisation import parse_document as _parse_document
+from conciliazione_core._views import (
+    cycle_to_json,
+    cycles_to_json,
+    dumps,
+    report_to_json,
+)
 from conciliazione_core.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, _, language
-from conciliazione_core.indicators import IndicatorTable, parse_indicator_csv, parse_indicator_json
-from conciliazione_core.schema import json_schema
-from conciliazione_core.serialisation import Limits, parse_json
-from conciliazione_core.serialisation import parse_document as _parse_document
 
 __all__ = [
     "LANGUAGES",

@@ -4,7 +4,7 @@ valid allocation inputs, and the invariants every allocation must satisfy.
 >>> from conciliazione_core.testing import allocation_cases, assert_allocation_invariants
 
 The names are imported on first use, so that pytest can load the conformance plugin
-(``conciliazione_core.testing.pytest_plugin``) where Hypothesis is not installed.
+(``conciliazione_core.testing._pytest_plugin``) where Hypothesis is not installed.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from conciliazione_core.testing.invariants import assert_allocation_invariants, exact_quotas
-    from conciliazione_core.testing.strategies import (
+    from conciliazione_core.testing._invariants import assert_allocation_invariants, exact_quotas
+    from conciliazione_core.testing._strategies import (
         TEST_CITATIONS,
         allocation_cases,
         allocation_plan_data,
@@ -51,11 +51,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     where = _WHERE.get(name)
     if where == "invariants":
-        from conciliazione_core.testing import invariants
+        from conciliazione_core.testing import _invariants as invariants
 
         return getattr(invariants, name)
     if where == "strategies":
-        from conciliazione_core.testing import strategies
+        from conciliazione_core.testing import _strategies as strategies
 
         return getattr(strategies, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

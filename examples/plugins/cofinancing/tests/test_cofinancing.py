@@ -30,7 +30,7 @@ from cofinancing import (
 )
 from cofinancing import plugin as cofinancing_plugin
 from conciliazione_core import i18n
-from conciliazione_core.testing.conformance import check_messages, emittable_codes
+from conciliazione_core.testing._conformance import check_messages, emittable_codes
 
 ROOT = Path(__file__).resolve().parents[4]
 NEW_ID = "cofinland-2031"
@@ -241,7 +241,7 @@ def test_the_conformance_kit_checks_the_plugins_messages(cycle: cc.Cycle) -> Non
 
 
 def test_the_diff_shows_the_rule(cycle: cc.Cycle) -> None:
-    from conciliazione_core.diff import diff_cycles
+    from conciliazione_core._diff import diff_cycles
 
     diff = diff_cycles(cc.get_cycle("lombardia-2020"), cycle)
     row = diff.row("co-financing: partners pay at least")

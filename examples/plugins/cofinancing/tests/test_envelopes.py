@@ -12,6 +12,12 @@ from hypothesis import strategies as st
 from cofinancing import plugin
 from cofinancing.envelopes import GivenEnvelope, GivenKind
 from conciliazione_core import hookimpl, load_cycle
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._diff import diff_cycles
+from conciliazione_core._errors import InputError
+from conciliazione_core._host import Host
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     allocate,
     allocation_to_json,
@@ -21,12 +27,6 @@ from conciliazione_core.allocation import (
     render_table,
     using_kinds,
 )
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.diff import diff_cycles
-from conciliazione_core.errors import InputError
-from conciliazione_core.host import Host
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
 from conciliazione_core.testing import assert_allocation_invariants
 
 CYCLE = Path(__file__).parent / "given_cycle" / "cycle.toml"

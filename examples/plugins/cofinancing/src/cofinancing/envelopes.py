@@ -28,6 +28,10 @@ from typing import Any, ClassVar
 import attrs
 
 from cofinancing.rule import CATALOGUE
+from conciliazione_core._errors import Problem
+from conciliazione_core._indicators import IndicatorRow
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     AllocationContext,
     Component,
@@ -40,12 +44,8 @@ from conciliazione_core.allocation import (
     Split,
     Tranche,
 )
-from conciliazione_core.errors import Problem
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import translate
-from conciliazione_core.indicators import IndicatorRow
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
 
 __all__ = ["GivenAmount", "GivenEnvelope", "GivenKind", "conciliazione_envelope_kinds"]
 

@@ -39,12 +39,12 @@ from typing import Any
 
 import attrs
 
+from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._gc import paused_gc
 from conciliazione_core._numbers import MAX_DIGITS, NumberError, parse_decimal
-from conciliazione_core.errors import InputError, Problem
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
 from conciliazione_core.i18n import _
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
 
 __all__ = [
     "TABLE_LIMITS",

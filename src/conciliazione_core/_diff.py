@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from conciliazione_core.cycle import Cycle
+from conciliazione_core._cycle import Cycle
 from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:

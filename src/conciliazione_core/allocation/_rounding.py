@@ -29,8 +29,8 @@ from math import isqrt
 
 import attrs
 
-from conciliazione_core.allocation.vectorised import largest_remainder_int64
-from conciliazione_core.money import Money
+from conciliazione_core._money import Money
+from conciliazione_core.allocation._vectorised import largest_remainder_int64
 
 __all__ = ["Rounding", "Strategy", "apportion", "floor_apportion", "largest_remainder"]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from conciliazione_core._errors import InputError
 from conciliazione_core._numbers import (
     NumberError,
     check_decimal,
@@ -21,7 +22,6 @@ from conciliazione_core._numbers import (
     decimals,
     parse_decimal,
 )
-from conciliazione_core.errors import InputError
 from conciliazione_core.i18n import _
 
 __all__ = ["Money"]

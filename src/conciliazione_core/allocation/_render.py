@@ -12,15 +12,15 @@ import io
 from fractions import Fraction
 from typing import Any
 
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import Provenance
+from conciliazione_core.allocation._envelopes import is_recipient_level
+from conciliazione_core.allocation._formatting import amount, euros, format_share, in_language
 from conciliazione_core.allocation._kinds import kind_of
-from conciliazione_core.allocation.envelopes import is_recipient_level
-from conciliazione_core.allocation.formatting import amount, euros, format_share, in_language
-from conciliazione_core.allocation.result import Allocation, Component, EnvelopeOutcome
-from conciliazione_core.allocation.rounding import Strategy
+from conciliazione_core.allocation._result import Allocation, Component, EnvelopeOutcome
+from conciliazione_core.allocation._rounding import Strategy
 from conciliazione_core.i18n import _
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import Provenance
 
 __all__ = ["allocation_to_csv", "allocation_to_json", "fraction_to_json", "render_table"]
 

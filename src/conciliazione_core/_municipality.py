@@ -28,12 +28,12 @@ from typing import Any
 
 import attrs
 
-from conciliazione_core.errors import ConciliazioneError, InputError, Problem
+from conciliazione_core._errors import ConciliazioneError, InputError, Problem
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core._territory import Level, lombardy
 from conciliazione_core.i18n import _
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.provenance import DataStatus, Provenance
-from conciliazione_core.territory import Level, lombardy
 
 __all__ = [
     "ATS_START",

@@ -2,7 +2,7 @@
 
 Strict by design: unknown fields, wrong types, floats where money is expected, text where a number
 is expected, NaN, duplicate keys and over-deep or over-large inputs are refused with an
-:class:`~conciliazione_core.errors.InputError` that lists every bad place with its path
+:class:`~conciliazione_core._errors.InputError` that lists every bad place with its path
 (``$.projects[1].lead.kind``). Nothing is coerced silently: ``"5"`` is not an int and ``5`` is not
 text. Money is written as a decimal string with two decimals, dates as ISO strings.
 

@@ -12,7 +12,7 @@ from importlib.resources import files
 
 import attrs
 
-from conciliazione_core.legal import LegalBasis
+from conciliazione_core._legal import LegalBasis
 
 __all__ = ["Agency", "Level", "Province", "Succession", "Territory", "lombardy"]
 
@@ -133,7 +133,7 @@ class Territory:
 @functools.cache
 def lombardy() -> Territory:
     """Lombardy's territory as shipped with the library (read once, then cached)."""
-    from conciliazione_core.serialisation import parse_toml, structure
+    from conciliazione_core._serialisation import parse_toml, structure
 
     text = files("conciliazione_core").joinpath("data/territory.toml").read_text("utf-8")
     data = structure(parse_toml(text, "territory.toml"), _TerritoryData, "territory.toml")

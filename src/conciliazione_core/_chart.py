@@ -24,13 +24,13 @@ from typing import Any
 
 import attrs
 
-from conciliazione_core.allocation.envelopes import is_recipient_level
-from conciliazione_core.allocation.formatting import euros, group
-from conciliazione_core.allocation.result import Allocation
-from conciliazione_core.errors import InputError
+from conciliazione_core._errors import InputError
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus
+from conciliazione_core.allocation._envelopes import is_recipient_level
+from conciliazione_core.allocation._formatting import euros, group
+from conciliazione_core.allocation._result import Allocation
 from conciliazione_core.i18n import N_, _, current_language, ngettext
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus
 
 __all__ = ["CHART_SUFFIXES", "MAX_BARS", "ChartBar", "ChartSegment", "chart_bars", "draw_chart"]
 

@@ -33,15 +33,15 @@ from typing import Any
 import attrs
 import tomli_w
 
-from conciliazione_core.bodies import Body, BodyKind
-from conciliazione_core.cycle import Cycle, load_cycle
-from conciliazione_core.documents import Network, Project, TerritorialPlan
-from conciliazione_core.errors import InputError
-from conciliazione_core.findings import Severity
-from conciliazione_core.host import Host
+from conciliazione_core._bodies import Body, BodyKind
+from conciliazione_core._cycle import Cycle, load_cycle
+from conciliazione_core._documents import Network, Project, TerritorialPlan
+from conciliazione_core._errors import InputError
+from conciliazione_core._findings import Severity
+from conciliazione_core._host import Host
+from conciliazione_core._serialisation import dump_document, parse_toml
+from conciliazione_core._territory import Level, lombardy
 from conciliazione_core.i18n import _
-from conciliazione_core.serialisation import dump_document, parse_toml
-from conciliazione_core.territory import Level, lombardy
 
 __all__ = [
     "CYCLE_ID_PATTERN",
@@ -343,7 +343,7 @@ def _example_text(document: TerritorialPlan, description: str) -> bytes:
 
 def _declare_examples(parameters: str, out: dict[str, bytes], package: str, cycle_id: str) -> str:
     """Write the generated examples and declare each with what checking it gives."""
-    from conciliazione_core.rules import standard_checks
+    from conciliazione_core._rules import standard_checks
 
     cycle = _load_rendered(parameters, out, package)
     declared = []
@@ -461,7 +461,7 @@ def new_cycle(
     ``host`` is asked whether the id is taken (the default host when None); the id must also
     not be an installed distribution or an importable module.
     """
-    from conciliazione_core.host import default_host
+    from conciliazione_core._host import default_host
 
     check_cycle_id(cycle_id)
     refuse_installed(cycle_id, host if host is not None else default_host())

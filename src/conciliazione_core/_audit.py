@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.errors import InputError, Problem
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._indicators import IndicatorTable
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus
+from conciliazione_core._serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
 from conciliazione_core.i18n import _
-from conciliazione_core.indicators import IndicatorTable
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus
-from conciliazione_core.serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
 
 if TYPE_CHECKING:
     from conciliazione_core.allocation import AllocationPlan, RecipientEnvelope
@@ -347,7 +347,7 @@ def _apportion(
 ) -> dict[str, Money]:
     if method is not Method.LARGEST_REMAINDER:
         return {k: _round(q, unit, method) for k, q in quotas.items()}
-    from conciliazione_core.allocation.rounding import largest_remainder
+    from conciliazione_core.allocation._rounding import largest_remainder
 
     ids = list(quotas)
     common = lcm(*(q.denominator for q in quotas.values()))

@@ -7,7 +7,7 @@ build it by hand, next to the error they expect. Other projects (a cycle plugin,
 embedding the core) can use these to test their own code on documents::
 
     from hypothesis import given
-    from conciliazione_core.testing.models import territorial_plans
+    from conciliazione_core.testing._models import territorial_plans
 
     @given(territorial_plans())
     def test_my_check_never_raises(plan): ...
@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from conciliazione_core.bodies import Body, BodyKind, LegalNature
-from conciliazione_core.documents import (
+from conciliazione_core._bodies import Body, BodyKind, LegalNature
+from conciliazione_core._documents import (
     Accord,
     AccordKind,
     Alliance,
@@ -35,10 +35,10 @@ from conciliazione_core.documents import (
     SystemAction,
     TerritorialPlan,
 )
-from conciliazione_core.findings import Finding, Report, Severity
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus, Provenance
+from conciliazione_core._findings import Finding, Report, Severity
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus, Provenance
 
 __all__ = [
     "MAX_CENTS",

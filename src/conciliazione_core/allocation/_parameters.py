@@ -1,9 +1,9 @@
 """Reading an allocation plan from parameter data (the ``[allocation]`` table of a cycle file).
 
 Policy teams describe an allocation as data and never write rounding code. This module turns
-that data into an :class:`~conciliazione_core.allocation.envelopes.AllocationPlan`, collecting
+that data into an :class:`~conciliazione_core.allocation._envelopes.AllocationPlan`, collecting
 *every* problem with the path of the bad field (``$.allocation.envelopes[1].split[0].share``)
-into one :class:`~conciliazione_core.errors.InputError`. Unknown keys are errors (a typo must
+into one :class:`~conciliazione_core._errors.InputError`. Unknown keys are errors (a typo must
 not silently drop a rule), floats are refused (write exact numbers as strings), and every
 envelope must cite its legal basis.
 """
@@ -17,6 +17,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
 
+from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core._numbers import (
     MAX_DIGITS,
     NumberError,
@@ -24,14 +27,7 @@ from conciliazione_core._numbers import (
     check_int,
     parse_decimal,
 )
-from conciliazione_core.allocation._kinds import (
-    EnvelopeKind,
-    EnvelopeReader,
-    KindRegistry,
-    active_kinds,
-    blame,
-)
-from conciliazione_core.allocation.envelopes import (
+from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
     Combine,
     Envelope,
@@ -40,12 +36,16 @@ from conciliazione_core.allocation.envelopes import (
     SplitPart,
     Tranche,
 )
-from conciliazione_core.allocation.formatting import format_share
-from conciliazione_core.allocation.rounding import Rounding
-from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.allocation._formatting import format_share
+from conciliazione_core.allocation._kinds import (
+    EnvelopeKind,
+    EnvelopeReader,
+    KindRegistry,
+    active_kinds,
+    blame,
+)
+from conciliazione_core.allocation._rounding import Rounding
 from conciliazione_core.i18n import N_, _
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
 
 __all__ = ["parse_allocation", "parse_fraction"]
 

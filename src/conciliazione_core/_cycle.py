@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._legal import LegalBasis
 from conciliazione_core._rule_registry import RuleRegistry, Rules, active_registry
-from conciliazione_core.errors import InputError, Problem
-from conciliazione_core.i18n import N_, _
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.serialisation import (
+from conciliazione_core._serialisation import (
     DEFAULT_LIMITS,
     Limits,
     huge_integer_path,
@@ -29,11 +28,12 @@ from conciliazione_core.serialisation import (
     read_file,
     structure,
 )
-from conciliazione_core.territory import Level, lombardy
+from conciliazione_core._territory import Level, lombardy
+from conciliazione_core.i18n import N_, _
 
 if TYPE_CHECKING:
+    from conciliazione_core._indicators import IndicatorTable
     from conciliazione_core.allocation import AllocationPlan, KindRegistry
-    from conciliazione_core.indicators import IndicatorTable
 
 __all__ = [
     "PARAMETER_LIMITS",
@@ -153,7 +153,7 @@ class Cycle:
 
     def reference_table(self, name: str | None = None) -> IndicatorTable | None:
         """A shipped indicator table (the default one when ``name`` is None)."""
-        from conciliazione_core.indicators import parse_indicator_csv, parse_indicator_json
+        from conciliazione_core._indicators import parse_indicator_csv, parse_indicator_json
 
         key = name or self.default_data
         if key is None:

@@ -24,10 +24,10 @@ from typing import Any, ClassVar, Protocol, TypeGuard
 
 import attrs
 
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.allocation._kinds import kind_of
-from conciliazione_core.allocation.rounding import Rounding
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
+from conciliazione_core.allocation._rounding import Rounding
 
 __all__ = [
     "AllocationPlan",

@@ -2,7 +2,7 @@
 
 Only *input and usage* problems are exceptions: a malformed file, a wrong type, an unknown cycle,
 a broken plugin. A domain violation (an ineligible lead, a late accord) is a
-:class:`~conciliazione_core.findings.Finding` in a report, never an exception.
+:class:`~conciliazione_core._findings.Finding` in a report, never an exception.
 
 Every error carries the place of the problem as a path (``$.projects[2].lead.kind``) and, when it
 came from a file, the file's name, so that a command-line tool can print one helpful line.

@@ -20,10 +20,12 @@ from typing import Literal
 
 import attrs
 
+from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._gc import paused_gc
-from conciliazione_core.allocation._kinds import AllocationContext, blame, is_core, kind_of
-from conciliazione_core.allocation.bounds import bounded_scale
-from conciliazione_core.allocation.envelopes import (
+from conciliazione_core._indicators import IndicatorTable
+from conciliazione_core._money import Money
+from conciliazione_core.allocation._bounds import bounded_scale
+from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
     Combine,
     Envelope,
@@ -33,25 +35,23 @@ from conciliazione_core.allocation.envelopes import (
     RetainedEnvelope,
     is_recipient_level,
 )
-from conciliazione_core.allocation.result import (
+from conciliazione_core.allocation._kinds import AllocationContext, blame, is_core, kind_of
+from conciliazione_core.allocation._result import (
     Allocation,
     EnvelopeOutcome,
     NonOfficial,
     PendingEnvelope,
     RetainedLine,
 )
-from conciliazione_core.allocation.rounding import (
+from conciliazione_core.allocation._rounding import (
     Rounding,
     Strategy,
     _kth_largest,
     apportion,
     largest_remainder,
 )
-from conciliazione_core.allocation.vectorised import round_quotas_int64
-from conciliazione_core.errors import InputError, Problem
+from conciliazione_core.allocation._vectorised import round_quotas_int64
 from conciliazione_core.i18n import _
-from conciliazione_core.indicators import IndicatorTable
-from conciliazione_core.money import Money
 
 __all__ = ["allocate"]
 
@@ -239,7 +239,7 @@ def _allocate(
     _check_sum(allocation)
     if not explain:
         return allocation
-    from conciliazione_core.allocation.explain import explain_share
+    from conciliazione_core.allocation._explain import explain_share
 
     shares = tuple(explain_share(allocation, i) for i in allocation.order)
     return attrs.evolve(allocation, explained=shares)

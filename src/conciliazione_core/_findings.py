@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
 from conciliazione_core.i18n import CORE_CATALOGUE, Catalogue, current_language, translate
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
 
 __all__ = ["Finding", "FindingCode", "Report", "Severity"]
 

@@ -1,7 +1,7 @@
 """Numbers for people: euros, exact decimals, percentages and shares, in English or Italian.
 
 Formatting never goes through floats: every figure is an exact :class:`~fractions.Fraction`
-or :class:`~conciliazione_core.money.Money`, printed digit by digit.
+or :class:`~conciliazione_core._money.Money`, printed digit by digit.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 
+from conciliazione_core._money import Money
 from conciliazione_core.i18n import current_language, language
-from conciliazione_core.money import Money
 
 __all__ = ["amount", "decimal", "euros", "format_share", "group", "in_language", "percent"]
 

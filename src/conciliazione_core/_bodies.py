@@ -11,7 +11,7 @@ import enum
 
 import attrs
 
-from conciliazione_core.legal import Evidence, LegalBasis
+from conciliazione_core._legal import Evidence, LegalBasis
 
 __all__ = ["Body", "BodyKind", "LegalNature"]
 

@@ -7,7 +7,7 @@ installed, and does nothing unless asked::
     pytest --conciliazione-cycle all                     # every installed cycle
     pytest --conciliazione-cycle my-2026 --conciliazione-plugin my_2026.plugin
 
-It adds one test item per (cycle, check) of :data:`~conciliazione_core.testing.conformance.CHECKS`,
+It adds one test item per (cycle, check) of :data:`~conciliazione_core.testing._conformance.CHECKS`,
 named ``conciliazione[CYCLE::CHECK]`` (so ``-k`` selects them), failing with the list of problems.
 With ``all``, a plugin that fails to load becomes a failing ``conciliazione[PLUGIN::loads]`` item.
 ``--conciliazione-plugin MODULE`` also registers a plugin module that is not installed (for
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conciliazione_core.errors import ConciliazioneError, Problem
+from conciliazione_core._errors import ConciliazioneError, Problem
 
 __all__ = ["ConformanceFailure", "ConformanceItem"]
 
@@ -65,7 +65,7 @@ class ConformanceFailure(Exception):
 def _host(config: pytest.Config) -> Any:
     """The plugin host, built once per session (installed plugins + ``--conciliazione-plugin``)."""
     if _HOST not in config.stash:
-        from conciliazione_core.host import Host
+        from conciliazione_core._host import Host
 
         plugins = []
         for name in config.getoption("conciliazione_plugin") or []:
@@ -88,7 +88,7 @@ class ConformanceItem(pytest.Item):
         self.check = check
 
     def runtest(self) -> None:
-        from conciliazione_core.testing.conformance import DEFAULT_MAX_EXAMPLES, run_check
+        from conciliazione_core.testing._conformance import DEFAULT_MAX_EXAMPLES, run_check
 
         host = _host(self.config)
         if self.check == "loads":
@@ -126,7 +126,7 @@ def pytest_collection_modifyitems(
     wanted: list[str] = config.getoption("conciliazione_cycle") or []
     if not wanted:
         return
-    from conciliazione_core.testing.conformance import CHECKS
+    from conciliazione_core.testing._conformance import CHECKS
 
     host = _host(config)
     targets: list[tuple[str, tuple[str, ...]]] = []

@@ -18,11 +18,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation import AllocationPlan, parse_allocation
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.legal import Evidence, LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus, Provenance
 
 __all__ = [
     "TEST_CITATIONS",

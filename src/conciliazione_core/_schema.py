@@ -14,10 +14,10 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-from conciliazione_core.documents import DOCUMENT_KINDS
-from conciliazione_core.errors import InputError
+from conciliazione_core._documents import DOCUMENT_KINDS
+from conciliazione_core._errors import InputError
+from conciliazione_core._money import Money
 from conciliazione_core.i18n import _
-from conciliazione_core.money import Money
 
 __all__ = ["MONEY_PATTERN", "json_schema"]
 

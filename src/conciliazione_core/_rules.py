@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from conciliazione_core._rule_registry import Rule, finding
-from conciliazione_core.bodies import Body, LegalNature
-from conciliazione_core.documents import (
+from conciliazione_core._bodies import Body, LegalNature
+from conciliazione_core._documents import (
     Alliance,
     Document,
     Network,
@@ -26,12 +25,13 @@ from conciliazione_core.documents import (
     Project,
     TerritorialPlan,
 )
-from conciliazione_core.findings import Finding, FindingCode, Severity
+from conciliazione_core._findings import Finding, FindingCode, Severity
+from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from conciliazione_core.cycle import Cycle
+    from conciliazione_core._cycle import Cycle
 
 __all__ = [
     "FINDING_CODES",
@@ -299,7 +299,7 @@ def _projects(document: Document) -> Iterator[tuple[Project, str, str | None]]:
 
 
 def _check_network(cycle: Cycle, rules: NetworkRules, document: Document) -> Iterator[Finding]:
-    from conciliazione_core.territory import lombardy
+    from conciliazione_core._territory import lombardy
 
     basis = cycle.cite(rules.basis)
     territory = lombardy()
@@ -345,7 +345,7 @@ def _check_network(cycle: Cycle, rules: NetworkRules, document: Document) -> Ite
 
 def _current_agencies(cycle: Cycle, agency_id: str) -> tuple[str, ...]:
     """The agencies of the cycle's level that now cover ``agency_id`` (itself if not succeeded)."""
-    from conciliazione_core.territory import lombardy
+    from conciliazione_core._territory import lombardy
 
     territory = lombardy()
     agency = territory.agency(agency_id)

@@ -14,8 +14,8 @@ from typing import TypeAlias
 
 import attrs
 
-from conciliazione_core.bodies import Body
-from conciliazione_core.money import Money
+from conciliazione_core._bodies import Body
+from conciliazione_core._money import Money
 
 __all__ = [
     "DOCUMENT_KINDS",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from conciliazione_core.documents import (
+from conciliazione_core._documents import (
     Alliance,
     Document,
     Network,
@@ -12,7 +12,7 @@ from conciliazione_core.documents import (
     Project,
     TerritorialPlan,
 )
-from conciliazione_core.errors import InputError, Problem
+from conciliazione_core._errors import InputError, Problem
 from conciliazione_core.i18n import N_, _
 
 __all__ = ["check_unique_ids"]

@@ -30,16 +30,16 @@ import attrs
 import pluggy
 
 from conciliazione_core import hookspecs
+from conciliazione_core._cycle import Cycle
+from conciliazione_core._documents import Document
+from conciliazione_core._errors import ConciliazioneError, CycleNotFoundError, PluginError
+from conciliazione_core._findings import Finding, Report
 from conciliazione_core._rule_registry import (
     CORE_PLUGIN,
     RuleRegistry,
     core_registry,
     using_registry,
 )
-from conciliazione_core.cycle import Cycle
-from conciliazione_core.documents import Document
-from conciliazione_core.errors import ConciliazioneError, CycleNotFoundError, PluginError
-from conciliazione_core.findings import Finding, Report
 from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
@@ -359,7 +359,7 @@ class Host:
         """Every envelope kind registered so far, each attributed to its plugin."""
         # The core's standard rules and envelope kinds are its own first plugins, registered
         # (and collected) like any other, before any installed plugin.
-        from conciliazione_core import rules as core_rules
+        from conciliazione_core import _rules as core_rules
 
         self._core = (CORE_PLUGIN, _kinds.CORE_PLUGIN)
         with using_registry(core_registry()):

@@ -11,22 +11,25 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal
 
-from conciliazione_core.allocation._kinds import Explained, blame, kind_of
-from conciliazione_core.allocation.bounds import clamp
-from conciliazione_core.allocation.envelopes import (
+from conciliazione_core._indicators import IndicatorRow
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core.allocation._bounds import clamp
+from conciliazione_core.allocation._envelopes import (
     Combine,
     EqualEnvelope,
     FixedEnvelope,
     ProportionalEnvelope,
 )
-from conciliazione_core.allocation.formatting import (
+from conciliazione_core.allocation._formatting import (
     decimal,
     euros,
     format_share,
     in_language,
     percent,
 )
-from conciliazione_core.allocation.result import (
+from conciliazione_core.allocation._kinds import Explained, blame, kind_of
+from conciliazione_core.allocation._result import (
     Allocation,
     Component,
     EnvelopeOutcome,
@@ -35,11 +38,8 @@ from conciliazione_core.allocation.result import (
     Share,
     TrancheAmount,
 )
-from conciliazione_core.allocation.rounding import Rounding, Strategy
+from conciliazione_core.allocation._rounding import Rounding, Strategy
 from conciliazione_core.i18n import _
-from conciliazione_core.indicators import IndicatorRow
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus, Provenance
 
 __all__ = ["explain_share", "explain_text"]
 

@@ -15,18 +15,18 @@ from typing import Any, Literal
 
 import attrs
 
-from conciliazione_core.allocation.envelopes import (
+from conciliazione_core._errors import InputError
+from conciliazione_core._indicators import IndicatorRow, IndicatorTable
+from conciliazione_core._legal import LegalBasis
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus, Provenance
+from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
     Order,
     RecipientEnvelope,
 )
-from conciliazione_core.allocation.rounding import Rounding, Strategy
-from conciliazione_core.errors import InputError
+from conciliazione_core.allocation._rounding import Rounding, Strategy
 from conciliazione_core.i18n import _
-from conciliazione_core.indicators import IndicatorRow, IndicatorTable
-from conciliazione_core.legal import LegalBasis
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus, Provenance
 
 __all__ = [
     "Allocation",
@@ -326,7 +326,7 @@ class Allocation:
         """One recipient's share with its full trace, computed now if it was not built."""
         if self.explained is not None:
             return self.share(recipient_id)
-        from conciliazione_core.allocation.explain import explain_share
+        from conciliazione_core.allocation._explain import explain_share
 
         return explain_share(self, self.index(recipient_id))
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from conciliazione_core._indicators import IndicatorTable
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus
 from conciliazione_core.allocation import (
     Allocation,
     AllocationPlan,
@@ -27,9 +30,6 @@ from conciliazione_core.allocation import (
     is_recipient_level,
     kind_of,
 )
-from conciliazione_core.indicators import IndicatorTable
-from conciliazione_core.money import Money
-from conciliazione_core.provenance import DataStatus
 
 __all__ = ["assert_allocation_invariants", "exact_quotas"]
 
