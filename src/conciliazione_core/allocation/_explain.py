@@ -9,7 +9,7 @@ that trace in sentences a policy officer can check with a calculator.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from conciliazione_core._indicators import IndicatorRow
 from conciliazione_core._money import Money
@@ -29,8 +29,8 @@ from conciliazione_core.allocation._formatting import (
     percent,
 )
 from conciliazione_core.allocation._kinds import Explained, blame, kind_of
-from conciliazione_core.allocation._result import (
-    Allocation,
+from conciliazione_core.allocation._rounding import Rounding, Strategy
+from conciliazione_core.allocation._shares import (
     Component,
     EnvelopeOutcome,
     IndicatorInput,
@@ -38,8 +38,10 @@ from conciliazione_core.allocation._result import (
     Share,
     TrancheAmount,
 )
-from conciliazione_core.allocation._rounding import Rounding, Strategy
 from conciliazione_core.i18n import _
+
+if TYPE_CHECKING:
+    from conciliazione_core.allocation._result import Allocation
 
 __all__ = ["explain_share", "explain_text"]
 
