@@ -639,14 +639,20 @@ def test_the_plugin_checks_all_cycles_and_reports_faulty_plugins(
         "-q",
     )
     out = result.stdout.str()
-    for cycle_id in ("lombardia-2014", "lombardia-2020", "lombardia-2025"):
+    for cycle_id in (
+        "lombardia-2014",
+        "lombardia-2017",
+        "lombardia-2019",
+        "lombardia-2020",
+        "lombardia-2025",
+    ):
         for check in CHECKS:
             assert f"::conciliazione[{cycle_id}::{check}]" in out
     assert "::conciliazione[faulty_plugin::loads]" in out
     result = pytester.runpytest(
         "--conciliazione-cycle", "all", "--conciliazione-plugin", "faulty_plugin", "-k", "loads"
     )
-    result.assert_outcomes(failed=1, deselected=3 * len(CHECKS))
+    result.assert_outcomes(failed=1, deselected=5 * len(CHECKS))
     result.stdout.fnmatch_lines(
         ["*faulty_plugin: raised in conciliazione_cycles: RuntimeError: boom*"]
     )
