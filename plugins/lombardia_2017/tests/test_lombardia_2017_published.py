@@ -300,3 +300,67 @@ def test_any_table_that_adds_up_allocates_exactly_its_amounts(
     result = allocate(plan, [(i, i) for i in ids])
     assert [result.amount(i) for i in ids] == [Money(a * 100) for a in amounts]
     assert Money.total(result.amount(i) for i in ids) == Money(total * 100)
+
+
+def test_a_cycle_whose_recipients_are_not_the_tables_cannot_allocate(
+    host: Host, tmp_path: Path
+) -> None:
+    """The recipients are known once the cycle is read; the kind's check then refuses the
+    allocation, naming the rows without a recipient and the recipients without a row, and the
+    conformance kit reports it."""
+    from conciliazione_core import load_cycle
+    from conciliazione_core.allocation import using_kinds
+    from conciliazione_core.testing.conformance import check_allocation
+
+    shipped = files("lombardia_2017").joinpath("cycle_2019", "cycle.toml").read_text("utf-8")
+    path = tmp_path / "cycle.toml"
+    path.write_text(
+        shipped
+        + '\n[[recipients]]\nid = "ATS-MILANO"\nname = "Milano"\n'
+        + '\n[[recipients]]\nid = "ATS-ATLANTIS"\nname = "Atlantis"\n',
+        encoding="utf-8",
+    )
+    with using_kinds(host.envelope_kinds):
+        cycle = load_cycle(path)
+    with pytest.raises(InputError) as info:
+        allocate_cycle(cycle, host=host)
+    messages = [p.message for p in info.value.problems]
+    assert messages == [
+        "rows for id(s) that are not recipients of this cycle: ATS-BERGAMO, ATS-BRESCIA, "
+        "ATS-BRIANZA, ATS-INSUBRIA, ATS-MONTAGNA, ATS-PAVIA, ATS-VALPADANA",
+        "no row for recipient(s): ATS-ATLANTIS",
+    ]
+    [problem] = check_allocation(cycle, host, max_examples=3)
+    assert "rows for id(s) that are not recipients of this cycle: ATS-BERGAMO" in problem.message
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(sorted(PUBLISHED)),
+    st.integers(min_value=-58_979, max_value=100_000).filter(bool),
+)
+def test_any_change_to_one_published_amount_is_refused_naming_it(
+    host: Host, tables: Path, ats: str, delta: int
+) -> None:
+    """The shipped table with one amount changed by ``delta`` euros is refused, and the
+    message names the sum and exactly that difference."""
+    shipped = TABLE.read_text("utf-8").splitlines()
+    changed = [shipped[0]]
+    for line in shipped[1:]:
+        rid, amount, rest = line.split(",", 2)
+        if rid == ats:
+            amount = str(int(amount) + delta)
+        changed.append(f"{rid},{amount},{rest}")
+    reference = write_table(tables, changed[1:], header=changed[0])
+    citations = {"act": CITATIONS["act"], "dgr_1017_amounts": CITATIONS["annex"]}
+    data = plan_data(reference, "1000000")
+    with pytest.raises(InputError) as info:
+        parse_allocation(data, citations, kinds=host.envelope_kinds)
+    [problem] = info.value.problems
+    summed = Money.parse(str(1_000_000 + delta)).format()
+    gap = Money.parse(str(abs(delta))).format()
+    side = "more" if delta > 0 else "less"
+    assert problem.message == (
+        f"the published amounts add up to {summed}, {gap} {side} than the envelope's amount "
+        "€1,000,000.00"
+    )
