@@ -153,7 +153,10 @@ def test_cli_allocates_2019_and_explains_montagna(capsys: pytest.CaptureFixture[
     assert code == 0
     assert "ATS della Montagna (ATS-MONTAGNA) receives €58,979 in all." in out
     assert "dgr_1017_amounts: D.G.R. XI/1017 of 17/12/2018, per-ATS amounts for 2019" in out
-    assert "varesenews.it (12/2018), 2018-12-17, official" in out
+    assert (
+        "varesenews.it (12/2018), reporting the per-ATS amounts of D.G.R. XI/1017 of 17/12/2018, 2018-12-17, official"
+        in out
+    )
     assert "1,000,000.00" in out
 
 

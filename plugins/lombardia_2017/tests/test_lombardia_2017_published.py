@@ -164,7 +164,10 @@ def test_every_published_amount_is_allocated_and_explained_with_its_citation(
     text = explain_text(result, ats)
     assert f"€{euros:,}" in text
     assert "dgr_1017_amounts: D.G.R. XI/1017 of 17/12/2018, per-ATS amounts for 2019" in text
-    assert "varesenews.it (12/2018), 2018-12-17, official" in text
+    assert (
+        "varesenews.it (12/2018), reporting the per-ATS amounts of D.G.R. XI/1017 of 17/12/2018, 2018-12-17, official"
+        in text
+    )
 
 
 def test_the_json_output_shows_each_rows_provenance(host: Host) -> None:
