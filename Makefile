@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PLUGINS := plugins/lombardia_2014 plugins/lombardia_2020 plugins/lombardia_2025 examples/plugins/cofinancing
+PLUGINS := plugins/lombardia_2014 plugins/lombardia_2017 plugins/lombardia_2020 plugins/lombardia_2025 examples/plugins/cofinancing
 EDITABLES := -e . $(foreach p,$(PLUGINS),-e $(p))
 # uv installs the pinned tools in seconds; where it cannot be had, pip installs the same pins.
 UV_VERSION := 0.13.9

@@ -67,12 +67,22 @@ def montagna_path() -> Path:
     return _shipped("lombardia_2020", "examples", "montagna_2020_2023.toml")
 
 
+EXAMPLE_FOLDERS = (
+    ("lombardia_2014", "examples"),
+    ("lombardia_2017", "cycle_2017", "examples"),
+    ("lombardia_2017", "cycle_2019", "examples"),
+    ("lombardia_2020", "examples"),
+    ("lombardia_2025", "examples"),
+)
+"""The folders of the shipped plugins' example documents (lombardia_2017 has one per cycle)."""
+
+
 @pytest.fixture(scope="session")
 def example_files() -> list[Path]:
     """Every example document the shipped plugins carry."""
     found = []
-    for package in ("lombardia_2014", "lombardia_2020", "lombardia_2025"):
-        folder = _shipped(package, "examples")
+    for parts in EXAMPLE_FOLDERS:
+        folder = _shipped(*parts)
         if folder.is_dir():
             found += sorted(p for p in folder.iterdir() if p.suffix in (".json", ".toml"))
     return found

@@ -182,6 +182,30 @@ def test_parameters_reports_a_plan_that_does_not_parse(tmp_path: Path) -> None:
     assert "add up to" in problems[0].message
 
 
+def test_parameters_reads_the_cycle_with_the_envelope_kinds_its_host_holds() -> None:
+    """A cycle whose allocation uses a kind its plugin adds (the example plugin's ``given``)
+    reloads with the host's kinds, not the core's alone."""
+    from cofinancing import plugin as cofinancing_plugin
+    from conciliazione_core import hookimpl
+
+    given_cycle = Path(cofinancing_plugin.__file__).parents[2] / "tests" / "given_cycle"
+
+    class GivenCycle:
+        @hookimpl
+        def conciliazione_cycles(self) -> list[Cycle]:
+            return [load_cycle(given_cycle / "cycle.toml")]
+
+    host = Host(
+        [("cofinancing", cofinancing_plugin), ("given_cycle", GivenCycle())],
+        use_entry_points=False,
+    )
+    cycle = host.cycle("given-test")
+    assert check_parameters(cycle, host) == []
+    # The core's kinds alone do not know the kind: that is what the host's registry is for.
+    with pytest.raises(InputError, match="unknown kind 'given'"):
+        load_cycle(given_cycle / "cycle.toml")
+
+
 def test_parameters_reports_a_missing_data_file(tmp_path: Path) -> None:
     cycle = make_cycle(
         tmp_path, {"[rules.network]": '[data]\npop = "data/pop.csv"\n\n[rules.network]'}
@@ -639,14 +663,20 @@ def test_the_plugin_checks_all_cycles_and_reports_faulty_plugins(
         "-q",
     )
     out = result.stdout.str()
-    for cycle_id in ("lombardia-2014", "lombardia-2020", "lombardia-2025"):
+    for cycle_id in (
+        "lombardia-2014",
+        "lombardia-2017",
+        "lombardia-2019",
+        "lombardia-2020",
+        "lombardia-2025",
+    ):
         for check in CHECKS:
             assert f"::conciliazione[{cycle_id}::{check}]" in out
     assert "::conciliazione[faulty_plugin::loads]" in out
     result = pytester.runpytest(
         "--conciliazione-cycle", "all", "--conciliazione-plugin", "faulty_plugin", "-k", "loads"
     )
-    result.assert_outcomes(failed=1, deselected=3 * len(CHECKS))
+    result.assert_outcomes(failed=1, deselected=5 * len(CHECKS))
     result.stdout.fnmatch_lines(
         ["*faulty_plugin: raised in conciliazione_cycles: RuntimeError: boom*"]
     )

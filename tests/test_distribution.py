@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = {
     "conciliazione_core": ROOT,
     "conciliazione_lombardia_2014": ROOT / "plugins" / "lombardia_2014",
+    "conciliazione_lombardia_2017": ROOT / "plugins" / "lombardia_2017",
     "conciliazione_lombardia_2020": ROOT / "plugins" / "lombardia_2020",
     "conciliazione_lombardia_2025": ROOT / "plugins" / "lombardia_2025",
 }

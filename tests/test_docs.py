@@ -4,7 +4,7 @@
   one namespace per page. A block whose info string contains ``no-run``
   (```` ```{.python .no-run} ````) is skipped; keep those rare.
 - The tutorial's parameter file loads with ``load_cycle`` and passes the conformance kit in the
-  package ``conciliazione new-cycle --from lombardia-2020`` generates.
+  package ``conciliazione new-cycle`` generates.
 - The generated parts (glossary of body kinds, finding codes, CLI reference, cycle pages) cover
   everything in the code they are generated from; the hooks page documents every hookspec.
 
@@ -18,6 +18,7 @@ import inspect
 import re
 import shutil
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,7 +36,7 @@ from conciliazione_core.i18n import language
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-TUTORIAL_CYCLE = DOCS / "tutorial" / "lombardia_2017.cycle.toml"
+TUTORIAL_CYCLE = DOCS / "tutorial" / "intesa_2010.cycle.toml"
 TUTORIAL_EXAMPLES = DOCS / "tutorial" / "examples"
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$")
@@ -131,38 +132,47 @@ def test_python_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_the_tutorial_cycle_file_loads() -> None:
     cycle = cc.load_cycle(TUTORIAL_CYCLE)
-    assert cycle.id == "lombardia-2017"
-    assert cycle.level is cc.Level.ATS
-    assert [r.id for r in cycle.recipients] == [a.id for a in cc.lombardy().of_level(cc.Level.ATS)]
+    assert cycle.id == "intesa-2010"
+    # A cycle that is not shipped: the tutorial must not duplicate an installed one.
+    assert cycle.id not in cc.cycles()
+    assert len(cycle.recipients) == 21
+    assert "LOMBARDIA" in {r.id for r in cycle.recipients}
     plan = cycle.allocation
     assert plan is not None
-    assert plan.total == cc.Money.parse("3500000")
-    assert sorted(str(e.amount) for e in plan.envelopes) == ["1000000.00", "2500000.00"]
-    assert cycle.rules.network is not None
-    assert cycle.rules.network.max_networks == 8
-    assert cycle.rules.submission is not None
-    assert str(cycle.rules.submission.plans_by) == "2017-02-28"
-    assert cycle.rules.projects is not None
-    assert str(cycle.rules.projects.ends_by) == "2020-01-15"
-    # What no source states is marked as an inference, never as a document or a source.
-    assert cycle.cite("split_assumed").evidence is cc.Evidence.INFERENCE
-    assert cycle.cite("lead_public_assumed").evidence is cc.Evidence.INFERENCE
-    assert cycle.cite(cycle.rules.lead.basis).evidence is cc.Evidence.INFERENCE  # type: ignore[union-attr]
+    assert plan.total == cc.Money.parse("40000000")
+    [envelope] = plan.envelopes
+    assert isinstance(envelope, cc.allocation.ProportionalEnvelope)
+    assert dict(envelope.weights) == {
+        "children_0_3": Fraction(1, 2),
+        "female_employment_15_49": Fraction(1, 5),
+        "female_unemployment_15_49": Fraction(3, 20),
+        "mothers_on_leave": Fraction(3, 20),
+    }
+    # No indicator value is shipped (none is known): the allocation waits for --data.
+    assert cycle.reference_table() is None
+    assert cc.allocate(cycle).pending[0].missing == tuple(sorted(r.id for r in cycle.recipients))
+    # No rule is known, so none is set; what no source states is an inference.
+    assert not dict(cycle.rules.items())
+    assert cycle.cite("criteria").evidence is cc.Evidence.SOURCE
+    for key in ("fourth_weight", "combine_shares", "recipients", "period"):
+        assert cycle.cite(key).evidence is cc.Evidence.INFERENCE, key
+        assert cycle.cite(key).note
 
 
 def test_the_tutorial_page_includes_the_cycle_file_and_the_commands() -> None:
     text = (DOCS / "tutorial" / "add-a-cycle.md").read_text("utf-8")
-    assert '--8<-- "docs/tutorial/lombardia_2017.cycle.toml"' in text
+    assert '--8<-- "docs/tutorial/intesa_2010.cycle.toml"' in text
     for example in sorted(TUTORIAL_EXAMPLES.iterdir()):
         assert f'--8<-- "docs/tutorial/examples/{example.name}"' in text
     for command in (
-        "conciliazione new-cycle lombardia-2017 --from lombardia-2020 --dir plugins/lombardia_2017",
-        "pip install -e plugins/lombardia_2017",
+        "conciliazione new-cycle intesa-2010 --dir plugins/intesa_2010",
+        "pip install -e plugins/intesa_2010",
         "conciliazione cycles",
-        "conciliazione check lombardia-2017",
-        "conciliazione allocate lombardia-2017",
-        "pytest -q --conciliazione-cycle lombardia-2017",
-        "conciliazione diff lombardia-2020 lombardia-2017",
+        "conciliazione check intesa-2010",
+        "conciliazione allocate intesa-2010",
+        "conciliazione allocate intesa-2010 --template",
+        "pytest -q --conciliazione-cycle intesa-2010",
+        "conciliazione diff lombardia-2014 intesa-2010",
     ):
         assert command in text, command
 
@@ -170,15 +180,17 @@ def test_the_tutorial_page_includes_the_cycle_file_and_the_commands() -> None:
 def test_the_tutorial_cycle_passes_the_conformance_kit_in_a_generated_package(
     tmp_path: Path,
 ) -> None:
-    """What the tutorial does, minus pip: scaffold from 2020, replace cycle.toml and examples."""
+    """What the tutorial does, minus pip: scaffold a blank package, replace cycle.toml and the
+    examples."""
     from conciliazione_core._scaffold import render_scaffold
     from conciliazione_core.testing._conformance import CHECKS, run_check
 
-    for rel, content in render_scaffold("lombardia-2017", cc.get_cycle("lombardia-2020")).items():
+    for rel, content in render_scaffold("intesa-2010").items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    package = tmp_path / "src" / "lombardia_2017"
+    package = tmp_path / "src" / "intesa_2010"
+    assert (package / "cycle.toml").is_file()
     shutil.rmtree(package / "examples")
     shutil.copytree(TUTORIAL_EXAMPLES, package / "examples")
     shutil.copyfile(TUTORIAL_CYCLE, package / "cycle.toml")

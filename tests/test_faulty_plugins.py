@@ -169,7 +169,12 @@ def test_cycles_json_lists_faulty_plugins(faulty_site: Path) -> None:
     assert done.returncode == 0
     assert done.stderr == b""
     data = json.loads(done.stdout)
-    assert [c["id"] for c in data["cycles"]] == ["lombardia-2014", "lombardia-2025"]
+    assert [c["id"] for c in data["cycles"]] == [
+        "lombardia-2014",
+        "lombardia-2017",
+        "lombardia-2019",
+        "lombardia-2025",
+    ]
     faulty = {p["plugin"]: p for p in data["faulty_plugins"]}
     assert set(faulty) == {*FAULTY, "lombardia_2020"}
     for name, (dist, reason, _cycle) in FAULTY.items():
@@ -182,6 +187,8 @@ def test_without_the_faulty_plugins_both_cycles_are_listed() -> None:
     data = json.loads(cli(["cycles", "--format", "json"], None).stdout)
     assert [c["id"] for c in data["cycles"]] == [
         "lombardia-2014",
+        "lombardia-2017",
+        "lombardia-2019",
         "lombardia-2020",
         "lombardia-2025",
     ]
@@ -245,7 +252,7 @@ def test_an_unknown_cycle_lists_the_declared_cycles(faulty_site: Path) -> None:
     assert line == (
         "conciliazione: error: unknown cycle 'trentino-2031' (installed cycles: "
         "faulty-garbage, faulty-import, faulty-params, faulty-raises, lombardia-2014, "
-        "lombardia-2025)"
+        "lombardia-2017, lombardia-2019, lombardia-2025)"
     ), line
 
 
@@ -380,7 +387,13 @@ def test_an_invalid_cycle_is_a_named_problem_on_every_command(
     assert problem.plugin == "bad_cycle"
     assert reason in problem.reason
     # Every other cycle keeps working, on every command.
-    assert set(host.cycles()) == {"lombardia-2014", "lombardia-2020", "lombardia-2025"}
+    assert set(host.cycles()) == {
+        "lombardia-2014",
+        "lombardia-2017",
+        "lombardia-2019",
+        "lombardia-2020",
+        "lombardia-2025",
+    }
     report = host.check("lombardia-2020", load_document(MONTAGNA))
     assert report.cycle == "lombardia-2020"
 
@@ -488,6 +501,8 @@ def test_a_plugin_printing_cannot_corrupt_json_output(
     code, out, _err = _main(capsys, "cycles", "--format", "json")
     assert [c["id"] for c in json.loads(out)["cycles"]] == [
         "lombardia-2014",
+        "lombardia-2017",
+        "lombardia-2019",
         "lombardia-2020",
         "lombardia-2025",
     ]

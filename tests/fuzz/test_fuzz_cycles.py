@@ -27,10 +27,10 @@ from conciliazione_core.testing import assert_allocation_invariants
 from ._support import (
     NASTY_TEXT,
     byte_mutated,
+    cycle_folder,
     cycle_seeds,
     fuzz_settings,
     mutated_tree,
-    plugin_file,
     refused_or,
     to_toml_bytes,
 )
@@ -42,7 +42,7 @@ def plugin_copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for package, _raw in cycle_seeds():
         target = tmp_path_factory.mktemp(package) / package
-        shutil.copytree(plugin_file(package), target, ignore=shutil.ignore_patterns("*.py*"))
+        shutil.copytree(cycle_folder(package), target, ignore=shutil.ignore_patterns("*.py*"))
         out[package] = target
     return out
 

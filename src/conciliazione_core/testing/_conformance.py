@@ -97,9 +97,15 @@ def _plan_indicators(cycle: Cycle) -> tuple[str, ...]:
 
 def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:
     """The parameter file validates again; allocation and reference data load and fit."""
+    from conciliazione_core._host import default_host
+    from conciliazione_core.allocation import using_kinds
+
     problems: list[Problem] = []
+    # Read with the envelope kinds the host holds: a cycle may use a kind its plugin adds.
+    kinds = (host if host is not None else default_host()).envelope_kinds
     try:
-        load_cycle(cycle.root.joinpath(cycle.source), rules=cycle.rules.registry)
+        with using_kinds(kinds):
+            load_cycle(cycle.root.joinpath(cycle.source), rules=cycle.rules.registry)
     except (ConciliazioneError, OSError) as exc:
         if isinstance(exc, ConciliazioneError):
             problems.extend(_input_problems(exc))
