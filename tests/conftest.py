@@ -112,6 +112,10 @@ act = "Test act on accords"
 provision = "art. 2"
 evidence = "document"
 
+[citations.territory_act]
+act = "Test act on networks' territories"
+evidence = "inference"
+
 [citations.lead_act]
 act = "Test act on leads"
 provision = "art. 3"
@@ -141,6 +145,9 @@ max_networks = 2
 basis = "accord_act"
 required = true
 signed_by = 2020-03-31
+
+[rules.territory]
+basis = "territory_act"
 
 [rules.lead]
 basis = "lead_act"

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -132,11 +133,23 @@ def _shuffle_tree(value: Any, rng: random.Random, lists: frozenset[str], key: st
     return value
 
 
+_SHUFFLED_INDEX = re.compile(r"\b(members|partners|signatories)\[\d+\]")
+
+
 def _report_json(host: Host, cycle: str, data: Any) -> str:
+    """The report as text; an index into a shuffled list is left out of paths (it moves with
+    the item), the finding itself is not."""
     report = host.check(cycle, parse_document(data), name="doc")
-    findings = [
-        (f.code, f.severity.value, f.message, f.path, str(f.legal_basis)) for f in report.findings
-    ]
+    findings = sorted(
+        (
+            f.code,
+            f.severity.value,
+            f.message,
+            _SHUFFLED_INDEX.sub(r"\1[*]", f.path),
+            str(f.legal_basis),
+        )
+        for f in report.findings
+    )
     return json.dumps([report.admissible, findings], ensure_ascii=False)
 
 

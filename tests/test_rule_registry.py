@@ -83,7 +83,14 @@ def project() -> cc.Project:
 
 def test_the_core_registers_its_standard_rules_through_the_hook() -> None:
     host = Host(use_entry_points=False)
-    assert list(host.rules.rules) == ["network", "accord", "lead", "submission", "projects"]
+    assert list(host.rules.rules) == [
+        "network",
+        "accord",
+        "territory",
+        "lead",
+        "submission",
+        "projects",
+    ]
     assert set(host.rules.owners.values()) == {"conciliazione_core"}
     assert tuple(host.rules.rules.values()) == STANDARD_RULES
     assert "conciliazione_core" not in {p.name for p in host.plugins()}
@@ -264,7 +271,7 @@ def test_an_unknown_section_is_an_error_naming_the_known_ones() -> None:
     assert problem.path == "$.rules.dedline"
     assert problem.message == (
         "no installed rule reads [rules.dedline]; "
-        "known: network, accord, lead, submission, projects, deadline"
+        "known: network, accord, territory, lead, submission, projects, deadline"
     )
 
 

@@ -21,6 +21,7 @@ from conciliazione_core._documents import (
     Alliance,
     BudgetLine,
     Document,
+    Member,
     Network,
     NetworkRegister,
     Project,
@@ -51,6 +52,13 @@ COMPANY = Body(id="acme", name="ACME S.p.A.", kind=BodyKind.COMPANY)
 ACCORD = Accord(
     "accordo", AccordKind.NETWORK, (ats("ATS-MONTAGNA"), COMUNE), signed_on=D(2020, 3, 1)
 )
+
+
+ACCORD_2014 = Accord("accordo", AccordKind.NETWORK, (), signed_on=D(2014, 3, 1))
+
+
+def member(name: str) -> Member:
+    return Member(Body(id=name.lower().replace(" ", "-"), name=name, kind=BodyKind.MUNICIPALITY))
 
 
 def network(agency: str = "ATS-MONTAGNA", **changes: Any) -> Network:
@@ -196,6 +204,27 @@ CASES: dict[str, Case] = {
         plan(),
         "$.projects[0].service_types",
         "project_act",
+    ),
+    "MEMBER_OUTSIDE_TERRITORY": Case(
+        "ats_cycle",
+        network(members=(member("Comune di Menaggio"),)),  # Medio Lario: Insubria since 2019
+        network(members=(member("Comune di Tirano"),)),
+        "$.members[0].body",
+        "territory_act",
+    ),
+    "MEMBER_MUNICIPALITY_UNKNOWN": Case(
+        "ats_cycle",
+        network(members=(member("Comune di Atlantide"),)),
+        network(members=(member("Comune di Sondrio"),)),
+        "$.members[0].body.name",
+        "territory_act",
+    ),
+    "MEMBER_TERRITORY_UNKNOWN": Case(
+        "asl_cycle",  # which of the three Milan ASL had Rho is not in the data
+        network("ASL-MILANO-1", members=(member("Comune di Rho"),), accord=ACCORD_2014),
+        network("ASL-BERGAMO", members=(member("Comune di Bergamo"),), accord=ACCORD_2014),
+        "$.members[0].body",
+        "territory_act",
     ),
     "SERVICE_TYPE_UNKNOWN": Case(
         "ats_cycle",

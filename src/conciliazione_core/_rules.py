@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from conciliazione_core._bodies import Body, LegalNature
+from conciliazione_core._bodies import Body, BodyKind, LegalNature
 from conciliazione_core._documents import (
     Alliance,
     Document,
@@ -70,6 +70,18 @@ class AccordRules:
     basis: str
     required: bool = True
     signed_by: dt.date | None = None
+
+
+@attrs.frozen
+class TerritoryRules:
+    """``[rules.territory]``: a network's member municipalities lie in its agency's territory.
+
+    The territory is taken on the day the network's accord was signed, else on ``on``, else on
+    the first day of the cycle: ATS boundaries change (Medio Lario moved on 1/1/2019).
+    """
+
+    basis: str
+    on: dt.date | None = None
 
 
 @attrs.frozen
@@ -170,6 +182,35 @@ ACCORD_CODES = (
         "`signed_by` is set",
     ),
 )
+TERRITORY_CODES = (
+    _code(
+        "MEMBER_OUTSIDE_TERRITORY",
+        E,
+        N_(
+            "Member {member} of network {network} is the municipality of {municipality}, which "
+            "on {date} is in {actual}, not in {agency}."
+        ),
+        "always: a member municipality lies in another agency's territory on the network's date",
+    ),
+    _code(
+        "MEMBER_MUNICIPALITY_UNKNOWN",
+        W,
+        N_(
+            "Member {member} of network {network} is a municipality, but {name!r} does not name "
+            "one Lombard municipality ({reason}); state its municipality."
+        ),
+        "always: a member municipality's name is not found, or names several",
+    ),
+    _code(
+        "MEMBER_TERRITORY_UNKNOWN",
+        INFO,
+        N_(
+            "Whether {municipality} (member {member}) was in the territory of {agency} on {date} "
+            "is not known: {reason}"
+        ),
+        "always: the territory data leaves the answer open (e.g. the Sebino district)",
+    ),
+)
 LEAD_CODES = (
     _code(
         "LEAD_NOT_PUBLIC",
@@ -243,7 +284,14 @@ PROJECT_CODES = (
 #: The core's own codes, their severity and English template (the Italian is in the catalogue).
 FINDING_CODES: dict[str, tuple[Severity, str]] = {
     c.code: (c.severity, c.template)
-    for c in (*NETWORK_CODES, *ACCORD_CODES, *LEAD_CODES, *SUBMISSION_CODES, *PROJECT_CODES)
+    for c in (
+        *NETWORK_CODES,
+        *ACCORD_CODES,
+        *TERRITORY_CODES,
+        *LEAD_CODES,
+        *SUBMISSION_CODES,
+        *PROJECT_CODES,
+    )
 }
 
 _NATURE_WORDS = {
@@ -409,6 +457,87 @@ def _check_accord(cycle: Cycle, rules: AccordRules, document: Document) -> Itera
                 )
 
 
+def _municipality_name(body: Body) -> str:
+    """The municipality a member body is: its ``municipality`` if stated, else its name less a
+    leading "Comune di" (``Comune di Tirano`` is Tirano)."""
+    if body.municipality:
+        return body.municipality
+    name = body.name.strip()
+    prefix = "comune di "
+    return name[len(prefix) :].strip() if name.lower().startswith(prefix) else name
+
+
+def _check_territory(cycle: Cycle, rules: TerritoryRules, document: Document) -> Iterator[Finding]:
+    from conciliazione_core._errors import ConciliazioneError
+    from conciliazione_core._municipality import municipalities
+    from conciliazione_core._territory import lombardy
+
+    basis = cycle.cite(rules.basis)
+    registry, region = municipalities(), lombardy()
+    for network, path in _networks(document):
+        agency = region.agency(network.agency)
+        if agency is None:
+            continue  # the network rule says so
+        signed = network.accord.signed_on if network.accord is not None else None
+        day = signed or rules.on or cycle.period.start
+        for i, member in enumerate(network.members):
+            body = member.body
+            if body.kind is not BodyKind.MUNICIPALITY:
+                continue
+            where = f"{path}.members[{i}].body"
+            name = _municipality_name(body)
+            try:
+                place = registry.find(name)
+            except ConciliazioneError as exc:
+                yield finding(
+                    "MEMBER_MUNICIPALITY_UNKNOWN",
+                    f"{where}.municipality" if body.municipality else f"{where}.name",
+                    basis,
+                    member=body.name,
+                    network=network.name,
+                    name=name,
+                    reason=exc.one_line(),
+                )
+                continue
+            args = {"member": body.name, "municipality": place.name, "date": _date(day)}
+            try:
+                held = registry.membership(place, day, agency.level)
+            except ConciliazioneError as exc:
+                yield finding(
+                    "MEMBER_TERRITORY_UNKNOWN",
+                    where,
+                    basis,
+                    agency=agency.id,
+                    reason=exc.one_line(),
+                    **args,
+                )
+                continue
+            if held.agency is None and agency.id in held.candidates:
+                reason = _("the data gives it one of {candidates}").format(
+                    candidates=", ".join(held.candidates)
+                )
+                yield finding(
+                    "MEMBER_TERRITORY_UNKNOWN",
+                    where,
+                    basis,
+                    agency=agency.id,
+                    reason=reason,
+                    **args,
+                )
+                continue
+            if held.agency != agency.id:
+                actual = held.agency or ", ".join(held.candidates)
+                yield finding(
+                    "MEMBER_OUTSIDE_TERRITORY",
+                    where,
+                    basis,
+                    network=network.name,
+                    agency=agency.id,
+                    actual=actual,
+                    **args,
+                )
+
+
 # ---- leads, projects, plans ---------------------------------------------------------------------
 
 
@@ -557,6 +686,14 @@ def _describe_accord(cycle: Cycle, rules: AccordRules) -> Rows:
     yield "accord: basis", _cite(cycle, rules.basis)
 
 
+def _describe_territory(cycle: Cycle, rules: TerritoryRules) -> Rows:
+    yield (
+        "territory: member municipalities in the network's agency on",
+        (_day(rules.on) if rules.on else "the accord's date, else the cycle's start"),
+    )
+    yield "territory: basis", _cite(cycle, rules.basis)
+
+
 def _describe_lead(cycle: Cycle, rules: LeadRules) -> Rows:
     yield "who may lead", ", ".join(n.value for n in rules.natures)
     if rules.note:
@@ -600,6 +737,14 @@ def _emits_accord(rules: AccordRules) -> Iterator[str]:
         yield "ACCORD_MISSING"
     if rules.signed_by is not None:
         yield from ("ACCORD_UNDATED", "ACCORD_LATE")
+
+
+def _emits_territory(rules: TerritoryRules) -> Iterator[str]:
+    yield from (
+        "MEMBER_OUTSIDE_TERRITORY",
+        "MEMBER_MUNICIPALITY_UNKNOWN",
+        "MEMBER_TERRITORY_UNKNOWN",
+    )
 
 
 def _emits_lead(rules: LeadRules) -> Iterator[str]:
@@ -655,6 +800,20 @@ STANDARD_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "territory",
+        TerritoryRules,
+        TERRITORY_CODES,
+        _check_territory,
+        _describe_territory,
+        "Territory",
+        emits=_emits_territory,
+        template=(
+            "# [rules.territory]              # member municipalities in the network's territory\n"
+            '# basis = "decree"\n'
+            "# on = YYYY-MM-DD                # default: the accord's date, else the cycle's start\n"
+        ),
+    ),
+    Rule(
         "lead",
         LeadRules,
         LEAD_CODES,
@@ -697,7 +856,7 @@ STANDARD_RULES: tuple[Rule, ...] = (
         ),
     ),
 )
-"""The five standard rules, in the order their checks run."""
+"""The standard rules, in the order their checks run."""
 
 
 @hookimpl

@@ -28,7 +28,7 @@ CYCLE_ID = "lombardia-2020"
 PACKAGE = Path(str(files("lombardia_2020")))
 EXAMPLES = PACKAGE / "examples"
 
-#: Every code the standard checks can emit under this cycle's rules (network, lead with two
+#: Every code the standard checks can emit under this cycle's rules (network, territory, lead with two
 #: natures, projects with service types, an end date and budgets; no accord or submission rules).
 EMITTABLE = {
     "NETWORK_AGENCY_UNKNOWN",
@@ -36,6 +36,9 @@ EMITTABLE = {
     "NETWORK_LEAD_NOT_AGENCY",
     "NETWORK_DUPLICATE_AGENCY",
     "NETWORK_TOO_MANY",
+    "MEMBER_OUTSIDE_TERRITORY",
+    "MEMBER_MUNICIPALITY_UNKNOWN",
+    "MEMBER_TERRITORY_UNKNOWN",
     "LEAD_NOT_ADMITTED",
     "SERVICE_TYPE_MISSING",
     "SERVICE_TYPE_UNKNOWN",
