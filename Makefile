@@ -110,7 +110,8 @@ bench: $(STAMP)
 charts: $(STAMP)
 	$(BIN)/python bench/make_charts.py
 
-## catalogues: extract the messages of src/ and plugins/, update the Italian catalogue, compile it
+## catalogues: extract the messages of src/ and plugins/, update the Italian catalogue, compile it;
+## then the same for every plugin that ships its own catalogue (src/PKG/locale/PKG.pot)
 LOCALE := src/conciliazione_core/locale
 PO := $(LOCALE)/it/LC_MESSAGES/conciliazione.po
 catalogues: $(STAMP)
@@ -123,6 +124,14 @@ catalogues: $(STAMP)
 	$(BIN)/pybabel update -i $(LOCALE)/conciliazione.pot -d $(LOCALE) -D conciliazione -l it \
 	    --ignore-pot-creation-date --ignore-obsolete --no-wrap
 	$(BIN)/pybabel compile -d $(LOCALE) -D conciliazione -l it --statistics
+	for pot in $(wildcard plugins/*/src/*/locale/*.pot examples/plugins/*/src/*/locale/*.pot); do \
+	    locale=$$(dirname $$pot); domain=$$(basename $$pot .pot); pkg=$$(dirname $$locale); \
+	    $(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k _t --add-location=file \
+	        --sort-by-file --no-wrap -o $$pot $$pkg || exit 1; \
+	    $(BIN)/pybabel update -i $$pot -d $$locale -D $$domain -l it --ignore-pot-creation-date \
+	        --ignore-obsolete --no-wrap || exit 1; \
+	    $(BIN)/pybabel compile -d $$locale -D $$domain -l it --statistics || exit 1; \
+	done
 
 ## fuzz-deep: the fuzz tests with 100,000 inputs per loader (long; counts go in docs/robustness.md)
 fuzz-deep: $(STAMP)
