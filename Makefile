@@ -11,7 +11,7 @@ LOCK := requirements-dev.lock
 LOWEST_LOCK := requirements-lowest.lock
 
 .PHONY: demo test lint typecheck pytest docs bench fuzz-deep mutation catalogues charts clean \
-	lock test-latest test-lowest test-dist serve
+	lock test-latest test-lowest test-dist plugin-catalogues serve
 
 # install VENV LOCK: a virtual environment with the locked tools and the project, editable.
 # Our own packages build without isolation, with the locked setuptools: no unpinned download.
@@ -111,7 +111,7 @@ charts: $(STAMP)
 	$(BIN)/python bench/make_charts.py
 
 ## catalogues: extract the messages of src/ and plugins/, update the Italian catalogue, compile it;
-## then the same for every plugin that ships its own catalogue (src/PKG/locale/PKG.pot)
+## then the plugins' own catalogues (plugin-catalogues)
 LOCALE := src/conciliazione_core/locale
 PO := $(LOCALE)/it/LC_MESSAGES/conciliazione.po
 catalogues: $(STAMP)
@@ -124,6 +124,11 @@ catalogues: $(STAMP)
 	$(BIN)/pybabel update -i $(LOCALE)/conciliazione.pot -d $(LOCALE) -D conciliazione -l it \
 	    --ignore-pot-creation-date --ignore-obsolete --no-wrap
 	$(BIN)/pybabel compile -d $(LOCALE) -D conciliazione -l it --statistics
+	$(MAKE) --no-print-directory plugin-catalogues
+
+## plugin-catalogues: each plugin that ships its own catalogue (src/PKG/locale/DOMAIN.pot): extract
+## its messages (markers _, N_ and _t), update its Italian catalogue, compile it
+plugin-catalogues: $(STAMP)
 	for pot in $(wildcard plugins/*/src/*/locale/*.pot examples/plugins/*/src/*/locale/*.pot); do \
 	    locale=$$(dirname $$pot); domain=$$(basename $$pot .pot); pkg=$$(dirname $$locale); \
 	    $(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k _t --add-location=file \
