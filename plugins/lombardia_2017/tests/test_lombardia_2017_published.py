@@ -202,13 +202,14 @@ def test_a_table_that_does_not_add_up_is_refused_naming_the_difference(
     assert any(message in p for p in problems), problems
 
 
-def test_the_difference_is_named_in_italian_from_the_plugins_catalogue(
-    host: Host, tables: Path
-) -> None:
+def test_the_difference_is_named_in_italian(host: Host, tables: Path) -> None:
     reference = write_table(tables, [row("A", "200"), row("B", "101")])
     with i18n.language("it"):
         problems = problems_of(host, plan_data(reference))
-    assert any("€1.00 in più dell'importo della busta (€300.00)" in p for p in problems), problems
+    expected = (
+        "gli importi assegnati sommano €301.00, €1.00 in più dell'importo della dotazione €300.00"
+    )
+    assert any(expected in p for p in problems), problems
 
 
 @pytest.mark.parametrize(
@@ -276,15 +277,15 @@ def test_rows_must_name_exactly_the_recipients(host: Host, tables: Path) -> None
     [envelope] = plan.envelopes
     problems = PublishedTableKind().check(envelope, ["A", "B"], "$.e")
     assert problems == [
-        Problem("$.e.table", "rows for id(s) that are not recipients of this cycle: Z"),
-        Problem("$.e.table", "no row for recipient(s): B"),
+        Problem("$.e.table", "amounts given to id(s) that are not recipients: Z"),
+        Problem("$.e.table", "no amount given to recipient(s): B"),
     ]
     assert PublishedTableKind().check(envelope, ["A", "Z"], "$.e") == []
     with pytest.raises(InputError) as info:
         allocate(plan, [("A", "Agency A"), ("B", "Agency B")])
     assert [p.message for p in info.value.problems] == [
-        "rows for id(s) that are not recipients of this cycle: Z",
-        "no row for recipient(s): B",
+        "amounts given to id(s) that are not recipients: Z",
+        "no amount given to recipient(s): B",
     ]
 
 
@@ -329,12 +330,12 @@ def test_a_cycle_whose_recipients_are_not_the_tables_cannot_allocate(
         allocate_cycle(cycle, host=host)
     messages = [p.message for p in info.value.problems]
     assert messages == [
-        "rows for id(s) that are not recipients of this cycle: ATS-BERGAMO, ATS-BRESCIA, "
+        "amounts given to id(s) that are not recipients: ATS-BERGAMO, ATS-BRESCIA, "
         "ATS-BRIANZA, ATS-INSUBRIA, ATS-MONTAGNA, ATS-PAVIA, ATS-VALPADANA",
-        "no row for recipient(s): ATS-ATLANTIS",
+        "no amount given to recipient(s): ATS-ATLANTIS",
     ]
     [problem] = check_allocation(cycle, host, max_examples=3)
-    assert "rows for id(s) that are not recipients of this cycle: ATS-BERGAMO" in problem.message
+    assert "amounts given to id(s) that are not recipients: ATS-BERGAMO" in problem.message
 
 
 @settings(max_examples=30, deadline=None)
@@ -364,6 +365,6 @@ def test_any_change_to_one_published_amount_is_refused_naming_it(
     gap = Money.parse(str(abs(delta))).format()
     side = "more" if delta > 0 else "less"
     assert problem.message == (
-        f"the published amounts add up to {summed}, {gap} {side} than the envelope's amount "
+        f"the given amounts add up to {summed}, {gap} {side} than the envelope's amount "
         "€1,000,000.00"
     )

@@ -30,6 +30,7 @@ from conciliazione_core.allocation._envelopes import (
 )
 from conciliazione_core.allocation._explain import explain_share, explain_text
 from conciliazione_core.allocation._formatting import format_share
+from conciliazione_core.allocation._given import given_outcome, recipients_mismatch, sum_mismatch
 from conciliazione_core.allocation._kinds import (
     AllocationContext,
     EnvelopeKind,
@@ -117,6 +118,7 @@ __all__ = [
     "floor_apportion",
     "format_share",
     "fraction_to_json",
+    "given_outcome",
     "indicators_of",
     "is_recipient_level",
     "kind_of",
@@ -124,6 +126,8 @@ __all__ = [
     "numpy_or_none",
     "parse_allocation",
     "parse_fraction",
+    "recipients_mismatch",
     "render_table",
+    "sum_mismatch",
     "using_kinds",
 ]

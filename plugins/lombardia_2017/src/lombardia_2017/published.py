@@ -50,6 +50,9 @@ from conciliazione_core.allocation import (
     Rounding,
     Split,
     Tranche,
+    given_outcome,
+    recipients_mismatch,
+    sum_mismatch,
 )
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import Catalogue, translate
@@ -143,18 +146,6 @@ def read_resource(reference: str) -> str:
                 resource=resource, name=package, error=type(exc).__name__
             )
         ) from None
-
-
-def _difference(summed: Money, amount: Money) -> str:
-    """Why ``summed`` is not ``amount``, naming the gap (``amount`` is the envelope's)."""
-    gap = summed.cents - amount.cents
-    if gap > 0:
-        return _t(
-            "the published amounts add up to {sum}, {gap} more than the envelope's amount {amount}"
-        ).format(sum=summed.format(), gap=Money(gap).format(), amount=amount.format())
-    return _t(
-        "the published amounts add up to {sum}, {gap} less than the envelope's amount {amount}"
-    ).format(sum=summed.format(), gap=Money(-gap).format(), amount=amount.format())
 
 
 def _row(
@@ -262,46 +253,19 @@ class PublishedTableKind(EnvelopeKind[PublishedEnvelope]):
             else:
                 rows = read_rows(reader, text, f"{path}.table", rounding)
         if amount is not None and rows:
-            summed = Money.total(row.amount for row in rows)
-            if summed != amount:
-                reader.add(f"{path}.table", _difference(summed, amount))
+            gap = sum_mismatch(Money.total(row.amount for row in rows), amount)
+            if gap is not None:
+                reader.add(f"{path}.table", gap)
         return {"amount": amount, "table": reference, "rows": tuple(rows or ())}
 
     def check(self, envelope: PublishedEnvelope, ids: Sequence[str], path: str) -> list[Problem]:
-        known = set(ids)
-        listed = {row.recipient for row in envelope.rows}
-        problems = []
-        strangers = sorted(listed - known)
-        if strangers:
-            problems.append(
-                Problem(
-                    f"{path}.table",
-                    _t("rows for id(s) that are not recipients of this cycle: {ids}").format(
-                        ids=", ".join(strangers)
-                    ),
-                )
-            )
-        forgotten = sorted(known - listed)
-        if forgotten:
-            problems.append(
-                Problem(
-                    f"{path}.table",
-                    _t("no row for recipient(s): {ids}").format(ids=", ".join(forgotten)),
-                )
-            )
-        return problems
+        return recipients_mismatch((row.recipient for row in envelope.rows), ids, f"{path}.table")
 
     def allocate(
         self, envelope: PublishedEnvelope, context: AllocationContext
     ) -> EnvelopeOutcome | RetainedLine:
-        unit = context.rounding.unit.cents
-        cents = {row.recipient: row.amount.cents for row in envelope.rows}
-        return EnvelopeOutcome(
-            envelope=envelope,
-            rounding=context.rounding,
-            units=tuple(cents[rid] // unit for rid in context.ids),
-            leftover=0,
-            scale=Fraction(1),
+        return given_outcome(
+            envelope, context, {r.recipient: r.amount.cents for r in envelope.rows}
         )
 
     def explain(

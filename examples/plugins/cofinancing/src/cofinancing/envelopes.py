@@ -43,6 +43,9 @@ from conciliazione_core.allocation import (
     Rounding,
     Split,
     Tranche,
+    given_outcome,
+    recipients_mismatch,
+    sum_mismatch,
 )
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import translate
@@ -94,13 +97,6 @@ class GivenEnvelope:
         raise KeyError(recipient_id)
 
 
-def _difference(summed: Money, amount: Money) -> str:
-    gap = summed.cents - amount.cents
-    if gap > 0:
-        return _("{gap} more than").format(gap=Money(gap).format())
-    return _("{gap} less than").format(gap=Money(-gap).format())
-
-
 class GivenKind(EnvelopeKind[GivenEnvelope]):
     """``kind = "given"``: a table of amounts given by the decree, one per recipient."""
 
@@ -138,56 +134,21 @@ class GivenKind(EnvelopeKind[GivenEnvelope]):
                     )
                 )
         if amount is not None and len(lines) == len(table):
-            summed = Money.total(line.amount for line in lines)
-            if summed != amount:
-                reader.add(
-                    f"{path}.amounts",
-                    _(
-                        "the given amounts add up to {sum}, {difference} the envelope's amount "
-                        "{amount}"
-                    ).format(
-                        sum=summed.format(),
-                        difference=_difference(summed, amount),
-                        amount=amount.format(),
-                    ),
-                )
+            gap = sum_mismatch(Money.total(line.amount for line in lines), amount)
+            if gap is not None:
+                reader.add(f"{path}.amounts", gap)
         return {"amount": amount, "amounts": tuple(lines)}
 
     def check(self, envelope: GivenEnvelope, ids: Sequence[str], path: str) -> list[Problem]:
-        known = set(ids)
-        given = {line.recipient for line in envelope.amounts}
-        problems = []
-        strangers = sorted(given - known)
-        if strangers:
-            problems.append(
-                Problem(
-                    f"{path}.amounts",
-                    _("amounts given to id(s) that are not recipients: {ids}").format(
-                        ids=", ".join(strangers)
-                    ),
-                )
-            )
-        forgotten = sorted(known - given)
-        if forgotten:
-            problems.append(
-                Problem(
-                    f"{path}.amounts",
-                    _("no amount given to recipient(s): {ids}").format(ids=", ".join(forgotten)),
-                )
-            )
-        return problems
+        return recipients_mismatch(
+            (line.recipient for line in envelope.amounts), ids, f"{path}.amounts"
+        )
 
     def allocate(
         self, envelope: GivenEnvelope, context: AllocationContext
     ) -> EnvelopeOutcome | RetainedLine:
-        unit = context.rounding.unit.cents
-        cents = {line.recipient: line.amount.cents for line in envelope.amounts}
-        return EnvelopeOutcome(
-            envelope=envelope,
-            rounding=context.rounding,
-            units=tuple(cents[rid] // unit for rid in context.ids),
-            leftover=0,
-            scale=Fraction(1),
+        return given_outcome(
+            envelope, context, {a.recipient: a.amount.cents for a in envelope.amounts}
         )
 
     def explain(
