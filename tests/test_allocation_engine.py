@@ -24,6 +24,7 @@ from conciliazione_core.allocation import (
     parse_allocation,
 )
 from conciliazione_core.testing import assert_allocation_invariants
+from conciliazione_core.testing import largest_remainder_oracle as hamilton
 
 CITATIONS = {
     "dgr_2398": LegalBasis("D.G.R. XI/2398 of 11/11/2019"),
@@ -74,16 +75,6 @@ def plan_of(
 
 def euros(allocation: Allocation) -> dict[str, Fraction]:
     return {s.id: s.amount.fraction for s in allocation.shares}
-
-
-def hamilton(total: int, weights: dict[str, int]) -> dict[str, int]:
-    """The test's own largest remainder, integers only, ties by id."""
-    whole = sum(weights.values())
-    floors = {k: total * w // whole for k, w in weights.items()}
-    remainders = {k: total * w % whole for k, w in weights.items()}
-    for k in sorted(weights, key=lambda k: (-remainders[k], k))[: total - sum(floors.values())]:
-        floors[k] += 1
-    return floors
 
 
 # ---- the 2020 cycle ------------------------------------------------------------------------------

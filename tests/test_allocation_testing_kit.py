@@ -124,3 +124,11 @@ def test_floor_and_report_must_give_exactly_the_floor() -> None:
         AssertionError, match="floor strategy gave 4 units, the floor of the quota 10/3 is 3"
     ):
         assert_allocation_invariants(tampered, plan, people("a", "b", "c"), None)
+
+
+def test_the_largest_remainder_oracle_is_exact_and_breaks_ties_by_id() -> None:
+    from conciliazione_core.testing import largest_remainder_oracle
+
+    assert largest_remainder_oracle(3, {"a": 1, "b": 1, "c": 3}) == {"a": 1, "b": 0, "c": 2}
+    assert largest_remainder_oracle(10, {"x": 1, "y": 2}) == {"x": 3, "y": 7}
+    assert sum(largest_remainder_oracle(7, {"p": 5, "q": 5, "r": 5}).values()) == 7

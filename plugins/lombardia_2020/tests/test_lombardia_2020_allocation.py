@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lombardia_2020_oracle import largest_remainder
 
 import lombardia_2020.plugin
 from conciliazione_core import Cycle, DataStatus, Host, InputError, Money, load_cycle
 from conciliazione_core.allocation import Allocation, allocate
 from conciliazione_core.testing import assert_allocation_invariants, indicator_tables
+from conciliazione_core.testing import largest_remainder_oracle as largest_remainder
 
 INDICATOR = "resident_2019_01_01"
 ATS_AMOUNT = 2_800_000

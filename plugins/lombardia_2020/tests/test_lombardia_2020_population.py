@@ -9,10 +9,10 @@ from fractions import Fraction
 from importlib.resources import files
 
 import pytest
-from lombardia_2020_oracle import largest_remainder
 
 import lombardia_2020.plugin
 from conciliazione_core import Cycle, DataStatus, Host, lombardy
+from conciliazione_core.testing import largest_remainder_oracle as largest_remainder
 
 # ISTAT resident population of the Lombard provinces at 1 January 2019, copied from
 # /work/shared/data/istat_population_lombardia.csv (column resident_2019_01_01).

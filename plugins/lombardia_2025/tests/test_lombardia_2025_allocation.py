@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lombardia_2025_oracle import largest_remainder
 from test_lombardia_2025_population import DERIVED, POPULATION_2023
 
 import lombardia_2025.plugin
@@ -21,6 +20,7 @@ from conciliazione_core import Cycle, DataStatus, Host, Money
 from conciliazione_core.allocation import Allocation, allocate
 from conciliazione_core.cli import main
 from conciliazione_core.testing import assert_allocation_invariants, indicator_tables
+from conciliazione_core.testing import largest_remainder_oracle as largest_remainder
 
 INDICATOR = "resident_population"
 TOTAL = 3_000_000

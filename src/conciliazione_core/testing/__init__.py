@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from conciliazione_core.testing._invariants import assert_allocation_invariants, exact_quotas
+    from conciliazione_core.testing._oracles import largest_remainder_oracle
     from conciliazione_core.testing._strategies import (
         TEST_CITATIONS,
         allocation_cases,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "assert_allocation_invariants": "invariants",
     "exact_quotas": "invariants",
+    "largest_remainder_oracle": "oracles",
     "TEST_CITATIONS": "strategies",
     "allocation_cases": "strategies",
     "allocation_plan_data": "strategies",
@@ -43,6 +45,7 @@ __all__ = [
     "assert_allocation_invariants",
     "exact_quotas",
     "indicator_tables",
+    "largest_remainder_oracle",
     "money",
     "recipients",
 ]
@@ -54,6 +57,10 @@ def __getattr__(name: str) -> Any:
         from conciliazione_core.testing import _invariants as invariants
 
         return getattr(invariants, name)
+    if where == "oracles":
+        from conciliazione_core.testing import _oracles as oracles
+
+        return getattr(oracles, name)
     if where == "strategies":
         from conciliazione_core.testing import _strategies as strategies
 
