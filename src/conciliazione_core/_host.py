@@ -34,6 +34,7 @@ from conciliazione_core._cycle import Cycle
 from conciliazione_core._documents import Document
 from conciliazione_core._errors import ConciliazioneError, CycleNotFoundError, PluginError
 from conciliazione_core._findings import Finding, Report
+from conciliazione_core._printable import printable
 from conciliazione_core._rule_registry import (
     CORE_PLUGIN,
     RuleRegistry,
@@ -114,18 +115,8 @@ class _Source:
 
 
 def _safe_text(text: str, limit: int = 1000) -> str:
-    """``text`` with lone surrogates and control characters escaped, and at most ``limit``
-    characters: printable on any terminal, on one line."""
-    if len(text) > limit:
-        text = text[:limit] + "…"
-    if text.isprintable():  # lone surrogates and control characters are not
-        return text
-    return "".join(
-        ch
-        if ch.isprintable()
-        else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        for ch in text
-    )
+    """``text`` printable on any terminal, on one line, at most ``limit`` characters."""
+    return printable(text, limit)
 
 
 def _describe(exc: BaseException) -> str:

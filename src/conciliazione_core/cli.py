@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from conciliazione_core._errors import ConciliazioneError, InputError
+from conciliazione_core._printable import printable, use_safe_streams
 from conciliazione_core._views import cycles_to_json, dumps, report_to_json
 from conciliazione_core.i18n import N_, _, set_language
 
@@ -32,6 +33,7 @@ def format_table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()
 ) -> str:
     """Rows as aligned plain text; columns whose index is in ``right`` are right-aligned."""
+    rows = [[printable(c) for c in row] for row in rows]  # cells from input: one line each
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -209,7 +211,7 @@ def check(cycle_id: str, file: Path, fmt: str) -> None:
         _echo_json(report_to_json(report))
     else:
         verdict = _("admissible") if report.admissible else _("NOT admissible")
-        click.echo(f"{file}: {verdict} ({cycle.id})")
+        click.echo(f"{printable(str(file))}: {verdict} ({cycle.id})")
         for f in report.findings:
             severity = _(_SEVERITY_WORDS[f.severity.value]).ljust(7)
             click.echo(
@@ -218,7 +220,7 @@ def check(cycle_id: str, file: Path, fmt: str) -> None:
                     severity=severity, code=f.code, path=f.path
                 )
             )
-            click.echo(f"          {f.message}")
+            click.echo(f"          {printable(f.message)}")
             if f.legal_basis is not None:
                 click.echo("          " + _("basis: {basis}").format(basis=f.legal_basis))
     if not report.admissible:
@@ -484,6 +486,7 @@ def _fail(message: str) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; errors become one line on stderr and exit status 2."""
+    use_safe_streams()
     try:
         code = cli.main(
             args=list(argv) if argv is not None else None,

@@ -14,6 +14,7 @@ from typing import Any
 
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._money import Money
+from conciliazione_core._printable import printable
 from conciliazione_core._provenance import Provenance
 from conciliazione_core.allocation._envelopes import is_recipient_level
 from conciliazione_core.allocation._formatting import amount, euros, format_share, in_language
@@ -314,6 +315,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None) -> str:
             ["", _("Unallocated (rounding remainders)"), *blanks, amount(a.unallocated, lang)]
         )
     footer.append([_("TOTAL"), "", *blanks, amount(a.total, lang)])
+    body = [[printable(c) for c in row] for row in body]  # names from input: one line each
     widths = [max(len(r[k]) for r in (header, *body, *footer)) for k in range(len(header))]
 
     def fmt(cells: list[str]) -> str:
