@@ -70,9 +70,11 @@ def check(
 ) -> Report:
     """Check a document against a cycle's rules; violations are findings in the report.
 
-    ``cycle`` is a :class:`Cycle` or an installed cycle's id; ``lang`` renders the findings'
-    messages in that language (``"en"``, ``"it"``; None: the current one); ``host`` is the
-    plugin host to use (default: the installed plugins).
+    ``cycle`` is a :class:`Cycle` or an installed cycle's id; ``host`` is the plugin host to
+    use (default: the installed plugins). ``lang`` (``"en"``, ``"it"``; None: the current one)
+    is the language of the errors the call raises. A finding keeps its code and arguments and
+    renders its message when it is read, in the reader's language: read it inside
+    ``with conciliazione_core.i18n.language("it"):`` for Italian, whatever ``lang`` was.
     """
     from conciliazione_core._documents import (
         Alliance,
