@@ -153,7 +153,11 @@ class Cycle:
 
     def reference_table(self, name: str | None = None) -> IndicatorTable | None:
         """A shipped indicator table (the default one when ``name`` is None)."""
-        from conciliazione_core._indicators import parse_indicator_csv, parse_indicator_json
+        from conciliazione_core._indicators import (
+            TABLE_LIMITS,
+            parse_indicator_csv,
+            parse_indicator_json,
+        )
 
         key = name or self.default_data
         if key is None:
@@ -177,9 +181,15 @@ class Cycle:
                 where, _("reference data must be inside the cycle's folder"), self.source
             )
         try:
-            text = ref.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = _("not UTF-8 text") if isinstance(exc, UnicodeDecodeError) else exc.strerror
+            text = read_file(ref, TABLE_LIMITS).decode("utf-8")
+        except (InputError, OSError, UnicodeDecodeError) as exc:
+            reason = (
+                _("not UTF-8 text")
+                if isinstance(exc, UnicodeDecodeError)
+                else exc.problems[0].message
+                if isinstance(exc, InputError)
+                else exc.strerror
+            )
             raise InputError.at(
                 where,
                 _("cannot read {name!r}: {reason}").format(name=ref.name, reason=reason),

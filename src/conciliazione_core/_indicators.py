@@ -40,6 +40,7 @@ from typing import Any
 import attrs
 
 from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._formats import open_file
 from conciliazione_core._gc import paused_gc
 from conciliazione_core._numbers import MAX_DIGITS, NumberError, parse_decimal
 from conciliazione_core._provenance import DataStatus, Provenance
@@ -924,11 +925,17 @@ def load_indicator_table(path: str | Path, limits: Limits = TABLE_LIMITS) -> Ind
 
 
 def _fast_csv_file(file: Path, limits: Limits) -> IndicatorTable | None:
-    """:func:`_fast_csv` on a file read as a stream; None where the careful reader must look."""
+    """:func:`_fast_csv` on a file read as a stream; None where the careful reader must look.
+
+    The file is opened by :func:`open_file`: a missing, special or oversized file is refused
+    here, and the stream stops at the limit even if the file grows.
+    """
+    binary = open_file(file, limits)
     try:
-        if file.stat().st_size > limits.max_bytes:
-            return None
-        with file.open(encoding="utf-8-sig", newline="") as stream, paused_gc():
+        with (
+            io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as stream,
+            paused_gc(),
+        ):
             return _fast_csv(csv.reader(stream))
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
