@@ -531,7 +531,15 @@ def _csv_provenance(key: tuple[str, ...]) -> Provenance | None:
 def parse_indicator_csv(
     text: str, source: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> IndicatorTable:
-    """Read an indicator table from CSV text; every problem is collected into one InputError."""
+    """Read an indicator table from CSV text; every problem is collected into one InputError.
+
+    ``text`` is ``str``: bytes are refused (decode them, or read the file with
+    :func:`load_indicator_table`, which checks the encoding).
+    """
+    if not isinstance(text, str):
+        raise InputError.at(
+            "text", _("expected text, got {kind}").format(kind=type(text).__name__), source
+        )
     _check_size(text, source, limits)
     text = text.removeprefix("\ufeff")
     try:
