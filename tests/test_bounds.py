@@ -35,6 +35,10 @@ MEMORY_LIMIT = 512 * 1024 * 1024
 TIMEOUT = 120
 """Seconds before a child counts as hung (a named pipe opened blocking never returns)."""
 
+CHILD_ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "LANGUAGE": "en"}
+"""One thread per numerical library, whatever the machine's cores, so that the address-space
+limit measures the reading and not thread stacks; English messages, which the test compares."""
+
 LOAD_CYCLE = """
 import sys
 import threading
@@ -97,6 +101,7 @@ def test_every_door_refuses_special_files_in_bounded_memory_and_time(
         text=True,
         timeout=TIMEOUT,
         preexec_fn=_limit_memory,
+        env=CHILD_ENV,
         cwd=tmp_path,
         check=False,
     )
