@@ -194,3 +194,28 @@ def test_documents_still_name_the_full_path() -> None:
         parse_document(data, "p.json")
     assert [str(p) for p in info.value.problems] == ["$.lead.name: must not be blank"]
     assert info.value.source == "p.json"
+
+
+# ---- beyond the list: the other public functions that took any object -------------------
+
+
+def test_file_loaders_refuse_what_is_not_a_path() -> None:
+    from conciliazione_core import load_cycle, load_document, load_published_table
+    from conciliazione_core._indicators import load_indicator_table
+
+    for loader in (load_document, load_cycle, load_published_table, load_indicator_table):
+        path, message = problem(lambda loader=loader: loader(5))  # type: ignore[misc]
+        assert (path, message) == ("path", "expected a file path (text or a Path), got int")
+
+
+def test_writers_and_readers_name_their_wrong_argument() -> None:
+    from conciliazione_core import dump_allocation, dump_document, from_json, to_toml
+
+    assert problem(lambda: dump_document(None))[0] == "document"  # type: ignore[arg-type]
+    assert problem(lambda: dump_document(project(), "yaml")) == (
+        "fmt",
+        "unknown format 'yaml'; use json or toml",
+    )
+    assert problem(lambda: dump_allocation(None))[0] == "allocation"  # type: ignore[arg-type]
+    assert problem(lambda: from_json(5, Project)) == ("text", "expected text or bytes, got int")  # type: ignore[arg-type]
+    assert problem(lambda: to_toml(5))[0] == "obj"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._formats import file_path
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._rule_registry import RuleRegistry, Rules, active_registry
 from conciliazione_core._serialisation import (
@@ -347,7 +348,9 @@ def load_cycle(
     Its ``[rules]`` sections are read with ``rules`` (default: the registry in force, which is
     the host's while it loads the plugins' cycles, else the core's standard rules only).
     """
-    ref: Traversable | Path = Path(path) if isinstance(path, str) else path
+    ref: Traversable | Path = (
+        path if isinstance(path, Traversable) and not isinstance(path, str) else file_path(path)
+    )
     source = ref.name
     raw = read_file(
         ref,

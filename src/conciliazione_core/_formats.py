@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "Limits",
     "dump_document",
+    "file_path",
     "from_json",
     "from_toml",
     "huge_integer_path",
@@ -364,6 +365,19 @@ class _BoundedReader(io.RawIOBase):
         super().close()
 
 
+def file_path(value: object, name: str = "path") -> Path:
+    """``value`` as a :class:`Path`; anything but text or a path is an :class:`InputError` at
+    ``name`` (``load_document(5)`` raised TypeError from deep inside :mod:`pathlib`)."""
+    if isinstance(value, Path):
+        return value
+    if isinstance(value, str | os.PathLike) and not isinstance(value, bytes):
+        return Path(value)
+    raise InputError.at(
+        name,
+        _("expected a file path (text or a Path), got {kind}").format(kind=type(value).__name__),
+    )
+
+
 def open_file(
     path: Path,
     limits: Limits = DEFAULT_LIMITS,
@@ -443,7 +457,7 @@ def read_file(
 
 def read_data_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Plain data from a ``.json`` or ``.toml`` file, with file errors as :class:`InputError`."""
-    path = Path(path)
+    path = file_path(path)
     fmt = _format_of(path)
     raw = read_file(path, limits)
     return (
@@ -451,13 +465,22 @@ def read_data_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     )
 
 
+def _check_text(text: object) -> None:
+    if not isinstance(text, str | bytes):
+        raise InputError.at(
+            "text", _("expected text or bytes, got {kind}").format(kind=type(text).__name__)
+        )
+
+
 def from_json(text: bytes | str, cls: type[T], source: str | None = None) -> T:
     """A model from JSON text."""
+    _check_text(text)
     return structure(parse_json(text, source), cls, source)
 
 
 def from_toml(text: bytes | str, cls: type[T], source: str | None = None) -> T:
     """A model from TOML text."""
+    _check_text(text)
     return structure(parse_toml(text, source), cls, source)
 
 
@@ -546,7 +569,12 @@ def to_toml(obj: object) -> str:
     """TOML text for a model."""
     data = unstructure(obj)
     if not isinstance(data, dict):
-        raise TypeError("only tables can be written as TOML")
+        raise InputError.at(
+            "obj",
+            _("only a model written as a table can be TOML, not {kind}").format(
+                kind=type(obj).__name__
+            ),
+        )
     return _toml_text(data)
 
 
@@ -587,9 +615,16 @@ def load_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document
 
 def dump_document(document: Document, fmt: str = "json") -> str:
     """A document as JSON or TOML text, with its ``kind`` tag first."""
+    if not isinstance(document, tuple(DOCUMENT_KINDS.values())):
+        raise InputError.at(
+            "document",
+            _("expected a document (Network, Alliance, Project...), got {kind}").format(
+                kind=type(document).__name__
+            ),
+        )
+    if fmt not in ("json", "toml"):
+        raise InputError.at("fmt", _("unknown format {fmt!r}; use json or toml").format(fmt=fmt))
     data = {"kind": document_kind(document), **unstructure(document)}
     if fmt == "json":
         return _indented_json(data) + "\n"
-    if fmt == "toml":
-        return _toml_text(data)
-    raise ValueError(f"unknown format {fmt!r}; use json or toml")
+    return _toml_text(data)

@@ -40,7 +40,7 @@ from typing import Any
 import attrs
 
 from conciliazione_core._errors import InputError, Problem
-from conciliazione_core._formats import open_file
+from conciliazione_core._formats import file_path, open_file
 from conciliazione_core._gc import paused_gc
 from conciliazione_core._numbers import MAX_DIGITS, NumberError, parse_decimal
 from conciliazione_core._provenance import DataStatus, Provenance
@@ -907,7 +907,7 @@ def load_indicator_table(path: str | Path, limits: Limits = TABLE_LIMITS) -> Ind
     Files over ``limits.max_bytes`` are refused before they are read. A CSV file is read as a
     stream, by chunks of rows, and never held whole in memory unless it has a problem to report.
     """
-    file = Path(path)
+    file = file_path(path)
     suffix = file.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise InputError.at(
