@@ -88,16 +88,18 @@ def test_only_public_is_public() -> None:
 
 @pytest.mark.parametrize("blank", ["", " ", "\t\n"])
 def test_blank_id_or_name_refused(blank: str) -> None:
-    with pytest.raises(ValueError, match="id must not be blank"):
+    with pytest.raises(InputError) as info:
         Body(id=blank, name="B", kind=BodyKind.COMPANY)
-    with pytest.raises(ValueError, match="name must not be blank"):
+    assert [str(p) for p in info.value.problems] == ["id: must not be blank"]
+    with pytest.raises(InputError) as info:
         Body(id="b", name=blank, kind=BodyKind.COMPANY)
+    assert [str(p) for p in info.value.problems] == ["name: must not be blank"]
 
 
 def test_blank_id_in_data_is_an_input_error_at_the_body() -> None:
     with pytest.raises(InputError) as info:
         structure({"id": " ", "name": "B", "kind": "company"}, Body, source="x.toml", path="$.lead")
-    assert [str(p) for p in info.value.problems] == ["$.lead: id must not be blank"]
+    assert [str(p) for p in info.value.problems] == ["$.lead.id: must not be blank"]
     assert info.value.source == "x.toml"
 
 

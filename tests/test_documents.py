@@ -426,7 +426,7 @@ def test_bad_whole_numbers(value: object, message: str) -> None:
 def test_blank_body_id_is_refused_at_the_body() -> None:
     data = plan()
     data["projects"][1]["lead"]["id"] = "  "
-    assert problems_of(data) == [("$.projects[1].lead", "id must not be blank")]
+    assert problems_of(data) == [("$.projects[1].lead.id", "must not be blank")]
 
 
 # ---- duplicate ids -------------------------------------------------------------------------------

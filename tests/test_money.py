@@ -100,9 +100,9 @@ def test_parse_refuses_with_a_clear_message(value: object, words: str) -> None:
 def test_constructor_guards_cents() -> None:
     with pytest.raises(ValueError, match="negative"):
         Money(-1)
-    with pytest.raises(TypeError, match="int"):
+    with pytest.raises(InputError, match=r"^cents: expected a whole number of cents, got float"):
         Money(1.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="int"):
+    with pytest.raises(InputError, match=r"^cents: expected a whole number of cents, got bool"):
         Money(True)
 
 

@@ -197,6 +197,11 @@ def dump_allocation(
     """
     from conciliazione_core import allocation as engine
 
+    if not isinstance(allocation, engine.Allocation):
+        raise InputError.at(
+            "allocation",
+            _("expected an Allocation, got {kind}").format(kind=type(allocation).__name__),
+        )
     if format not in get_args(DumpFormat):
         raise InputError.at(
             "format",

@@ -30,6 +30,7 @@ import attrs
 
 from conciliazione_core._cycle import Cycle
 from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._formats import file_path
 from conciliazione_core._indicators import IndicatorTable
 from conciliazione_core._money import Money
 from conciliazione_core._provenance import DataStatus
@@ -215,7 +216,7 @@ def parse_published_json(text: str | bytes, source: str | None = None) -> Publis
 
 def load_published_table(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> PublishedTable:
     """A published table from a ``.csv`` or ``.json`` file."""
-    path = Path(path)
+    path = file_path(path)
     raw = read_file(path, limits)
     if path.suffix.lower() == ".json":
         return parse_published_json(raw, str(path))

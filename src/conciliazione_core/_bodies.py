@@ -11,6 +11,7 @@ import enum
 
 import attrs
 
+from conciliazione_core import _validators as v
 from conciliazione_core._legal import Evidence, LegalBasis
 
 __all__ = ["Body", "BodyKind", "LegalNature"]
@@ -128,12 +129,12 @@ NATURE_BASIS = LegalBasis(
 
 
 def _default_nature(body: Body) -> LegalNature:
+    _kind(body, _KIND_FIELD, body.kind)  # runs before the validators: a bad kind is named first
     return body.kind.default_nature
 
 
-def _id_text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip():
-        raise ValueError(f"{attribute.name} must not be blank")
+_kind = v.instance(BodyKind)
+_optional_text = v.optional(v.text)
 
 
 @attrs.frozen
@@ -144,15 +145,21 @@ class Body:
     <LegalNature.PUBLIC: 'public'>
     """
 
-    id: str = attrs.field(validator=_id_text)
-    name: str = attrs.field(validator=_id_text)
-    kind: BodyKind
-    nature: LegalNature = attrs.field(default=attrs.Factory(_default_nature, takes_self=True))
-    tax_code: str | None = None
+    id: str = attrs.field(validator=v.non_blank_text)
+    name: str = attrs.field(validator=v.non_blank_text)
+    kind: BodyKind = attrs.field(validator=_kind)
+    nature: LegalNature = attrs.field(
+        default=attrs.Factory(_default_nature, takes_self=True),
+        validator=v.instance(LegalNature),
+    )
+    tax_code: str | None = attrs.field(default=None, validator=_optional_text)
     """Codice fiscale, when known."""
-    municipality: str | None = None
+    municipality: str | None = attrs.field(default=None, validator=_optional_text)
     """Where the body is based (a municipality's name)."""
 
     @property
     def is_public(self) -> bool:
         return self.nature.is_public
+
+
+_KIND_FIELD = attrs.fields(Body).kind

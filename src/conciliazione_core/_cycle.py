@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._formats import file_path
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._rule_registry import RuleRegistry, Rules, active_registry
 from conciliazione_core._serialisation import (
@@ -153,7 +154,11 @@ class Cycle:
 
     def reference_table(self, name: str | None = None) -> IndicatorTable | None:
         """A shipped indicator table (the default one when ``name`` is None)."""
-        from conciliazione_core._indicators import parse_indicator_csv, parse_indicator_json
+        from conciliazione_core._indicators import (
+            TABLE_LIMITS,
+            parse_indicator_csv,
+            parse_indicator_json,
+        )
 
         key = name or self.default_data
         if key is None:
@@ -177,9 +182,15 @@ class Cycle:
                 where, _("reference data must be inside the cycle's folder"), self.source
             )
         try:
-            text = ref.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = _("not UTF-8 text") if isinstance(exc, UnicodeDecodeError) else exc.strerror
+            text = read_file(ref, TABLE_LIMITS).decode("utf-8")
+        except (InputError, OSError, UnicodeDecodeError) as exc:
+            reason = (
+                _("not UTF-8 text")
+                if isinstance(exc, UnicodeDecodeError)
+                else exc.problems[0].message
+                if isinstance(exc, InputError)
+                else exc.strerror
+            )
             raise InputError.at(
                 where,
                 _("cannot read {name!r}: {reason}").format(name=ref.name, reason=reason),
@@ -337,7 +348,9 @@ def load_cycle(
     Its ``[rules]`` sections are read with ``rules`` (default: the registry in force, which is
     the host's while it loads the plugins' cycles, else the core's standard rules only).
     """
-    ref: Traversable | Path = Path(path) if isinstance(path, str) else path
+    ref: Traversable | Path = (
+        path if isinstance(path, Traversable) and not isinstance(path, str) else file_path(path)
+    )
     source = ref.name
     raw = read_file(
         ref,

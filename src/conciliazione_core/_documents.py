@@ -14,6 +14,7 @@ from typing import TypeAlias
 
 import attrs
 
+from conciliazione_core import _validators as v
 from conciliazione_core._bodies import Body
 from conciliazione_core._money import Money
 
@@ -34,6 +35,14 @@ __all__ = [
 ]
 
 
+_text = v.text
+_opt_text = v.optional(v.text)
+_date = v.optional(v.date)
+_count = v.optional(v.whole_number)
+_money = v.optional(v.money)
+_body = v.instance(Body)
+
+
 class AccordKind(enum.Enum):
     """What an accord founds."""
 
@@ -47,19 +56,22 @@ class AccordKind(enum.Enum):
 class Accord:
     """A signed agreement (accordo) with its signatories."""
 
-    id: str
-    kind: AccordKind
-    signatories: tuple[Body, ...] = ()
-    signed_on: dt.date | None = None
-    title: str | None = None
+    id: str = attrs.field(validator=_text)
+    kind: AccordKind = attrs.field(validator=v.instance(AccordKind))
+    signatories: tuple[Body, ...] = attrs.field(default=(), validator=v.tuple_of(Body))
+    signed_on: dt.date | None = attrs.field(default=None, validator=_date)
+    title: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+_accord = v.optional(v.instance(Accord))
 
 
 @attrs.frozen
 class Member:
     """A body that joined a network, and when."""
 
-    body: Body
-    joined_on: dt.date | None = None
+    body: Body = attrs.field(validator=_body)
+    joined_on: dt.date | None = attrs.field(default=None, validator=_date)
 
 
 @attrs.frozen
@@ -71,13 +83,13 @@ class Network:
     When only the number of members is known, give ``member_count`` and leave ``members`` empty.
     """
 
-    id: str
-    name: str
-    agency: str
-    lead: Body
-    accord: Accord | None = None
-    members: tuple[Member, ...] = ()
-    member_count: int | None = None
+    id: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    agency: str = attrs.field(validator=_text)
+    lead: Body = attrs.field(validator=_body)
+    accord: Accord | None = attrs.field(default=None, validator=_accord)
+    members: tuple[Member, ...] = attrs.field(default=(), validator=v.tuple_of(Member))
+    member_count: int | None = attrs.field(default=None, validator=_count)
 
     @property
     def size(self) -> int | None:
@@ -89,29 +101,29 @@ class Network:
 class NetworkRegister:
     """All the networks of a cycle, as the Region's register lists them."""
 
-    id: str
-    networks: tuple[Network, ...] = ()
+    id: str = attrs.field(validator=_text)
+    networks: tuple[Network, ...] = attrs.field(default=(), validator=v.tuple_of(Network))
 
 
 @attrs.frozen
 class Alliance:
     """A local alliance (alleanza locale): a public-private partnership inside a network."""
 
-    id: str
-    name: str
-    lead: Body
-    network: str | None = None
-    partners: tuple[Body, ...] = ()
-    accord: Accord | None = None
-    contract_on: dt.date | None = None
+    id: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    lead: Body = attrs.field(validator=_body)
+    network: str | None = attrs.field(default=None, validator=_opt_text)
+    partners: tuple[Body, ...] = attrs.field(default=(), validator=v.tuple_of(Body))
+    accord: Accord | None = attrs.field(default=None, validator=_accord)
+    contract_on: dt.date | None = attrs.field(default=None, validator=_date)
 
 
 @attrs.frozen
 class BudgetLine:
     """One line of a project's budget."""
 
-    label: str
-    amount: Money
+    label: str = attrs.field(validator=_text)
+    amount: Money = attrs.field(validator=v.money)
 
 
 @attrs.frozen
@@ -122,24 +134,24 @@ class Project:
     an unknown code is a finding rather than a parse error.
     """
 
-    id: str
-    title: str
-    lead: Body
-    alliance: str | None = None
-    partners: tuple[Body, ...] = ()
-    service_types: tuple[str, ...] = ()
-    budget_lines: tuple[BudgetLine, ...] = ()
-    requested: Money | None = None
+    id: str = attrs.field(validator=_text)
+    title: str = attrs.field(validator=_text)
+    lead: Body = attrs.field(validator=_body)
+    alliance: str | None = attrs.field(default=None, validator=_opt_text)
+    partners: tuple[Body, ...] = attrs.field(default=(), validator=v.tuple_of(Body))
+    service_types: tuple[str, ...] = attrs.field(default=(), validator=v.tuple_of(str))
+    budget_lines: tuple[BudgetLine, ...] = attrs.field(default=(), validator=v.tuple_of(BudgetLine))
+    requested: Money | None = attrs.field(default=None, validator=_money)
     """Contribution requested from the programme."""
-    co_financing: Money | None = None
+    co_financing: Money | None = attrs.field(default=None, validator=_money)
     """The share paid by the partners."""
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    submitted_on: dt.date | None = None
-    submitted_through: str | None = None
+    starts_on: dt.date | None = attrs.field(default=None, validator=_date)
+    ends_on: dt.date | None = attrs.field(default=None, validator=_date)
+    submitted_on: dt.date | None = attrs.field(default=None, validator=_date)
+    submitted_through: str | None = attrs.field(default=None, validator=_opt_text)
     """Id of the agency (ASL/ATS) through which the proposal was submitted."""
-    beneficiaries: int | None = None
-    target: str | None = None
+    beneficiaries: int | None = attrs.field(default=None, validator=_count)
+    target: str | None = attrs.field(default=None, validator=_opt_text)
     """Who the project is for, in words (children, elderly people, employees...)."""
 
     @property
@@ -152,22 +164,24 @@ class Project:
 class SystemAction:
     """An action run by the network lead itself (training, information, monitoring)."""
 
-    id: str
-    title: str
-    budget: Money | None = None
+    id: str = attrs.field(validator=_text)
+    title: str = attrs.field(validator=_text)
+    budget: Money | None = attrs.field(default=None, validator=_money)
 
 
 @attrs.frozen
 class TerritorialPlan:
     """A network's plan for one cycle (Piano territoriale / Piano di azione territoriale)."""
 
-    id: str
-    network: Network
-    cycle: str | None = None
-    alliances: tuple[Alliance, ...] = ()
-    projects: tuple[Project, ...] = ()
-    system_actions: tuple[SystemAction, ...] = ()
-    presented_on: dt.date | None = None
+    id: str = attrs.field(validator=_text)
+    network: Network = attrs.field(validator=v.instance(Network))
+    cycle: str | None = attrs.field(default=None, validator=_opt_text)
+    alliances: tuple[Alliance, ...] = attrs.field(default=(), validator=v.tuple_of(Alliance))
+    projects: tuple[Project, ...] = attrs.field(default=(), validator=v.tuple_of(Project))
+    system_actions: tuple[SystemAction, ...] = attrs.field(
+        default=(), validator=v.tuple_of(SystemAction)
+    )
+    presented_on: dt.date | None = attrs.field(default=None, validator=_date)
 
 
 Document: TypeAlias = Network | NetworkRegister | Alliance | Project | TerritorialPlan

@@ -9,8 +9,12 @@ text. Money is written as a decimal string with two decimals, dates as ISO strin
 
 from __future__ import annotations
 
+import errno
+import io
 import json
+import os
 import re
+import stat
 import sys
 import tomllib
 from collections.abc import Callable, Mapping
@@ -32,10 +36,12 @@ __all__ = [
     "DEFAULT_LIMITS",
     "Limits",
     "dump_document",
+    "file_path",
     "from_json",
     "from_toml",
     "huge_integer_path",
     "load_document",
+    "open_file",
     "parse_document",
     "parse_json",
     "parse_toml",
@@ -293,40 +299,165 @@ def _format_of(path: Path) -> str:
     )
 
 
+_NOT_A_FILE = (
+    (stat.S_ISFIFO, N_("is a named pipe, not a file")),
+    (stat.S_ISCHR, N_("is a character device, not a file")),
+    (stat.S_ISBLK, N_("is a block device, not a file")),
+    (stat.S_ISSOCK, N_("is a socket, not a file")),
+)
+
+
+def _refuse_special(mode: int, source: str, directory: str) -> None:
+    """Refuse anything but a regular file, naming what it is."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise InputError.at("$", _(directory), source)
+    for test, message in _NOT_A_FILE:
+        if test(mode):
+            raise InputError.at("$", _(message), source)
+    raise InputError.at("$", _("is not a regular file"), source)
+
+
+def _too_large(size: int | None, limits: Limits, source: str) -> InputError:
+    if size is None:  # found while reading: the file grew, or its size was not known
+        return InputError.at(
+            "$",
+            _("the file is over the limit of {limit:,} bytes").format(limit=limits.max_bytes),
+            source,
+        )
+    return InputError.at(
+        "$",
+        _("the file is {size:,} bytes, over the limit of {limit:,}").format(
+            size=size, limit=limits.max_bytes
+        ),
+        source,
+    )
+
+
+class _BoundedReader(io.RawIOBase):
+    """A file descriptor read up to ``limits.max_bytes``; one byte more is an :class:`InputError`.
+
+    Bounds a regular file that grows while it is read (or reports a size of 0, as in ``/proc``).
+    """
+
+    def __init__(self, fd: int, limits: Limits, source: str) -> None:
+        self._fd = fd
+        self._left = limits.max_bytes + 1
+        self._limits = limits
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = os.read(self._fd, min(len(view), self._left)) if self._left else b""
+        view[: len(data)] = data
+        self._left -= len(data)
+        if not self._left:
+            raise _too_large(None, self._limits, self._source)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+def file_path(value: object, name: str = "path") -> Path:
+    """``value`` as a :class:`Path`; anything but text or a path is an :class:`InputError` at
+    ``name`` (``load_document(5)`` raised TypeError from deep inside :mod:`pathlib`)."""
+    if isinstance(value, Path):
+        return value
+    if isinstance(value, str | os.PathLike) and not isinstance(value, bytes):
+        return Path(value)
+    raise InputError.at(
+        name,
+        _("expected a file path (text or a Path), got {kind}").format(kind=type(value).__name__),
+    )
+
+
+def open_file(
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    missing: str = N_("no such file"),
+    directory: str = N_("is a directory, not a file"),
+) -> io.BufferedReader:
+    """A regular file opened for reading at most ``limits.max_bytes``, without ever blocking.
+
+    Only regular files are read: a named pipe, a device (``/dev/zero``, ``/dev/urandom``), a
+    socket or a folder is refused with an :class:`InputError` saying what it is, since none of
+    them has a size to check and a pipe may never end (copy such input to a file first). The
+    file is opened non-blocking, so that opening a named pipe without a writer cannot hang, and
+    checked with ``fstat`` on the opened descriptor, so that it cannot be swapped in between.
+    A file over the limit is refused before it is read, and reading stops one byte past it.
+    """
+    source = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError.at("$", _(missing), source) from None
+    except IsADirectoryError:
+        raise InputError.at("$", _(directory), source) from None
+    except PermissionError:
+        raise InputError.at("$", _("permission denied"), source) from None
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = 0
+            _refuse_special(mode, source, directory)
+        raise InputError.at(
+            "$", _("cannot read the file: {reason}").format(reason=exc.strerror), source
+        ) from None
+    try:
+        info = os.fstat(fd)
+        _refuse_special(info.st_mode, source, directory)
+        if info.st_size > limits.max_bytes:
+            raise _too_large(info.st_size, limits, source)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return io.BufferedReader(_BoundedReader(fd, limits, source), 1024 * 1024)
+
+
 def read_file(
     ref: Path | Traversable,
     limits: Limits = DEFAULT_LIMITS,
     missing: str = N_("no such file"),
     directory: str = N_("is a directory, not a file"),
 ) -> bytes:
-    """A file's bytes, refusing one over ``limits.max_bytes`` before reading it (when on disk).
+    """A file's bytes, at most ``limits.max_bytes`` of them, from a regular file only.
 
     File-system failures become :class:`InputError` naming the file; ``missing`` and
-    ``directory`` are the messages for a missing file and a folder.
+    ``directory`` are the messages for a missing file and a folder. Files on disk go through
+    :func:`open_file` (special files refused, never blocking); package resources (a plugin's
+    files inside a zip) are read up to one byte past the limit.
     """
+    if isinstance(ref, Path):
+        with open_file(ref, limits, missing, directory) as stream:
+            return stream.read()
     try:
-        if isinstance(ref, Path) and ref.is_file():
-            size = ref.stat().st_size
-            if size > limits.max_bytes:
-                raise InputError.at(
-                    "$",
-                    _("the file is {size:,} bytes, over the limit of {limit:,}").format(
-                        size=size, limit=limits.max_bytes
-                    ),
-                    str(ref),
-                )
-        return ref.read_bytes()
+        with ref.open("rb") as stream:
+            raw: bytes = stream.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise InputError.at("$", _(missing), str(ref)) from None
     except IsADirectoryError:
         raise InputError.at("$", _(directory), str(ref)) from None
     except PermissionError:
         raise InputError.at("$", _("permission denied"), str(ref)) from None
+    if len(raw) > limits.max_bytes:
+        raise _too_large(len(raw), limits, str(ref))
+    return raw
 
 
 def read_data_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Plain data from a ``.json`` or ``.toml`` file, with file errors as :class:`InputError`."""
-    path = Path(path)
+    path = file_path(path)
     fmt = _format_of(path)
     raw = read_file(path, limits)
     return (
@@ -334,13 +465,22 @@ def read_data_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     )
 
 
+def _check_text(text: object) -> None:
+    if not isinstance(text, str | bytes):
+        raise InputError.at(
+            "text", _("expected text or bytes, got {kind}").format(kind=type(text).__name__)
+        )
+
+
 def from_json(text: bytes | str, cls: type[T], source: str | None = None) -> T:
     """A model from JSON text."""
+    _check_text(text)
     return structure(parse_json(text, source), cls, source)
 
 
 def from_toml(text: bytes | str, cls: type[T], source: str | None = None) -> T:
     """A model from TOML text."""
+    _check_text(text)
     return structure(parse_toml(text, source), cls, source)
 
 
@@ -429,7 +569,12 @@ def to_toml(obj: object) -> str:
     """TOML text for a model."""
     data = unstructure(obj)
     if not isinstance(data, dict):
-        raise TypeError("only tables can be written as TOML")
+        raise InputError.at(
+            "obj",
+            _("only a model written as a table can be TOML, not {kind}").format(
+                kind=type(obj).__name__
+            ),
+        )
     return _toml_text(data)
 
 
@@ -470,9 +615,16 @@ def load_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document
 
 def dump_document(document: Document, fmt: str = "json") -> str:
     """A document as JSON or TOML text, with its ``kind`` tag first."""
+    if not isinstance(document, tuple(DOCUMENT_KINDS.values())):
+        raise InputError.at(
+            "document",
+            _("expected a document (Network, Alliance, Project...), got {kind}").format(
+                kind=type(document).__name__
+            ),
+        )
+    if fmt not in ("json", "toml"):
+        raise InputError.at("fmt", _("unknown format {fmt!r}; use json or toml").format(fmt=fmt))
     data = {"kind": document_kind(document), **unstructure(document)}
     if fmt == "json":
         return _indented_json(data) + "\n"
-    if fmt == "toml":
-        return _toml_text(data)
-    raise ValueError(f"unknown format {fmt!r}; use json or toml")
+    return _toml_text(data)

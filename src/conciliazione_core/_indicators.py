@@ -40,6 +40,7 @@ from typing import Any
 import attrs
 
 from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._formats import file_path, open_file
 from conciliazione_core._gc import paused_gc
 from conciliazione_core._numbers import MAX_DIGITS, NumberError, parse_decimal
 from conciliazione_core._provenance import DataStatus, Provenance
@@ -530,7 +531,15 @@ def _csv_provenance(key: tuple[str, ...]) -> Provenance | None:
 def parse_indicator_csv(
     text: str, source: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> IndicatorTable:
-    """Read an indicator table from CSV text; every problem is collected into one InputError."""
+    """Read an indicator table from CSV text; every problem is collected into one InputError.
+
+    ``text`` is ``str``: bytes are refused (decode them, or read the file with
+    :func:`load_indicator_table`, which checks the encoding).
+    """
+    if not isinstance(text, str):
+        raise InputError.at(
+            "text", _("expected text, got {kind}").format(kind=type(text).__name__), source
+        )
     _check_size(text, source, limits)
     text = text.removeprefix("\ufeff")
     try:
@@ -898,7 +907,7 @@ def load_indicator_table(path: str | Path, limits: Limits = TABLE_LIMITS) -> Ind
     Files over ``limits.max_bytes`` are refused before they are read. A CSV file is read as a
     stream, by chunks of rows, and never held whole in memory unless it has a problem to report.
     """
-    file = Path(path)
+    file = file_path(path)
     suffix = file.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise InputError.at(
@@ -924,11 +933,17 @@ def load_indicator_table(path: str | Path, limits: Limits = TABLE_LIMITS) -> Ind
 
 
 def _fast_csv_file(file: Path, limits: Limits) -> IndicatorTable | None:
-    """:func:`_fast_csv` on a file read as a stream; None where the careful reader must look."""
+    """:func:`_fast_csv` on a file read as a stream; None where the careful reader must look.
+
+    The file is opened by :func:`open_file`: a missing, special or oversized file is refused
+    here, and the stream stops at the limit even if the file grows.
+    """
+    binary = open_file(file, limits)
     try:
-        if file.stat().st_size > limits.max_bytes:
-            return None
-        with file.open(encoding="utf-8-sig", newline="") as stream, paused_gc():
+        with (
+            io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as stream,
+            paused_gc(),
+        ):
             return _fast_csv(csv.reader(stream))
     except (OSError, UnicodeDecodeError, csv.Error):
         return None

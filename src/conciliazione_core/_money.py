@@ -31,9 +31,16 @@ _NOT_FINITE = {"nan", "snan", "inf", "infinity"}
 
 def _check_cents(_instance: Any, _attribute: Any, value: int) -> None:
     if type(value) is not int:
-        raise TypeError(f"Money cents must be an int, not {type(value).__name__}")
+        raise InputError.at(
+            "cents",
+            _('expected a whole number of cents, got {kind}; write Money.parse("1234.50")').format(
+                kind=type(value).__name__
+            ),
+        )
     if value < 0:
-        raise ValueError(f"Money cannot be negative ({value} cents)")
+        raise InputError.at(
+            "cents", _("an amount cannot be negative ({value} cents)").format(value=value)
+        )
 
 
 @attrs.frozen(order=True)

@@ -39,6 +39,13 @@ def _note_path(path: str, exc: BaseException) -> str:
     return path
 
 
+def _below(path: str, inner: str) -> str:
+    """``inner`` placed under ``path``: ``$.x`` + ``$.y`` or a model validator's field ``y``."""
+    if inner.startswith("$"):
+        return path + inner.removeprefix("$")
+    return path + inner if inner.startswith("[") else f"{path}.{inner}"
+
+
 def problems_of(exc: BaseException, path: str) -> list[Problem]:
     """Flatten a cattrs exception tree into problems with JSON-path-like locations."""
     if isinstance(exc, ClassValidationError | IterableValidationError):
@@ -64,7 +71,7 @@ def problems_of(exc: BaseException, path: str) -> list[Problem]:
     if isinstance(exc, KeyError):
         return [Problem(path, _("required field is missing"))]
     if isinstance(exc, InputError):
-        return [Problem(path + p.path.removeprefix("$"), p.message) for p in exc.problems]
+        return [Problem(_below(path, p.path), p.message) for p in exc.problems]
     if isinstance(exc, TypeError | ValueError):  # a strict hook's refusal is a ValueError
         return [Problem(path, str(exc))]
     raise exc

@@ -93,6 +93,42 @@ def allocate(
         return _allocate(plan, recipients, table, explain, missing, what_if)
 
 
+def _all_text(values: tuple[object, ...]) -> bool:
+    """Every value is text: one pass over the distinct types, at C speed."""
+    return all(issubclass(t, str) for t in set(map(type, values)))
+
+
+def _check_recipients(recipients: object) -> None:
+    """Recipients are a sequence of ``(id, name)`` pairs: ``["ab", "cd"]`` is not read as
+    ``("a", "b")``. The shapes are checked at C speed, each item only when one is wrong."""
+    if isinstance(recipients, str | bytes) or not isinstance(recipients, Sequence):
+        raise InputError.at(
+            "recipients",
+            _("expected a list of (id, name) pairs, got {kind}").format(
+                kind=type(recipients).__name__
+            ),
+        )
+    pairs = all(issubclass(t, tuple | list) for t in set(map(type, recipients)))
+    if not pairs or set(map(len, recipients)) - {2}:
+        _check_each_recipient(recipients)
+
+
+def _check_each_recipient(recipients: Sequence[object]) -> None:
+    """Name the first recipient that is not an ``(id, name)`` pair of texts."""
+    for i, recipient in enumerate(recipients):
+        if (
+            not isinstance(recipient, tuple | list)
+            or len(recipient) != 2
+            or not all(isinstance(part, str) for part in recipient)
+        ):
+            raise InputError.at(
+                f"recipients[{i}]",
+                _("expected an (id, name) pair of texts, got {value}").format(
+                    value=repr(recipient)[:80]
+                ),
+            )
+
+
 def _allocate(
     plan: AllocationPlan,
     recipients: Sequence[tuple[str, str]],
@@ -102,8 +138,11 @@ def _allocate(
     what_if: Sequence[str],
 ) -> Allocation:
     """:func:`allocate`, with the garbage collector paused."""
+    _check_recipients(recipients)
     ids: tuple[str, ...] = tuple(map(_first, recipients))
     names: tuple[str, ...] = tuple(map(_second, recipients))
+    if not _all_text(ids) or not _all_text(names):
+        _check_each_recipient(recipients)
     n = len(ids)
     problems: list[Problem] = []
 
