@@ -161,10 +161,16 @@ class EnvelopeKind(abc.ABC, Generic[E]):
         """
 
     def amount(self, envelope: E, n: int) -> Money:
-        """What the envelope hands out among ``n`` recipients."""
+        """What the envelope hands out among ``n`` recipients: its ``amount``, by default.
+
+        A kind whose envelopes state no amount (one per recipient, say) overrides this; not doing
+        so is the kind's error, which the host reports naming its plugin.
+        """
         amount = envelope.amount
         if amount is None:
-            raise NotImplementedError(f"{type(self).__name__}.amount must be overridden")
+            raise TypeError(
+                f"{type(self).__name__}: its envelopes state no amount, so it must override amount()"
+            )
         return amount
 
     def indicators(self, envelope: E) -> tuple[str, ...]:
