@@ -386,6 +386,13 @@ def parse_override(assignment: str) -> tuple[tuple[str, ...], object]:
     path = tuple(p.strip() for p in key.split(".") if p.strip())
     if not path:
         raise InputError.at("--set", _("{value!r} has an empty path").format(value=assignment))
+    if path[:2] == ("cycle", "id"):  # a what-if of one cycle must not pass for another
+        raise InputError.at(
+            "--set cycle.id",
+            _(
+                "a what-if cannot change the cycle's id: it would label one cycle's money as another's"
+            ),
+        )
     too_long = InputError.at(
         f"--set {'.'.join(path)}", _("the value is too long or too deeply nested")
     )

@@ -198,13 +198,20 @@ def allocate(
 @click.argument("cycle_id", metavar="CYCLE")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def check(cycle_id: str, file: Path, fmt: str) -> None:
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a rule for a what-if check (repeatable), e.g. rules.projects.ends_by=2019-01-15.",
+)
+def check(cycle_id: str, file: Path, fmt: str, overrides: tuple[str, ...]) -> None:
     """Check a network, alliance, project or plan document against a cycle's rules."""
     from conciliazione_core import check as check_document
     from conciliazione_core._host import default_host
     from conciliazione_core._serialisation import load_document
 
-    cycle = default_host().cycle(cycle_id)
+    cycle = default_host().cycle(cycle_id).with_overrides(overrides)
     document = load_document(file)
     report = check_document(cycle, document, name=str(file))
     if fmt == "json":
