@@ -39,7 +39,7 @@ the allocation engine, the command, the plugin contract, languages, the HTTP API
 
 def test_the_implementation_lives_in_private_modules() -> None:
     """attrs' layout: every other module is private and the public API is re-exported by the
-    package's ``__init__`` (and ``allocation``'s, ``testing``'s, ``server``'s)."""
+    package's ``__init__`` (and ``allocation``'s, ``cli``'s, ``testing``'s, ``server``'s)."""
     import pkgutil
 
     for package in (conciliazione_core, *map(importlib.import_module, _SUBPACKAGES)):
@@ -48,12 +48,13 @@ def test_the_implementation_lives_in_private_modules() -> None:
             for m in pkgutil.iter_modules(package.__path__)
             if not m.name.startswith("_") and not m.ispkg
         ]
-        expected = sorted(PUBLIC_MODULES - {"allocation", "server", "testing"})
+        expected = sorted(PUBLIC_MODULES - {"allocation", "cli", "server", "testing"})
         assert public == (expected if package is conciliazione_core else []), package.__name__
 
 
 _SUBPACKAGES = (
     "conciliazione_core.allocation",
+    "conciliazione_core.cli",
     "conciliazione_core.server",
     "conciliazione_core.testing",
 )

@@ -1,0 +1,118 @@
+"""``conciliazione allocate``: a cycle's budget split among its territories."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from conciliazione_core._errors import InputError
+from conciliazione_core.cli._base import EXIT_FINDINGS, cli
+from conciliazione_core.i18n import _
+
+
+@cli.command()
+@click.argument("cycle_id", metavar="CYCLE")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Indicator table (CSV or JSON) to use instead of the shipped reference data.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option(
+    "--explain",
+    "explain_id",
+    default=None,
+    metavar="ID",
+    help="Explain in words how one recipient's amount was reached.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a parameter for a what-if run (repeatable), "
+    "e.g. allocation.envelopes.ats.amount=3000000.",
+)
+@click.option(
+    "--template",
+    is_flag=True,
+    help="Print a CSV of the indicator values the allocation needs, filled in where the "
+    "shipped data has them, and stop.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw a bar chart of the shares to FILE.svg or FILE.png (needs matplotlib).",
+)
+def allocate(
+    cycle_id: str,
+    data: Path | None,
+    fmt: str,
+    explain_id: str | None,
+    overrides: tuple[str, ...],
+    template: bool,
+    chart: Path | None,
+) -> None:
+    """Split a cycle's budget among its territories, exactly."""
+    from conciliazione_core import allocate as allocate_cycle
+    from conciliazione_core import dump_allocation, explain
+    from conciliazione_core._api import with_option_names
+    from conciliazione_core._host import default_host
+
+    cycle = default_host().cycle(cycle_id)
+    if template:
+        from conciliazione_core._indicators import indicator_template_csv
+        from conciliazione_core.allocation import indicators_of
+
+        changed = cycle.with_overrides(overrides)
+        if changed.allocation is None:
+            raise click.UsageError(
+                _("cycle {cycle} defines no allocation").format(cycle=changed.id)
+            )
+        click.echo(
+            indicator_template_csv(
+                [(r.id, r.name) for r in changed.recipients],
+                indicators_of(changed.allocation),
+                known=changed.reference_table(),
+            ),
+            nl=False,
+        )
+        return
+    table = None
+    if data is not None:
+        from conciliazione_core._indicators import load_indicator_table
+
+        table = load_indicator_table(data)
+    try:
+        result = allocate_cycle(
+            cycle,
+            table,
+            overrides=overrides,
+            explain=[explain_id] if explain_id is not None else True,
+        )
+    except InputError as exc:  # the API names its argument; the command line, its option
+        raise with_option_names(exc) from None
+    if fmt == "csv":
+        click.echo(dump_allocation(result, "csv"), nl=False)
+    else:
+        click.echo(dump_allocation(result, "json" if fmt == "json" else "table", cycle=cycle))
+        if fmt == "table" and result.pending:
+            click.echo(
+                _(
+                    "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
+                    "fill it in, then conciliazione allocate {cycle} --data data.csv"
+                ).format(cycle=cycle.id)
+            )
+    if explain_id is not None:
+        click.echo(explain(result, explain_id), err=fmt != "table")
+    if chart is not None:
+        from conciliazione_core._chart import draw_chart
+
+        draw_chart(result, chart, title=cycle.title)
+    if result.pending:
+        sys.exit(EXIT_FINDINGS)
