@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -268,12 +268,16 @@ def parse_allocation(
     path: str = "$.allocation",
     *,
     kinds: KindRegistry | None = None,
+    changed: Collection[str] = (),
 ) -> AllocationPlan:
     """Read and check an allocation plan; raise one InputError listing every bad field.
 
     ``data`` is the ``[allocation]`` table of a parameter file; ``citations`` maps the keys used
     in ``basis = "..."`` to legal bases; ``kinds`` are the envelope kinds it may use (by default
     the active ones: the plugin host's while it loads cycles, else the core's own).
+    ``changed`` names the keys a what-if set, under the table (``"total"``,
+    ``"envelopes.ats.amount"``): a total that no longer matches its envelopes then names the
+    other parameters that must change with them, and the values that would make them agree.
     """
     kinds = active_kinds() if kinds is None else kinds
     r = _Reader(citations)
@@ -310,25 +314,82 @@ def parse_allocation(
             first_seen[envelope.id] = i
             envelopes.append(envelope)
     if not r.problems and total is not None:
-        _check_total(r, total, envelopes, path)
+        _check_total(r, total, envelopes, path, changed)
     if r.problems:
         raise InputError(r.problems)
     assert total is not None
     return AllocationPlan(total=total, envelopes=tuple(envelopes), rounding=rounding, order=order)
 
 
-def _check_total(r: _Reader, total: Money, envelopes: list[Envelope], path: str) -> None:
+def _check_total(
+    r: _Reader, total: Money, envelopes: list[Envelope], path: str, changed: Collection[str]
+) -> None:
     amounts = [e.amount for e in envelopes]
     if any(a is None for a in amounts):
         return  # a fixed envelope without `amount`: checked once the recipients are known
     summed = Money.total(amounts)
-    if summed != total:
+    if summed == total:
+        return
+    set_here = _set_amounts(envelopes, changed)
+    if not set_here:
         r.add(
             f"{path}.total",
             _("the envelopes add up to {sum} but the total is {total}").format(
                 sum=summed.format(), total=total.format()
             ),
         )
+        return
+    r.add(
+        f"--set {path.removeprefix('$.')}.{set_here[0]}",
+        _what_if_mismatch(total, envelopes, set_here, path),
+    )
+
+
+def _set_amounts(envelopes: list[Envelope], changed: Collection[str]) -> list[str]:
+    """The amounts a what-if set, as keys under the plan (``total``, ``envelopes.ats.amount``)."""
+    found = ["total"] if "total" in changed else []
+    for e in envelopes:
+        key = f"envelopes.{e.id}.amount"
+        if {"envelopes", f"envelopes.{e.id}", key} & set(changed):
+            found.append(key)
+    return found
+
+
+def _plain(amount: Money) -> str:
+    """An amount as a ``--set`` value: ``3200000``, or ``3200000.50`` with cents."""
+    return str(amount) if amount.cents % 100 else str(amount.cents // 100)
+
+
+def _what_if_mismatch(
+    total: Money, envelopes: list[Envelope], set_here: list[str], path: str
+) -> str:
+    """Why a what-if's total and envelopes disagree, and which one change would make them agree:
+    each parameter the what-if left alone, with the value it would need."""
+    amounts = {e.id: e.amount for e in envelopes if e.amount is not None}
+    summed = Money.total(amounts.values())
+    prefix = path.removeprefix("$.")
+    fixes = []
+    candidates = ["total", *(f"envelopes.{i}.amount" for i in amounts)]
+    untouched = [c for c in candidates if c not in set_here] or candidates
+    for key in untouched:
+        if key == "total":
+            fixes.append(f"{prefix}.total={_plain(summed)}")
+            continue
+        own = amounts[key.split(".")[1]]
+        others = summed.cents - own.cents
+        if others <= total.cents:
+            fixes.append(f"{prefix}.{key}={_plain(Money(total.cents - others))}")
+    terms = " + ".join(f"{i} {a.format()}" for i, a in amounts.items())
+    return _(
+        "the envelopes add up to {sum} ({terms}) but {path}.total is {total}; "
+        "to make them agree, also set one of: {fixes}"
+    ).format(
+        sum=summed.format(),
+        terms=terms,
+        path=prefix,
+        total=total.format(),
+        fixes=", ".join(fixes),
+    )
 
 
 def _envelope(
