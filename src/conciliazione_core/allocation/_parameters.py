@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -314,7 +314,8 @@ def parse_allocation(
             first_seen[envelope.id] = i
             envelopes.append(envelope)
     if not r.problems and total is not None:
-        _check_total(r, total, envelopes, path, changed)
+        what_if = (changed, _accepts(data, r.citations, kinds)) if changed else None
+        _check_total(r, total, envelopes, path, what_if)
     if r.problems:
         raise InputError(r.problems)
     assert total is not None
@@ -322,7 +323,11 @@ def parse_allocation(
 
 
 def _check_total(
-    r: _Reader, total: Money, envelopes: list[Envelope], path: str, changed: Collection[str]
+    r: _Reader,
+    total: Money,
+    envelopes: list[Envelope],
+    path: str,
+    what_if: tuple[Collection[str], Callable[[str, Money], bool]] | None = None,
 ) -> None:
     amounts = [e.amount for e in envelopes]
     if any(a is None for a in amounts):
@@ -330,8 +335,8 @@ def _check_total(
     summed = Money.total(amounts)
     if summed == total:
         return
-    set_here = _set_amounts(envelopes, changed)
-    if not set_here:
+    set_here = _set_amounts(envelopes, what_if[0]) if what_if else []
+    if not set_here or what_if is None:
         r.add(
             f"{path}.total",
             _("the envelopes add up to {sum} but the total is {total}").format(
@@ -341,7 +346,7 @@ def _check_total(
         return
     r.add(
         f"--set {path.removeprefix('$.')}.{set_here[0]}",
-        _what_if_mismatch(total, envelopes, set_here, path),
+        _what_if_mismatch(total, envelopes, set_here, path, what_if[1]),
     )
 
 
@@ -361,35 +366,72 @@ def _plain(amount: Money) -> str:
 
 
 def _what_if_mismatch(
-    total: Money, envelopes: list[Envelope], set_here: list[str], path: str
+    total: Money,
+    envelopes: list[Envelope],
+    set_here: list[str],
+    path: str,
+    works: Callable[[str, Money], bool],
 ) -> str:
-    """Why a what-if's total and envelopes disagree, and which one change would make them agree:
-    each parameter the what-if left alone, with the value it would need."""
+    """Why a what-if's total and envelopes disagree, and which single change would make them
+    agree: each parameter the what-if left alone, with the value it would need (one the plan
+    then accepts: not negative, in whole rounding units...); if none can, the total, which
+    always can (set to what the envelopes add up to)."""
     amounts = {e.id: e.amount for e in envelopes if e.amount is not None}
     summed = Money.total(amounts.values())
     prefix = path.removeprefix("$.")
     fixes = []
-    candidates = ["total", *(f"envelopes.{i}.amount" for i in amounts)]
-    untouched = [c for c in candidates if c not in set_here] or candidates
-    for key in untouched:
-        if key == "total":
-            fixes.append(f"{prefix}.total={_plain(summed)}")
+    for key in ["total", *(f"envelopes.{i}.amount" for i in amounts)]:
+        if key in set_here:
             continue
-        own = amounts[key.split(".")[1]]
-        others = summed.cents - own.cents
-        if others <= total.cents:
-            fixes.append(f"{prefix}.{key}={_plain(Money(total.cents - others))}")
+        if key == "total":
+            value = summed
+        else:
+            others = summed.cents - amounts[key.split(".")[1]].cents
+            if others > total.cents:
+                continue  # it would have to be negative
+            value = Money(total.cents - others)
+        if works(key, value):
+            fixes.append(f"{prefix}.{key}={_plain(value)}")
     terms = " + ".join(f"{i} {a.format()}" for i, a in amounts.items())
     return _(
         "the envelopes add up to {sum} ({terms}) but {path}.total is {total}; "
-        "to make them agree, also set one of: {fixes}"
+        "to make them agree, set one of: {fixes}"
     ).format(
         sum=summed.format(),
         terms=terms,
         path=prefix,
         total=total.format(),
-        fixes=", ".join(fixes),
+        fixes=", ".join(fixes or [f"{prefix}.total={_plain(summed)}"]),
     )
+
+
+def _accepts(
+    data: Mapping[str, Any],
+    citations: Mapping[str, LegalBasis],
+    kinds: KindRegistry,
+) -> Callable[[str, Money], bool]:
+    """Whether the plan ``data`` reads without a problem once one amount is set (``total``,
+    ``envelopes.ID.amount``): what a what-if's suggested fix must pass."""
+
+    def works(key: str, value: Money) -> bool:
+        fixed = dict(data)
+        if key == "total":
+            fixed["total"] = str(value)
+        else:
+            wanted = key.split(".")[1]
+            fixed["envelopes"] = [
+                {**e, "amount": str(value)}
+                if isinstance(e, Mapping) and e.get("id") == wanted
+                else e
+                for e in data.get("envelopes", [])
+            ]
+        try:
+            parse_allocation(fixed, citations, kinds=kinds)
+        except InputError:
+            return False
+        return True
+
+    return works
 
 
 def _envelope(
