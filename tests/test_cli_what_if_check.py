@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from conciliazione_core import Cycle, InputError
 from conciliazione_core._host import default_host
 from conciliazione_core.cli import main
+from conciliazione_core.i18n import language
 
 EXAMPLES = (
     Path(__file__).resolve().parents[1] / "plugins/lombardia_2020/src/lombardia_2020/examples"
@@ -81,8 +82,8 @@ def mismatch(cycle: Cycle, *assignments: str) -> str:
 
 
 def fixes(message: str) -> list[str]:
-    """The single changes a mismatch message offers (``PATH=VALUE``, after "one of:")."""
-    return message.split("set one of: ", 1)[1].split(", ")
+    """The single changes a mismatch message offers (``PATH=VALUE``, after its last colon)."""
+    return message.rsplit(": ", 1)[1].split(", ")
 
 
 def test_setting_an_envelope_names_the_total_and_the_other_envelopes(cycle_2020: Cycle) -> None:
@@ -170,3 +171,22 @@ def test_each_offered_fix_makes_the_what_if_agree(changed: str, cents: int) -> N
         assert untouched == offered or untouched == []  # what was set only when nothing else can
     else:
         assert cents == ORIGINAL[changed]
+
+
+def test_check_set_on_an_amount_names_the_others_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "check", "lombardia-2020", str(LATE), "--set", "allocation.total=4000000"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("conciliazione: error: cycle.toml: --set allocation.total: ")
+    assert err.rstrip().endswith(
+        "set one of: allocation.envelopes.ats.amount=3800000, "
+        "allocation.envelopes.region.amount=1200000"
+    )
+
+
+def test_the_amounts_are_in_the_readers_language_the_fixes_stay_plain(cycle_2020: Cycle) -> None:
+    with language("it"):
+        message = mismatch(cycle_2020, "allocation.envelopes.ats.amount=3000000")
+    assert "(ats € 3.000.000,00 + region € 200.000,00)" in message
+    assert fixes(message) == ["allocation.total=3200000", "allocation.envelopes.region.amount=0"]

@@ -45,7 +45,7 @@ from conciliazione_core.allocation._kinds import (
     blame,
 )
 from conciliazione_core.allocation._rounding import Rounding
-from conciliazione_core.i18n import N_, _
+from conciliazione_core.i18n import N_, _, current_language
 
 __all__ = ["parse_allocation", "parse_fraction"]
 
@@ -392,15 +392,16 @@ def _what_if_mismatch(
             value = Money(total.cents - others)
         if works(key, value):
             fixes.append(f"{prefix}.{key}={_plain(value)}")
-    terms = " + ".join(f"{i} {a.format()}" for i, a in amounts.items())
+    lang = current_language()
+    terms = " + ".join(f"{i} {a.format(lang)}" for i, a in amounts.items())
     return _(
         "the envelopes add up to {sum} ({terms}) but {path}.total is {total}; "
         "to make them agree, set one of: {fixes}"
     ).format(
-        sum=summed.format(),
+        sum=summed.format(lang),
         terms=terms,
         path=prefix,
-        total=total.format(),
+        total=total.format(lang),
         fixes=", ".join(fixes or [f"{prefix}.total={_plain(summed)}"]),
     )
 
