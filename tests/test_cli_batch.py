@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conciliazione_core import check, load_document
+import conciliazione_core._host
+from conciliazione_core import Cycle, Host, check, hookimpl, load_document
 from conciliazione_core._formats import Limits
 from conciliazione_core._host import default_host
 from conciliazione_core.cli import _check, main
@@ -318,3 +319,31 @@ def test_exit_status_and_counts_for_any_mix(
     assert code == expected
     verdicts = [json.loads(line)["admissible"] for line in out.splitlines()]
     assert verdicts == [{"ok": True, "bad": False, "unreadable": None}[m] for m in mix]
+
+
+# ---- a plugin that fails on one document ------------------------------------------------------------
+
+
+class _FailsOnNetworks:
+    """An extension plugin whose extra check raises for networks only."""
+
+    @hookimpl
+    def conciliazione_checks(self, cycle: Cycle, document: object) -> list[object]:
+        if type(document).__name__ == "Network":
+            raise RuntimeError("cannot check networks")
+        return []
+
+
+def test_a_plugin_failing_on_one_document_stops_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = Host(plugins=[("fails_on_networks", _FailsOnNetworks())])
+    monkeypatch.setattr(conciliazione_core._host, "_default", [host])
+    code, out, err = run(capsys, "check", "lombardia-2020", str(INADMISSIBLE), str(ADMISSIBLE))
+    assert code == 2
+    rows = summary_rows(out)
+    assert rows[str(INADMISSIBLE)] == ["check", "failed"]
+    assert rows[str(ADMISSIBLE)][:2] == ["project", "admissible"]  # checked after the failure
+    assert err.startswith(ERROR_PREFIX)
+    assert "fails_on_networks" in err
+    assert "cannot check networks" in err

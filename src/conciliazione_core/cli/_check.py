@@ -4,8 +4,8 @@ One FILE prints its report as it always has. Several, a folder (its ``*.toml`` a
 files, sorted by name, not its subfolders) or ``-`` (standard input) are a batch: every document
 is checked even when one cannot be read, and a summary table follows their reports;
 ``--format json`` prints a JSON array, ``--format jsonl`` one JSON object per line. An
-unreadable document becomes an error object in its place. Exit 2 when any document is
-unreadable, else 1 when any is not admissible.
+unreadable document (or one a plugin failed to check) becomes an error object in its place.
+Exit 2 when any document is unreadable, else 1 when any is not admissible.
 """
 
 from __future__ import annotations
@@ -228,7 +228,10 @@ def _summary(checked: list[_Checked]) -> str:
     rows = []
     for entry in checked:
         if entry.report is None:
-            rows.append([entry.name, "", _("unreadable"), "", "", ""])
+            # a plugin that fails on this document (PluginError) is not the document's fault
+            failed = not isinstance(entry.error, InputError)
+            verdict = _("check failed") if failed else _("unreadable")
+            rows.append([entry.name, "", verdict, "", "", ""])
             continue
         counts = _counts(entry.report)
         verdict = _("admissible") if entry.report.admissible else _("NOT admissible")
