@@ -85,19 +85,19 @@ def check(cycle_id: str, files: tuple[str, ...], fmt: str, overrides: tuple[str,
     if single and fmt != "jsonl":
         _check_one(cycle, files[0], fmt)
         return
-    checked = [_check_entry(cycle, name, path) for name, path in _expand(files)]
-    if fmt == "jsonl":
-        for entry in checked:
+    checked = []
+    for name, path in _expand(files):  # each printed once checked (but the JSON array)
+        entry = _check_entry(cycle, name, path)
+        checked.append(entry)
+        if fmt == "jsonl":
             click.echo(json.dumps(_entry_to_json(entry), ensure_ascii=False))
-    elif fmt == "json":
+        elif fmt == "table" and entry.report is not None:
+            _print_report(entry.report, cycle.id)
+        elif fmt == "table" and entry.error is not None:
+            _print_error(entry.error)
+    if fmt == "json":
         echo_json([_entry_to_json(entry) for entry in checked])
-    else:
-        for entry in checked:
-            if entry.report is not None:
-                _print_report(entry.report, cycle.id)
-            else:
-                assert entry.error is not None
-                _print_error(entry.error)
+    elif fmt == "table":
         click.echo()
         click.echo(_summary(checked))
     sys.exit(_exit_code(checked))
