@@ -238,3 +238,43 @@ def fake_distribution(
     yield make
     for module in modules:
         sys.modules.pop(module, None)
+
+
+# ---- faulty plugins, really installed ----------------------------------------------------------
+
+FAULTY_SOURCES = Path(__file__).parent / "faulty_plugins"
+
+
+@pytest.fixture(scope="session")
+def faulty_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the faulty distributions of ``tests/faulty_plugins`` installed by pip
+    (about 3 s, once); see tests/test_faulty_plugins.py."""
+    import shutil
+    import subprocess
+
+    root = tmp_path_factory.mktemp("faulty")
+    copies = []
+    for source in sorted(p for p in FAULTY_SOURCES.iterdir() if (p / "pyproject.toml").is_file()):
+        # Build from a copy: setuptools writes build/ and *.egg-info next to the sources.
+        copy = shutil.copytree(source, root / "src" / source.name)
+        copies.append(str(copy))
+    site = root / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            *copies,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return site

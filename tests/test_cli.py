@@ -172,12 +172,13 @@ def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     assert one_error_line(err) == f"{missing}: $: no such file"
 
 
-def test_directory_instead_of_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_folder_without_documents(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A folder is checked as its documents (tests/test_cli_batch.py); one with none is an error."""
     folder = tmp_path / "plans.toml"
     folder.mkdir()
     code, _, err = run(capsys, "check", "lombardia-2020", str(folder))
     assert code == 2
-    assert one_error_line(err) == f"{folder}: $: is a directory, not a file"
+    assert one_error_line(err) == f"{folder}: $: the folder holds no .toml or .json document"
 
 
 def test_malformed_document_names_file_and_place(
@@ -241,7 +242,7 @@ def test_unknown_cycle(capsys: pytest.CaptureFixture[str], montagna_path: Path) 
     [
         (["check", "--bogus"], "--bogus"),
         (["cycles", "--format", "yaml"], "'yaml' is not one of"),
-        (["check", "lombardia-2020"], "Missing argument 'FILE'"),
+        (["check", "lombardia-2020"], "Missing argument 'FILE...'"),
         (["frobnicate"], "No such command 'frobnicate'"),
         (["--lang", "fr", "cycles"], "'fr' is not one of"),
     ],

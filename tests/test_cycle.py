@@ -326,8 +326,10 @@ def test_float_overrides_stay_text(cycle_2020: Cycle) -> None:
     with pytest.raises(InputError) as info:
         cycle_2020.with_overrides(["allocation.total=3000000.50"])
     assert [str(p) for p in info.value.problems] == [
-        "$.allocation.total: the envelopes add up to €3,000,000.00 but the total is €3,000,000.50"
-    ]
+        "--set allocation.total: the envelopes add up to €3,000,000.00 (ats €2,800,000.00 + "
+        "region €200,000.00) but allocation.total is €3,000,000.50; to make them agree, set "
+        "one of: allocation.envelopes.region.amount=200000.50"
+    ]  # not ats=2800000.50: the ATS envelope is in whole euros
 
 
 def test_invalid_override_is_an_input_error_with_the_path(cycle_2020: Cycle) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
-import shutil
 import subprocess
 import sys
 import types
@@ -42,7 +41,6 @@ from conciliazione_core import (
 from conciliazione_core._cycle import PARAMETER_LIMITS
 from conciliazione_core.hookspecs import PROJECT
 
-SOURCES = Path(__file__).parent / "faulty_plugins"
 BIN = Path(sys.executable).parent
 EXAMPLES_2014 = Path(__file__).parents[1] / "plugins/lombardia_2014/src/lombardia_2014/examples"
 MONTAGNA = (
@@ -79,37 +77,6 @@ FAULTY = {
         "lombardia-2020",
     ),
 }
-
-
-@pytest.fixture(scope="session")
-def faulty_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the five faulty distributions installed by pip (about 3 s, once)."""
-    root = tmp_path_factory.mktemp("faulty")
-    copies = []
-    for name in sorted(FAULTY):
-        # Build from a copy: setuptools writes build/ and *.egg-info next to the sources.
-        copy = shutil.copytree(SOURCES / name, root / "src" / name)
-        copies.append(str(copy))
-    site = root / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-index",
-            "--no-build-isolation",
-            "--disable-pip-version-check",
-            "--target",
-            str(site),
-            *copies,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return site
 
 
 def _env(site: Path | None, **extra: str) -> dict[str, str]:

@@ -293,7 +293,9 @@ def _build(
 
         kinds = kinds or active_kinds()
         try:
-            plan = parse_allocation(params.allocation, params.citations, kinds=kinds)
+            plan = parse_allocation(
+                params.allocation, params.citations, kinds=kinds, changed=_changed(overrides)
+            )
         except InputError as exc:
             problems.extend(exc.problems)
     if problems or params is None:
@@ -329,6 +331,13 @@ def _build(
         envelope_kinds=kinds,
         plan=plan,
     )
+
+
+def _changed(overrides: Sequence[str]) -> set[str]:
+    """The keys under ``[allocation]`` that what-if assignments set (``envelopes.ats.amount``)."""
+    keys = (a.partition("=")[0].split(".") for a in overrides)
+    parts = ([p.strip() for p in key] for key in keys)
+    return {".".join(p[1:]) for p in parts if len(p) > 1 and p[0] == "allocation"}
 
 
 PARAMETER_LIMITS = attrs.evolve(DEFAULT_LIMITS, max_bytes=2 * 1024 * 1024)

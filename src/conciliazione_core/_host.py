@@ -71,13 +71,23 @@ _ORIGIN = "__conciliazione_plugin__"
 
 @attrs.frozen
 class PluginInfo:
-    """A healthy plugin: its name, distribution, version, hooks and cycles."""
+    """A plugin: its name, distribution, version, hooks and cycles, and why it is faulty if so."""
 
     name: str
     distribution: str | None
     version: str | None
     hooks: tuple[str, ...]
+    """The hooks it implements (for a faulty plugin, those it offered; none if it failed to
+    import)."""
     cycles: tuple[str, ...]
+    """The cycles it provides (for a faulty plugin, those it declares)."""
+    problem: str | None = None
+    """Why it is left out, or which cycle it made unusable; None for a healthy plugin."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the plugin is healthy."""
+        return self.problem is None
 
 
 @attrs.frozen
@@ -337,6 +347,10 @@ class Host:
         """Cycle id -> the one plugin that declares it."""
         self._conflicts: dict[str, list[_Source]] = {}
         self._problems: list[PluginProblem] = []
+        self._failed: dict[tuple[str, str | None], _Source] = {}
+        """Where each faulty plugin comes from, for :meth:`plugins`."""
+        self._offered: dict[str, tuple[str, ...]] = {}
+        """The hooks each plugin offered when registered, even if it was left out since."""
         self._cycles: dict[str, Cycle] = {}
         self._asked: set[str] = set()
         """Plugins whose ``conciliazione_cycles`` has been called."""
@@ -454,6 +468,7 @@ class Host:
 
     def _fail(self, source: _Source, reason: str) -> None:
         problem = PluginProblem(source.name, source.distribution, _safe_text(reason, 4000))
+        self._failed.setdefault((source.name, source.distribution), source)
         if problem not in self._problems:
             self._problems.append(problem)
 
@@ -479,6 +494,7 @@ class Host:
 
     def _register(self, name: str, plugin: object, source: _Source) -> None:
         proxy = _Proxy(plugin, name)
+        self._offered[name] = tuple(sorted(a for a in vars(proxy) if a != "plugin"))
         try:
             self._pm.register(proxy, name=name)
             self._pm.check_pending()
@@ -769,19 +785,54 @@ class Host:
             known = set(self._cycles) | set(self._declared)
             raise CycleNotFoundError(cycle_id, known, unknown)
 
-    def plugins(self) -> list[PluginInfo]:
-        """The healthy plugins, with the hooks they implement and the cycles they provide."""
+    def plugins(self, faulty: bool = False) -> list[PluginInfo]:
+        """The healthy plugins, with the hooks they implement and the cycles they provide.
+
+        ``faulty=True`` lists the faulty plugins too, by name, each with its reason in
+        :attr:`PluginInfo.problem` (imports every plugin, which listing hooks requires).
+        """
         with self._lock:
             self._load_all()
-            infos = []
+            infos: dict[tuple[str, str], PluginInfo] = {}
             for name, source in sorted(self._sources.items()):
                 if self._faulty(name) or name in self._core:
                     continue
                 proxy = self._pm.get_plugin(name)
                 hooks = tuple(sorted(h.name for h in self._pm.get_hookcallers(proxy) or []))
                 provided = tuple(c.id for c in self._cycles.values() if _from(c, source))
-                infos.append(PluginInfo(name, source.distribution, source.version, hooks, provided))
-            return infos
+                infos[name, source.distribution or ""] = PluginInfo(
+                    name, source.distribution, source.version, hooks, provided
+                )
+            if faulty:
+                for (name, dist), source in self._failed.items():
+                    reasons = [
+                        p.reason
+                        for p in self._problems
+                        if p.plugin == name and p.distribution == dist
+                    ]
+                    infos[name, dist or ""] = PluginInfo(
+                        name,
+                        source.distribution,
+                        source.version,
+                        self._offered.get(name, ()),
+                        source.declared or (),
+                        "; ".join(reasons),
+                    )
+            return [infos[key] for key in sorted(infos)]
+
+    def distributions(self) -> dict[str, str | None]:
+        """The installed plugins' distributions with their versions, sorted: from their
+        metadata, importing none (``conciliazione --version``)."""
+        with self._lock:
+            found: dict[str, str | None] = {}
+            for source in (
+                *self._pending.values(),
+                *self._sources.values(),
+                *self._failed.values(),
+            ):
+                if source.distribution is not None and source.name not in self._core:
+                    found[source.distribution] = found.get(source.distribution) or source.version
+            return dict(sorted(found.items()))
 
     def extra_findings(self, cycle: Cycle, document: Document) -> list[Finding]:
         """Findings from the plugins' ``conciliazione_checks`` hooks; a faulty plugin is named.

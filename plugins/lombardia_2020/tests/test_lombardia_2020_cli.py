@@ -193,7 +193,8 @@ def test_a_what_if_that_breaks_the_total_is_one_line_and_exit_2(
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
-    assert "$.allocation.total" in err
+    assert "--set allocation.envelopes.ats.amount: " in err
+    assert "allocation.total=3100000" in err
 
 
 # ---- --data -------------------------------------------------------------------------------------------

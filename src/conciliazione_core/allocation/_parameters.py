@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -45,7 +45,7 @@ from conciliazione_core.allocation._kinds import (
     blame,
 )
 from conciliazione_core.allocation._rounding import Rounding
-from conciliazione_core.i18n import N_, _
+from conciliazione_core.i18n import N_, _, current_language
 
 __all__ = ["parse_allocation", "parse_fraction"]
 
@@ -268,12 +268,16 @@ def parse_allocation(
     path: str = "$.allocation",
     *,
     kinds: KindRegistry | None = None,
+    changed: Collection[str] = (),
 ) -> AllocationPlan:
     """Read and check an allocation plan; raise one InputError listing every bad field.
 
     ``data`` is the ``[allocation]`` table of a parameter file; ``citations`` maps the keys used
     in ``basis = "..."`` to legal bases; ``kinds`` are the envelope kinds it may use (by default
     the active ones: the plugin host's while it loads cycles, else the core's own).
+    ``changed`` names the keys a what-if set, under the table (``"total"``,
+    ``"envelopes.ats.amount"``): a total that no longer matches its envelopes then names the
+    other parameters that must change with them, and the values that would make them agree.
     """
     kinds = active_kinds() if kinds is None else kinds
     r = _Reader(citations)
@@ -310,25 +314,125 @@ def parse_allocation(
             first_seen[envelope.id] = i
             envelopes.append(envelope)
     if not r.problems and total is not None:
-        _check_total(r, total, envelopes, path)
+        what_if = (changed, _accepts(data, r.citations, kinds)) if changed else None
+        _check_total(r, total, envelopes, path, what_if)
     if r.problems:
         raise InputError(r.problems)
     assert total is not None
     return AllocationPlan(total=total, envelopes=tuple(envelopes), rounding=rounding, order=order)
 
 
-def _check_total(r: _Reader, total: Money, envelopes: list[Envelope], path: str) -> None:
+def _check_total(
+    r: _Reader,
+    total: Money,
+    envelopes: list[Envelope],
+    path: str,
+    what_if: tuple[Collection[str], Callable[[str, Money], bool]] | None = None,
+) -> None:
     amounts = [e.amount for e in envelopes]
     if any(a is None for a in amounts):
         return  # a fixed envelope without `amount`: checked once the recipients are known
     summed = Money.total(amounts)
-    if summed != total:
+    if summed == total:
+        return
+    set_here = _set_amounts(envelopes, what_if[0]) if what_if else []
+    if not set_here or what_if is None:
         r.add(
             f"{path}.total",
             _("the envelopes add up to {sum} but the total is {total}").format(
                 sum=summed.format(), total=total.format()
             ),
         )
+        return
+    r.add(
+        f"--set {path.removeprefix('$.')}.{set_here[0]}",
+        _what_if_mismatch(total, envelopes, set_here, path, what_if[1]),
+    )
+
+
+def _set_amounts(envelopes: list[Envelope], changed: Collection[str]) -> list[str]:
+    """The amounts a what-if set, as keys under the plan (``total``, ``envelopes.ats.amount``)."""
+    found = ["total"] if "total" in changed else []
+    for e in envelopes:
+        key = f"envelopes.{e.id}.amount"
+        if {"envelopes", f"envelopes.{e.id}", key} & set(changed):
+            found.append(key)
+    return found
+
+
+def _plain(amount: Money) -> str:
+    """An amount as a ``--set`` value: ``3200000``, or ``3200000.50`` with cents."""
+    return str(amount) if amount.cents % 100 else str(amount.cents // 100)
+
+
+def _what_if_mismatch(
+    total: Money,
+    envelopes: list[Envelope],
+    set_here: list[str],
+    path: str,
+    works: Callable[[str, Money], bool],
+) -> str:
+    """Why a what-if's total and envelopes disagree, and which single change would make them
+    agree: each parameter the what-if left alone, with the value it would need (one the plan
+    then accepts: not negative, in whole rounding units...); if none can, the total, which
+    always can (set to what the envelopes add up to)."""
+    amounts = {e.id: e.amount for e in envelopes if e.amount is not None}
+    summed = Money.total(amounts.values())
+    prefix = path.removeprefix("$.")
+    fixes = []
+    for key in ["total", *(f"envelopes.{i}.amount" for i in amounts)]:
+        if key in set_here:
+            continue
+        if key == "total":
+            value = summed
+        else:
+            others = summed.cents - amounts[key.split(".")[1]].cents
+            if others > total.cents:
+                continue  # it would have to be negative
+            value = Money(total.cents - others)
+        if works(key, value):
+            fixes.append(f"{prefix}.{key}={_plain(value)}")
+    lang = current_language()
+    terms = " + ".join(f"{i} {a.format(lang)}" for i, a in amounts.items())
+    return _(
+        "the envelopes add up to {sum} ({terms}) but {path}.total is {total}; "
+        "to make them agree, set one of: {fixes}"
+    ).format(
+        sum=summed.format(lang),
+        terms=terms,
+        path=prefix,
+        total=total.format(lang),
+        fixes=", ".join(fixes or [f"{prefix}.total={_plain(summed)}"]),
+    )
+
+
+def _accepts(
+    data: Mapping[str, Any],
+    citations: Mapping[str, LegalBasis],
+    kinds: KindRegistry,
+) -> Callable[[str, Money], bool]:
+    """Whether the plan ``data`` reads without a problem once one amount is set (``total``,
+    ``envelopes.ID.amount``): what a what-if's suggested fix must pass."""
+
+    def works(key: str, value: Money) -> bool:
+        fixed = dict(data)
+        if key == "total":
+            fixed["total"] = str(value)
+        else:
+            wanted = key.split(".")[1]
+            fixed["envelopes"] = [
+                {**e, "amount": str(value)}
+                if isinstance(e, Mapping) and e.get("id") == wanted
+                else e
+                for e in data.get("envelopes", [])
+            ]
+        try:
+            parse_allocation(fixed, citations, kinds=kinds)
+        except InputError:
+            return False
+        return True
+
+    return works
 
 
 def _envelope(

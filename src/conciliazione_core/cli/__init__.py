@@ -13,6 +13,7 @@ from conciliazione_core.cli import (  # noqa: F401  (each registers its commands
     _cycles,
     _diff,
     _new_cycle,
+    _plugins,
     _serve,
     _territory,
 )

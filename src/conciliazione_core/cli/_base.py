@@ -41,6 +41,14 @@ def format_table(
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
+def _print_version(ctx: click.Context) -> None:
+    """``--version``: the core's and the installed plugins' versions (no plugin imported)."""
+    from conciliazione_core.cli._plugins import version_text
+
+    click.echo(version_text())
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--lang",
@@ -48,7 +56,14 @@ def format_table(
     default=None,
     help="Language of messages (default: from LANGUAGE/LC_ALL/LANG, else English).",
 )
-@click.version_option(package_name="conciliazione-core")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show the version of the core and of each installed plugin, and exit.",
+)
 def cli(lang: str | None) -> None:
     """Lombardy's work-life balance programme: cycles, checks and allocations."""
     set_language(lang)
