@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def one_error_line(err: str) -> str:
 # ---- cycles --------------------------------------------------------------------------------------
 
 
-def test_cycles_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cycles_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # wide enough for one line per cycle
     code, out, err = run(capsys, "cycles")
     assert code == 0
     assert err == ""
@@ -266,3 +268,25 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     for command in ("cycles", "check", "schema", "allocate"):
         assert command in out
+
+
+@pytest.mark.parametrize("width", ["60", "80"])
+def test_tables_fit_the_terminal_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    """COLUMNS (or the terminal) sets the width; names and notes wrap, ids and amounts stay."""
+    monkeypatch.setenv("COLUMNS", width)
+    for argv in (
+        ["cycles"],
+        ["allocate", "lombardia-2020"],
+        ["allocate", "lombardia-2014"],
+        ["allocate", "lombardia-2020", "--explain", "ATS-MONTAGNA"],
+    ):
+        code, out, err = run(capsys, *argv)
+        assert code in (0, 1), err
+        assert max(len(line) for line in out.splitlines()) <= int(width), out
+        assert "lombardia-2020" in out.split() or "ATS-MONTAGNA" in out.split() or code == 1
+    _, out, _ = run(capsys, "allocate", "lombardia-2020")
+    assert "ats.projects" not in out.split("Envelopes:")[0]  # headed by labels
+    assert re.search(r"^TOTAL\s+3,000,000$", out, re.M)  # whole euros: no .00
+    assert "82,947" in out.split()

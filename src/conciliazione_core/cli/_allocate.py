@@ -62,6 +62,7 @@ def allocate(
     from conciliazione_core import allocate as allocate_cycle
     from conciliazione_core import dump_allocation, explain
     from conciliazione_core._api import with_option_names
+    from conciliazione_core._grid import terminal_width, wrap
     from conciliazione_core._host import default_host
 
     cycle = default_host().cycle(cycle_id)
@@ -99,17 +100,18 @@ def allocate(
         raise with_option_names(exc) from None
     if fmt == "csv":
         click.echo(dump_allocation(result, "csv"), nl=False)
+    elif fmt == "json":
+        click.echo(dump_allocation(result, "json", cycle=cycle))
     else:
-        click.echo(dump_allocation(result, "json" if fmt == "json" else "table", cycle=cycle))
+        click.echo(dump_allocation(result, "table", cycle=cycle, width=terminal_width()))
         if fmt == "table" and result.pending:
-            click.echo(
-                _(
-                    "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
-                    "fill it in, then conciliazione allocate {cycle} --data data.csv"
-                ).format(cycle=cycle.id)
-            )
+            hint = _(
+                "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
+                "fill it in, then conciliazione allocate {cycle} --data data.csv"
+            ).format(cycle=cycle.id)
+            click.echo("\n".join(wrap(hint, terminal_width())))
     if explain_id is not None:
-        click.echo(explain(result, explain_id), err=fmt != "table")
+        click.echo(explain(result, explain_id, width=terminal_width()), err=fmt != "table")
     if chart is not None:
         from conciliazione_core._chart import draw_chart
 

@@ -1,7 +1,8 @@
 """The command group, its exit codes and the plain-text table every command prints.
 
 Exit codes: 0 all good; 1 findings make a document inadmissible, or an allocation is incomplete;
-2 a usage or input error, reported as one line on stderr naming the file and the place.
+2 a usage or input error, reported on stderr naming the file and every place (as JSON on
+stdout under ``--format json``).
 """
 
 from __future__ import annotations
@@ -23,22 +24,24 @@ def echo_json(data: Any) -> None:
 
 
 def format_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    right: Sequence[int] = (),
+    width: int | None = None,
 ) -> str:
-    """Rows as aligned plain text; columns whose index is in ``right`` are right-aligned."""
-    rows = [[printable(c) for c in row] for row in rows]  # cells from input: one line each
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    """Rows as aligned plain text fitting ``width`` (default: the terminal's, else 80).
 
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
+    Columns whose index is in ``right`` are right-aligned numbers and never wrap, nor does the
+    first (an id); the other cells wrap at spaces to fit.
+    """
+    from conciliazione_core._grid import GridColumn, grid, terminal_width
 
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+    columns = [
+        GridColumn(h, right=k in right, wraps=k > 0 and k not in right)
+        for k, h in enumerate(headers)
+    ]
+    cells = [[printable(c) for c in row] for row in rows]  # cells from input: one line each
+    return "\n".join(grid(columns, [cells], terminal_width() if width is None else width))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
