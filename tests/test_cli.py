@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conciliazione_core import BodyKind
 from conciliazione_core.cli import main
 
 ERROR_PREFIX = "conciliazione: error: "
@@ -193,9 +194,14 @@ def test_malformed_document_names_file_and_place(
     path.write_text(broken, encoding="utf-8")
     code, out, err = run(capsys, "check", "lombardia-2020", str(path))
     assert (code, out) == (2, "")
-    line = one_error_line(err)
-    assert line.startswith(f"{path}: $.projects[1].service_types: expected a list, got text")
-    assert line.endswith("(and 1 more problem)")
+    # Every problem, each on its line with its path, under a line naming the file.
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        f"{ERROR_PREFIX}{path}: 2 problems:",
+        "  $.projects[1].service_types: expected a list, got text",
+        "  $.projects[3].lead.kind: 'spaceship' is not a valid BodyKind; expected one of: "
+        + ", ".join(k.value for k in BodyKind),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ import attrs
 from conciliazione_core._cycle import Cycle
 from conciliazione_core._documents import Document
 from conciliazione_core._errors import InputError, PluginError
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.i18n import LANGUAGES, _, language
 
 if TYPE_CHECKING:
@@ -144,10 +145,14 @@ def allocate(
                 if recipient not in ids:
                     raise InputError.at(
                         "explain",
-                        _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
-                            id=recipient,
-                            cycle=resolved.id,
-                            ids=", ".join(r.id for r in resolved.recipients),
+                        with_hint(
+                            _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
+                                id=recipient,
+                                cycle=resolved.id,
+                                ids=", ".join(r.id for r in resolved.recipients),
+                            ),
+                            recipient,
+                            [r.id for r in resolved.recipients],
                         ),
                     )
             build = True

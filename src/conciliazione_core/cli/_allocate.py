@@ -97,7 +97,14 @@ def allocate(
             explain=[explain_id] if explain_id is not None else True,
         )
     except InputError as exc:  # the API names its argument; the command line, its option
-        raise with_option_names(exc) from None
+        named = with_option_names(exc)
+        if (  # the table does not fit the cycle: name the file
+            data is not None
+            and named.source is None
+            and not any(p.path.startswith("--") for p in named.problems)
+        ):
+            named = named.with_source(str(data))
+        raise named from None
     if fmt == "csv":
         click.echo(dump_allocation(result, "csv"), nl=False)
     elif fmt == "json":

@@ -7,20 +7,75 @@ stdout under ``--format json``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import click
 
+from conciliazione_core._errors import CycleNotFoundError, InputError, PluginError
 from conciliazione_core._printable import printable
 from conciliazione_core._views import dumps
 from conciliazione_core.i18n import set_language
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
+JSON_FORMATS = ("json", "jsonl")
+"""The ``--format`` values under which an error is reported as JSON on stdout."""
+
+chosen_format: ContextVar[str | None] = ContextVar("conciliazione_format", default=None)
+"""The ``--format`` of the command being run, read by the entry point when it reports an error."""
+
 
 def echo_json(data: Any) -> None:
     click.echo(dumps(data))
+
+
+def error_to_json(exc: BaseException, message: str) -> dict[str, Any]:
+    """An error as ``--format json`` reports it: ``{"error": {...}}`` with its ``kind``
+    (``input``, ``unknown_cycle``, ``plugin``, ``usage``, ``error``), the ``message`` the text
+    mode prints, the ``source`` file (or null) and every problem with its ``path``."""
+    error: dict[str, Any] = {"kind": "error", "message": message, "source": None, "problems": []}
+    if isinstance(exc, InputError):
+        error["kind"] = "input"
+        error["source"] = exc.source
+        error["problems"] = [{"path": p.path, "message": p.message} for p in exc.problems]
+    elif isinstance(exc, CycleNotFoundError):
+        error["kind"] = "unknown_cycle"
+        error["cycle"] = exc.cycle_id
+        error["did_you_mean"] = list(exc.suggestions)
+        error["installed"] = list(exc.known)
+    elif isinstance(exc, PluginError):
+        error["kind"] = "plugin"
+        error["plugin"] = exc.plugin
+    elif isinstance(exc, click.UsageError):
+        error["kind"] = "usage"
+    return {"error": error}
+
+
+def echo_error_json(exc: BaseException, message: str, fmt: str) -> None:
+    """The error as JSON on stdout: indented for ``json``, one line for ``jsonl``."""
+    data = error_to_json(exc, message)
+    click.echo(json.dumps(data, ensure_ascii=False) if fmt == "jsonl" else dumps(data))
+
+
+class FormatCommand(click.Command):
+    """A command that notes its ``--format`` as soon as it is parsed, so that an error raised
+    while it runs (or while the rest of its options are parsed) is reported in that format."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        finally:
+            fmt = ctx.params.get("fmt")
+            chosen_format.set(fmt if isinstance(fmt, str) else None)
+
+
+class CommandGroup(click.Group):
+    """The group: its commands are :class:`FormatCommand` s."""
+
+    command_class = FormatCommand
 
 
 def format_table(
@@ -44,7 +99,7 @@ def format_table(
     return "\n".join(grid(columns, [cells], terminal_width() if width is None else width))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--lang",
     type=click.Choice(["en", "it"]),
