@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import click.testing
 import pytest
 
 from conciliazione_core._errors import CycleNotFoundError, InputError, Problem
@@ -76,7 +77,7 @@ def test_every_problem_on_one_line_for_a_plugin_reason() -> None:
     assert str(error) == "cycle.toml: $.a: bad (and 1 more problem)"
 
 
-# ---- --format json: errors as JSON on stdout, exit 2 ---------------------------------------------
+# ---- --format json: errors as JSON on stderr, exit 2 ---------------------------------------------
 
 
 def _json_error(out: str) -> dict[str, Any]:
@@ -90,8 +91,8 @@ def test_json_reports_every_problem_of_a_bad_document(
     capsys: pytest.CaptureFixture[str], bad_network: Path
 ) -> None:
     code, out, err = run(capsys, "check", "lombardia-2020", str(bad_network), "--format", "json")
-    assert (code, err) == (2, "")
-    error = _json_error(out)
+    assert (code, out) == (2, "")  # stdout carries results only
+    error = _json_error(err)
     assert error["kind"] == "input"
     assert error["source"] == str(bad_network)
     assert error["message"] == f"{bad_network}: 5 problems"
@@ -138,8 +139,8 @@ def test_every_command_reports_its_errors_as_json(
     argv = FAILING_JSON[command]
     assert argv is not None
     code, out, err = run(capsys, *argv)
-    assert (code, err) == (2, "")
-    error = _json_error(out)
+    assert (code, out) == (2, "")
+    error = _json_error(err)
     assert error["kind"] in ("input", "unknown_cycle", "usage")
     assert error["message"]
     assert isinstance(error["problems"], list)
@@ -150,18 +151,45 @@ def test_every_command_reports_its_errors_as_json(
 
 
 def test_an_unknown_cycle_as_json_names_the_closest(capsys: pytest.CaptureFixture[str]) -> None:
-    _code, out, _err = run(capsys, "allocate", "lombardia2020", "--format", "json")
-    error = _json_error(out)
+    _code, _out, err = run(capsys, "allocate", "lombardia2020", "--format", "json")
+    error = _json_error(err)
     assert error["kind"] == "unknown_cycle"
     assert error["cycle"] == "lombardia2020"
     assert error["did_you_mean"][0] == "lombardia-2020"
     assert "lombardia-2014" in error["installed"]
 
 
-def test_text_formats_keep_errors_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_formats_keep_errors_as_text(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "allocate", "lombardia-2002", "--format", "csv")
     assert (code, out) == (2, "")
     assert err.startswith(ERROR_PREFIX + "unknown cycle 'lombardia-2002'")
+
+
+def test_jsonl_errors_are_one_line() -> None:
+    from conciliazione_core.cli._base import echo_error_json
+
+    runner = click.testing.CliRunner()
+
+    @click.command()
+    def one() -> None:
+        echo_error_json(InputError.at("$.a", "bad", "f.json"), "f.json: $.a: bad", "jsonl")
+
+    result = runner.invoke(one)
+    [line] = result.stderr.splitlines()
+    assert json.loads(line)["error"]["problems"] == [{"path": "$.a", "message": "bad"}]
+    assert result.stdout == ""
+
+
+def test_an_error_after_the_output_keeps_stdout_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The chart is drawn after the JSON is printed: its error goes to stderr, as JSON."""
+    code, out, err = run(
+        capsys, "allocate", "lombardia-2020", "--format", "json", "--chart", str(tmp_path / "c.x")
+    )
+    assert code == 2
+    assert json.loads(out)["cycle"] == "lombardia-2020"
+    assert _json_error(err)["message"].startswith("--chart: ")
 
 
 # ---- every error names its file ------------------------------------------------------------------

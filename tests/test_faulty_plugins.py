@@ -265,11 +265,11 @@ def test_a_clash_names_both_distributions_and_picks_neither(faulty_site: Path) -
     [line] = done.stderr.decode().splitlines()
     assert "conciliazione-lombardia-2020" in line
     assert "conciliazione-test-faulty-clash" in line
-    # Under --format json, the same error is JSON on stdout, stderr stays empty.
+    # Under --format json, the same error is JSON (on stderr), stdout stays empty.
     done = cli(["allocate", "lombardia-2020", "--format", "json"], faulty_site)
     assert done.returncode == 2
-    assert done.stderr == b""
-    error = json.loads(done.stdout)["error"]
+    assert done.stdout == b""
+    error = json.loads(done.stderr)["error"]
     assert error["kind"] == "plugin"
     assert error["message"] == line.removeprefix("conciliazione: error: ")
     assert "remove one" in line

@@ -1,8 +1,8 @@
 """The command group, its exit codes and the plain-text table every command prints.
 
 Exit codes: 0 all good; 1 findings make a document inadmissible, or an allocation is incomplete;
-2 a usage or input error, reported on stderr naming the file and every place (as JSON on
-stdout under ``--format json``).
+2 a usage or input error, reported on stderr naming the file and every place (as JSON under
+``--format json``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from conciliazione_core.i18n import set_language
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 JSON_FORMATS = ("json", "jsonl")
-"""The ``--format`` values under which an error is reported as JSON on stdout."""
+"""The ``--format`` values under which an error is reported as JSON (on stderr)."""
 
 chosen_format: ContextVar[str | None] = ContextVar("conciliazione_format", default=None)
 """The ``--format`` of the command being run, read by the entry point when it reports an error."""
@@ -36,14 +36,22 @@ def error_to_json(exc: BaseException, message: str) -> dict[str, Any]:
     """An error as ``--format json`` reports it: ``{"error": {...}}`` with its ``kind``
     (``input``, ``unknown_cycle``, ``plugin``, ``usage``, ``error``), the ``message`` the text
     mode prints, the ``source`` file (or null) and every problem with its ``path``."""
-    error: dict[str, Any] = {"kind": "error", "message": message, "source": None, "problems": []}
+    # Text from input (a title with a lone surrogate) must not break a strict stream.
+    error: dict[str, Any] = {
+        "kind": "error",
+        "message": printable(message),
+        "source": None,
+        "problems": [],
+    }
     if isinstance(exc, InputError):
         error["kind"] = "input"
-        error["source"] = exc.source
-        error["problems"] = [{"path": p.path, "message": p.message} for p in exc.problems]
+        error["source"] = None if exc.source is None else printable(exc.source)
+        error["problems"] = [
+            {"path": printable(p.path), "message": printable(p.message)} for p in exc.problems
+        ]
     elif isinstance(exc, CycleNotFoundError):
         error["kind"] = "unknown_cycle"
-        error["cycle"] = exc.cycle_id
+        error["cycle"] = printable(exc.cycle_id)
         error["did_you_mean"] = list(exc.suggestions)
         error["installed"] = list(exc.known)
     elif isinstance(exc, PluginError):
@@ -55,9 +63,10 @@ def error_to_json(exc: BaseException, message: str) -> dict[str, Any]:
 
 
 def echo_error_json(exc: BaseException, message: str, fmt: str) -> None:
-    """The error as JSON on stdout: indented for ``json``, one line for ``jsonl``."""
+    """The error as JSON on stderr (indented for ``json``, one line for ``jsonl``): stdout
+    carries results only, and an error may come after some are written (``--chart``)."""
     data = error_to_json(exc, message)
-    click.echo(json.dumps(data, ensure_ascii=False) if fmt == "jsonl" else dumps(data))
+    click.echo(json.dumps(data, ensure_ascii=False) if fmt == "jsonl" else dumps(data), err=True)
 
 
 class FormatCommand(click.Command):

@@ -2,9 +2,9 @@
 
 The message goes to stderr: one line, or under a first line one line per problem when a
 document has several (each with its path), so that nothing is hidden behind "and 3 more". Under
-``--format json`` (or ``jsonl``) the same error goes to stdout as JSON instead (see
-:func:`~conciliazione_core.cli._base.error_to_json`), so a program reading the output always
-reads JSON; the exit status still says it is an error.
+``--format json`` (or ``jsonl``) the same error is JSON, still on stderr (see
+:func:`~conciliazione_core.cli._base.error_to_json`): stdout carries results only, and an error
+can come after some are written (a ``--chart`` that cannot be drawn after the JSON).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _swapped(exc: CycleNotFoundError, args: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the command line; errors go to stderr (as JSON to stdout under --format json), exit 2."""
+    """Run the command line; errors go to stderr (as JSON under --format json), exit 2."""
     use_safe_streams()
     args = list(argv) if argv is not None else sys.argv[1:]
     chosen_format.set(None)
