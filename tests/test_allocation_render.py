@@ -6,17 +6,24 @@ import csv
 import io
 import json
 import re
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conciliazione_core._errors import InputError
 from conciliazione_core._indicators import IndicatorRow, IndicatorTable
 from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus
 from conciliazione_core.allocation import (
     Allocation,
+    RowKind,
     allocate,
+    allocation_columns,
+    allocation_rows,
     allocation_to_csv,
     allocation_to_json,
     explain_text,
@@ -183,8 +190,18 @@ def test_fraction_to_json(value: Fraction, decimal: str) -> None:
 
 def test_csv_has_a_column_per_envelope_and_part(a2020: Allocation) -> None:
     rows = list(csv.reader(io.StringIO(allocation_to_csv(a2020))))
-    assert rows[0] == ["id", "name", "ats", "ats.projects", "ats.system_action", "amount", "status"]
+    assert rows[0] == [
+        "row",
+        "id",
+        "name",
+        "ats",
+        "ats.projects",
+        "ats.system_action",
+        "amount",
+        "status",
+    ]
     assert rows[1] == [
+        "recipient",
         "ATS-BERGAMO",
         "Name of ATS-BERGAMO",
         "310206.00",
@@ -193,18 +210,51 @@ def test_csv_has_a_column_per_envelope_and_part(a2020: Allocation) -> None:
         "310206.00",
         "official",
     ]
-    montagna = next(r for r in rows if r[0] == "ATS-MONTAGNA")
-    assert montagna[2:] == ["82947.00", "66358.00", "16589.00", "82947.00", "derived"]
-    assert len(rows) == 9
+    montagna = next(r for r in rows if r[1] == "ATS-MONTAGNA")
+    assert montagna[3:] == ["82947.00", "66358.00", "16589.00", "82947.00", "derived"]
+    assert rows[-2:] == [
+        ["retained", "region", "Kept by the Region", "", "", "", "200000.00", ""],
+        ["total", "", "", "", "", "", "3000000.00", ""],
+    ]
+    assert len(rows) == 11
 
 
 def test_csv_leaves_pending_envelopes_blank(pending_2014: Allocation, floored: Allocation) -> None:
     rows = list(csv.reader(io.StringIO(allocation_to_csv(pending_2014))))
-    assert rows[0] == ["id", "name", "training", "action_plans", "amount", "status"]
-    assert rows[1] == ["ASL-BERGAMO", "Name of ASL-BERGAMO", "20000.00", "", "20000.00", "official"]
+    assert rows[0] == ["row", "id", "name", "training", "action_plans", "amount", "status"]
+    assert rows[1] == [
+        "recipient",
+        "ASL-BERGAMO",
+        "Name of ASL-BERGAMO",
+        "20000.00",
+        "",
+        "20000.00",
+        "official",
+    ]
+    assert rows[-2] == [
+        "pending",
+        "action_plans",
+        "Territorial action plans",
+        "",
+        "",
+        "3339500.00",
+        "",
+    ]
     rows = list(csv.reader(io.StringIO(allocation_to_csv(floored))))
-    assert rows[0] == ["id", "name", "p", "p.2020", "p.2021", "f", "amount", "status"]
-    assert rows[1] == ["a", "Name of a", "20.00", "6.00", "14.00", "5.00", "25.00", "official"]
+    assert rows[0] == ["row", "id", "name", "p", "p.2020", "p.2021", "f", "amount", "status"]
+    assert rows[1] == [
+        "recipient",
+        "a",
+        "Name of a",
+        "20.00",
+        "6.00",
+        "14.00",
+        "5.00",
+        "25.00",
+        "official",
+    ]
+    assert rows[-2][:3] == ["unallocated", "", ""]
+    assert rows[-2][-2:] == ["1.00", ""]
 
 
 # ---- the text table ------------------------------------------------------------------------------
@@ -215,13 +265,19 @@ def test_table_totals_markers_and_legend(a2020: Allocation) -> None:
     lines = text.splitlines()
     assert lines[0] == "Lombardy 2020-2023"
     total = next(line for line in lines if line.startswith("TOTAL"))
-    assert total.endswith("3,000,000.00")
+    assert total.endswith(" 3,000,000")  # whole euros: the plan's unit is €1, so no ".00"
     assert re.search(
-        r"^ATS-MONTAGNA\*\s+Name of ATS-MONTAGNA\s+82,947\.00\s+66,358\.00\s+"
-        r"16,589\.00\s+82,947\.00$",
+        r"^ATS-MONTAGNA\*\s+Name of ATS-MONTAGNA\s+82,947\s+66,358\s+16,589\s+82,947$",
         text,
         re.M,
     )
+    # Headed by labels, not envelope ids; the ids stay in the legend (and the CSV).
+    header = next(line for line in lines if line.startswith("ID"))
+    assert re.fullmatch(
+        r"ID\s+Name\s+Funds to the ATS networks\s+Alliance projects\s+System action\s+Amount",
+        header,
+    )
+    assert "ats.projects" not in header
     assert re.search(r"^ATS-MILANO\s+Name", text, re.M)  # official: no marker
     assert "Kept by the Region (retained: region)" in text
     assert "* figures not official" in text
@@ -242,8 +298,9 @@ def test_table_what_if_banner_pending_and_unallocated(
     assert text.splitlines()[1].startswith(
         "WHAT-IF: not the official parameters; changed: allocation.total=115"
     )
-    assert re.search(r"Unallocated \(rounding remainders\)\s+1\.00$", text, re.M)
+    assert re.search(r"Unallocated \(rounding remainders\)\s+1$", text, re.M)
     pending = render_table(pending_2014, "en")
+    # This plan's unit is the cent, so its amounts keep their cents.
     assert re.search(
         r"Territorial action plans \(pending: action_plans\)\s+3,339,500\.00$", pending, re.M
     )
@@ -256,8 +313,9 @@ def test_table_in_italian_uses_italian_numbers_and_restores_the_language(
 ) -> None:
     before = current_language()
     text = render_table(a2020, "it")
-    assert "3.000.000,00" in text
-    assert "82.947,00" in text
+    assert re.search(r"^TOTALE\s+3\.000\.000$", text, re.M)
+    assert re.search(r"\s82\.947\s+66\.358\s+16\.589\s+82\.947$", text, re.M)
+    assert ",00" not in text
     assert current_language() == before
 
 
@@ -323,3 +381,136 @@ def test_large_allocations_list_only_some_known_ids() -> None:
     with pytest.raises(InputError, match=r"R00, R01.*R19 and 30 more"):
         result.explain("nobody")
     assert result.amount("R07") == Money.euros(1)
+
+
+def test_columns_are_headed_by_labels_and_printed_in_their_unit() -> None:
+    """A split counted in cents shows cents in its columns only; whole-euro columns show none."""
+    plan = plan_of(
+        {
+            "id": "e",
+            "label": "Equal share",
+            "kind": "equal",
+            "amount": "100",
+            "split": [
+                {"id": "a", "label": "Part A", "share": "1/3"},
+                {"id": "b", "label": "Part B", "share": "2/3"},
+            ],
+            "split_unit": "0.01",
+        },
+        total="100",
+        unit="1",
+    )
+    result = allocate(plan, people("x", "y", "z"), None)
+    text = render_table(result, "en")
+    assert re.search(r"^ID\s+Name\s+Equal share\s+Part A\s+Part B\s+Amount$", text, re.M)
+    assert re.search(r"^x\s+Name of x\s+34\s+11\.33\s+22\.67\s+34$", text, re.M)
+    assert re.search(r"^TOTAL\s+100$", text, re.M)
+
+
+# ---- the row model shared by the table, the CSV (and any other tabular format) -------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    amounts=st.lists(st.integers(0, 10**7), min_size=1, max_size=3),
+    retained=st.integers(0, 10**6),
+    n=st.integers(1, 6),
+    floor=st.booleans(),
+    unit=st.sampled_from(["0.01", "1", "5"]),
+)
+def test_csv_rows_sum_to_the_total_like_the_table(
+    amounts: list[int], retained: int, n: int, floor: bool, unit: str
+) -> None:
+    envelopes: list[dict[str, Any]] = [
+        {"id": f"e{k}", "kind": "equal", "amount": str(v * 5)} for k, v in enumerate(amounts)
+    ]
+    envelopes.append({"id": "kept", "kind": "retained", "amount": str(retained * 5)})
+    total = sum(v * 5 for v in amounts) + retained * 5
+    plan = plan_of(
+        *envelopes, total=str(total), unit=unit, strategy="floor" if floor else "largest_remainder"
+    )
+    result = allocate(plan, people(*(f"r{i}" for i in range(n))), None)
+    rows = list(csv.DictReader(io.StringIO(allocation_to_csv(result))))
+    assert [r["row"] for r in rows].count("total") == 1
+    assert rows[-1]["row"] == "total"
+    assert Decimal(rows[-1]["amount"]) == Decimal(total)
+    assert sum(Decimal(r["amount"]) for r in rows[:-1]) == Decimal(total)
+    assert [r["id"] for r in rows if r["row"] == "recipient"] == sorted(f"r{i}" for i in range(n))
+    # The row model the CSV is written from says the same.
+    model = list(allocation_rows(result))
+    assert [r.kind.value for r in model] == [r["row"] for r in rows]
+    assert sum((r.amount for r in model[:-1]), Money(0)) == model[-1].amount == result.total
+    assert [c.id for c in allocation_columns(result)] == [f"e{k}" for k in range(len(amounts))]
+
+
+def test_rows_name_the_retained_pending_and_unallocated_lines(
+    pending_2014: Allocation, floored: Allocation
+) -> None:
+    kinds = [(r.kind, r.id) for r in allocation_rows(pending_2014)][-2:]
+    assert kinds == [(RowKind.PENDING, "action_plans"), (RowKind.TOTAL, "")]
+    rows = list(allocation_rows(floored))
+    assert [r.kind for r in rows[-2:]] == [RowKind.UNALLOCATED, RowKind.TOTAL]
+    assert rows[-2].amount == floored.unallocated == Money.euros(1)
+    recipient = rows[0]
+    assert recipient.kind is RowKind.RECIPIENT
+    assert recipient.status is DataStatus.OFFICIAL
+    assert len(recipient.cells) == len(allocation_columns(floored)) == 4
+    pending_row = next(r for r in allocation_rows(pending_2014) if r.kind is RowKind.RECIPIENT)
+    assert pending_row.cells[1] is None  # the pending envelope: nothing computed
+
+
+# ---- fitting a width -----------------------------------------------------------------------------
+
+
+def _long_names() -> Allocation:
+    plan = plan_of(
+        {
+            "id": "projects",
+            "label": "Funds for the alliance projects of every territorial network",
+            "kind": "equal",
+            "amount": "1000000",
+            "split": [
+                {"id": "a", "label": "Alliance projects proper", "share": "4/5"},
+                {"id": "b", "label": "System action of the agency", "share": "1/5"},
+            ],
+        },
+        {
+            "id": "kept",
+            "label": "Kept by the Region for the harmonisation actions of the whole programme",
+            "kind": "retained",
+            "amount": "200000",
+        },
+        total="1200000",
+        unit="1",
+    )
+    names = [
+        ("ATS-MILANO", "ATS della Città Metropolitana di Milano e dei comuni della cintura"),
+        ("ATS-PAVIA", "ATS di Pavia"),
+    ]
+    return allocate(plan, names, None, what_if=["allocation.total=1200000 " + "x" * 30] * 4)
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100])
+def test_no_table_line_exceeds_the_width_and_nothing_is_cut(width: int) -> None:
+    result = _long_names()
+    text = render_table(result, "en", cycle_title="A cycle " * 12, width=width)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width, text
+    for whole in ("ATS-MILANO", "ATS-PAVIA", "500,000", "400,000", "100,000", "1,200,000"):
+        assert re.search(rf"(^|\s){re.escape(whole)}(\s|$)", text, re.M), whole
+    name = "ATS della Città Metropolitana di Milano e dei comuni della cintura"
+    words = text.split()
+    assert all(word in words for word in name.split())  # wrapped, never cut
+    wide = render_table(result, "en", cycle_title="A cycle " * 12)
+    assert max(len(line) for line in wide.splitlines()) > 100  # without a width: one line each
+
+
+def test_explain_text_wraps_to_the_width_without_cutting_figures(a2020: Allocation) -> None:
+    one = explain_text(a2020, "ATS-MONTAGNA", "en")
+    for width in (50, 80):
+        text = explain_text(a2020, "ATS-MONTAGNA", "en", width=width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert " ".join(text.split()) == " ".join(one.split())  # the same words, rewrapped
+        assert "€82,946.519751…" in text.split()
+    italian = explain_text(a2020, "ATS-MONTAGNA", "it", width=30)
+    assert "€ 82.947" in italian  # "€ " and its figure stay on one line

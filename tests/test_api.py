@@ -133,13 +133,14 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 @pytest.mark.parametrize("fmt", ["json", "csv", "table"])
 @pytest.mark.parametrize("cycle_id", ["lombardia-2014", "lombardia-2020"])
 def test_allocate_and_dump_give_what_the_command_prints(
-    cycle_id: str, fmt: str, capsys: pytest.CaptureFixture[str]
+    cycle_id: str, fmt: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cc = conciliazione_core
     cycle = cc.get_cycle(cycle_id)
     result = cc.allocate(cycle_id)
     assert result.total == cycle.allocation.total  # type: ignore[union-attr]
-    dumped = cc.dump_allocation(result, fmt, cycle=cycle)
+    monkeypatch.setenv("COLUMNS", "90")  # the command fits the table to the terminal
+    dumped = cc.dump_allocation(result, fmt, cycle=cycle, width=90)
     code, out, _err = _cli(capsys, "allocate", cycle_id, "--format", fmt)
     assert code == (1 if result.pending else 0)
     assert out.startswith(dumped)
@@ -148,7 +149,7 @@ def test_allocate_and_dump_give_what_the_command_prints(
 
 
 def test_allocate_with_overrides_a_table_and_explain_in_italian(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cc = conciliazione_core
     cycle = cc.get_cycle("lombardia-2020")
@@ -162,6 +163,8 @@ def test_allocate_with_overrides_a_table_and_explain_in_italian(
     english = cc.explain(result, "ATS-MONTAGNA")
     assert "riceve" in italian
     assert "receives" in english
+    monkeypatch.setenv("COLUMNS", "100")
+    italian = cc.explain(result, "ATS-MONTAGNA", lang="it", width=100)
     _code, out, _err = _cli(
         capsys,
         "--lang",

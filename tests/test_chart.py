@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -324,5 +325,6 @@ def test_cli_refuses_an_unknown_chart_suffix(
         str(tmp_path / "c.pdf"),
     )
     assert code == 2
-    assert err.startswith("conciliazione: error: --chart: cannot draw a chart to 'c.pdf'")
-    assert err.count("\n") == 1
+    message = json.loads(err)["error"]["message"]  # --format json: the error as JSON
+    assert message.startswith("--chart: cannot draw a chart to 'c.pdf'")
+    assert "\n" not in message

@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
+from conciliazione_core import BodyKind
 from conciliazione_core.cli import main
 
 ERROR_PREFIX = "conciliazione: error: "
@@ -37,7 +39,8 @@ def one_error_line(err: str) -> str:
 # ---- cycles --------------------------------------------------------------------------------------
 
 
-def test_cycles_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cycles_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # wide enough for one line per cycle
     code, out, err = run(capsys, "cycles")
     assert code == 0
     assert err == ""
@@ -192,9 +195,14 @@ def test_malformed_document_names_file_and_place(
     path.write_text(broken, encoding="utf-8")
     code, out, err = run(capsys, "check", "lombardia-2020", str(path))
     assert (code, out) == (2, "")
-    line = one_error_line(err)
-    assert line.startswith(f"{path}: $.projects[1].service_types: expected a list, got text")
-    assert line.endswith("(and 1 more problem)")
+    # Every problem, each on its line with its path, under a line naming the file.
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        f"{ERROR_PREFIX}{path}: 2 problems:",
+        "  $.projects[1].service_types: expected a list, got text",
+        "  $.projects[3].lead.kind: 'spaceship' is not a valid BodyKind; expected one of: "
+        + ", ".join(k.value for k in BodyKind),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -267,3 +275,25 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     for command in ("cycles", "check", "schema", "allocate"):
         assert command in out
+
+
+@pytest.mark.parametrize("width", ["60", "80"])
+def test_tables_fit_the_terminal_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    """COLUMNS (or the terminal) sets the width; names and notes wrap, ids and amounts stay."""
+    monkeypatch.setenv("COLUMNS", width)
+    for argv in (
+        ["cycles"],
+        ["allocate", "lombardia-2020"],
+        ["allocate", "lombardia-2014"],
+        ["allocate", "lombardia-2020", "--explain", "ATS-MONTAGNA"],
+    ):
+        code, out, err = run(capsys, *argv)
+        assert code in (0, 1), err
+        assert max(len(line) for line in out.splitlines()) <= int(width), out
+        assert "lombardia-2020" in out.split() or "ATS-MONTAGNA" in out.split() or code == 1
+    _, out, _ = run(capsys, "allocate", "lombardia-2020")
+    assert "ats.projects" not in out.split("Envelopes:")[0]  # headed by labels
+    assert re.search(r"^TOTAL\s+3,000,000$", out, re.M)  # whole euros: no .00
+    assert "82,947" in out.split()

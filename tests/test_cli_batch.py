@@ -44,6 +44,13 @@ def stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
 
 
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal wide enough for temporary paths, so the summary stays one line per document
+    (at 80 columns the table would be printed in blocks)."""
+    monkeypatch.setenv("COLUMNS", "400")
+
+
 @pytest.fixture
 def garbage(tmp_path: Path) -> Path:
     path = tmp_path / "garbage.toml"

@@ -52,6 +52,12 @@ SHIPPED = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal wide enough for the listing to stay one line per plugin."""
+    monkeypatch.setenv("COLUMNS", "400")
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as info:
         main(list(argv))

@@ -178,7 +178,9 @@ def test_check_set_on_an_amount_names_the_others_too(capsys: pytest.CaptureFixtu
         capsys, "check", "lombardia-2020", str(LATE), "--set", "allocation.total=4000000"
     )
     assert (code, out) == (2, "")
-    assert err.startswith("conciliazione: error: cycle.toml: --set allocation.total: ")
+    assert err.startswith(
+        "conciliazione: error: cycle.toml with --set allocation.total=4000000: --set allocation.total: "
+    )
     assert err.rstrip().endswith(
         "set one of: allocation.envelopes.ats.amount=3800000, "
         "allocation.envelopes.region.amount=1200000"

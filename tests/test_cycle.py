@@ -281,7 +281,7 @@ def test_apply_overrides_addresses_list_items_by_id() -> None:
         (("rules", "lead", "natures"), "no parameter 'rules' at $; there: cycle, allocation"),
         (
             ("allocation", "totale", "x"),
-            "no parameter 'totale' at $.allocation; there: total, envelopes",
+            "no parameter 'totale' at $.allocation; there: total, envelopes; did you mean 'total'?",
         ),
         (("allocation", "total", "x"), "$.allocation.total is a value, not a table"),
     ],
@@ -337,7 +337,8 @@ def test_invalid_override_is_an_input_error_with_the_path(cycle_2020: Cycle) -> 
         cycle_2020.with_overrides(['rules.lead.natures=["alien"]'])
     [problem] = info.value.problems
     assert problem.path == "$.rules.lead.natures[0]"
-    assert info.value.source == "cycle.toml"
+    # The file is fine: the error names it with the what-if that broke it.
+    assert info.value.source == 'cycle.toml with --set rules.lead.natures=["alien"]'
     with pytest.raises(InputError) as info:
         cycle_2020.with_overrides(["rules.lead.basis=nowhere"])
     assert info.value.problems[0].path == "$.rules.lead.basis"

@@ -67,7 +67,9 @@ FAULTY = {
     ),
     "faulty_params": (
         "conciliazione-test-faulty-params",
-        "$.cycle.level: 'PROVINCE' is not a valid Level",
+        # every problem of its cycle.toml, not the first and a count
+        "cycle.toml: $.cycle.level: 'PROVINCE' is not a valid Level; expected one of: ASL, "
+        "ATS; $.rules.lead.basis: unknown citation 'no_such_act'",
         "faulty-params",
     ),
     "faulty_clash": (
@@ -224,12 +226,19 @@ def test_an_unknown_cycle_lists_the_declared_cycles(faulty_site: Path) -> None:
 
 
 def test_a_clash_names_both_distributions_and_picks_neither(faulty_site: Path) -> None:
-    done = cli(["allocate", "lombardia-2020", "--format", "json"], faulty_site)
+    done = cli(["allocate", "lombardia-2020"], faulty_site)
     assert done.returncode == 2
     assert done.stdout == b""
     [line] = done.stderr.decode().splitlines()
     assert "conciliazione-lombardia-2020" in line
     assert "conciliazione-test-faulty-clash" in line
+    # Under --format json, the same error is JSON (on stderr), stdout stays empty.
+    done = cli(["allocate", "lombardia-2020", "--format", "json"], faulty_site)
+    assert done.returncode == 2
+    assert done.stdout == b""
+    error = json.loads(done.stderr)["error"]
+    assert error["kind"] == "plugin"
+    assert error["message"] == line.removeprefix("conciliazione: error: ")
     assert "remove one" in line
 
 
@@ -495,7 +504,7 @@ def test_an_interrupted_plugin_import_names_the_plugin(
     # Another cycle's command never imports it.
     code, out, _err = _main(capsys, "allocate", "lombardia-2014", "--format", "csv")
     assert code in (0, 1)  # 1: the 2014 cycle has pending indicator values
-    assert out.startswith("id,")
+    assert out.startswith("row,id,")
 
 
 def test_a_huge_parameter_file_is_refused_naming_plugin_and_file(

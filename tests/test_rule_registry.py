@@ -271,7 +271,8 @@ def test_an_unknown_section_is_an_error_naming_the_known_ones() -> None:
     assert problem.path == "$.rules.dedline"
     assert problem.message == (
         "no installed rule reads [rules.dedline]; "
-        "known: network, accord, territory, lead, submission, projects, deadline"
+        "known: network, accord, territory, lead, submission, projects, deadline; "
+        "did you mean 'deadline'?"
     )
 
 

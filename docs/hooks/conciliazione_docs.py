@@ -429,6 +429,16 @@ def _csv_md(text: str, *, amounts: bool = False) -> str:
     return _table([f"`{h}`" for h in header], body, right=right)
 
 
+def _recipient_rows(text: str) -> str:
+    """The CSV's recipient rows without its ``row`` column (the other rows are listed below)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        r[1:] for r in rows if r[0] in ("row", "recipient")
+    )
+    return out.getvalue()
+
+
 def _allocation_md(cycle: Cycle) -> list[str]:
     out = ["## Allocation computed by the engine", ""]
     if cycle.allocation_data is None:
@@ -459,7 +469,7 @@ def _allocation_md(cycle: Cycle) -> list[str]:
         "from the parameter file and the shipped reference data. Amounts in euros; `status` is "
         "the least reliable status of the figures a row depends on.",
         "",
-        _csv_md(dump_allocation(result, "csv"), amounts=True),
+        _csv_md(_recipient_rows(dump_allocation(result, "csv")), amounts=True),
         "",
     ]
     lines = []

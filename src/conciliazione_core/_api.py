@@ -17,6 +17,7 @@ import attrs
 from conciliazione_core._cycle import Cycle
 from conciliazione_core._documents import Document
 from conciliazione_core._errors import InputError, PluginError
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.i18n import LANGUAGES, _, language
 
 if TYPE_CHECKING:
@@ -144,10 +145,14 @@ def allocate(
                 if recipient not in ids:
                     raise InputError.at(
                         "explain",
-                        _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
-                            id=recipient,
-                            cycle=resolved.id,
-                            ids=", ".join(r.id for r in resolved.recipients),
+                        with_hint(
+                            _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
+                                id=recipient,
+                                cycle=resolved.id,
+                                ids=", ".join(r.id for r in resolved.recipients),
+                            ),
+                            recipient,
+                            [r.id for r in resolved.recipients],
                         ),
                     )
             build = True
@@ -176,12 +181,15 @@ def _shipped_table(cycle: Cycle) -> IndicatorTable | None:
         ) from None
 
 
-def explain(allocation: Allocation, recipient_id: str, lang: str | None = None) -> str:
-    """One recipient's amount explained in words (an unknown id is an InputError)."""
+def explain(
+    allocation: Allocation, recipient_id: str, lang: str | None = None, width: int | None = None
+) -> str:
+    """One recipient's amount explained in words (an unknown id is an InputError); ``width``
+    wraps the lines, as the command does to fit the terminal (None: one line per step)."""
     from conciliazione_core.allocation import explain_text
 
     with _in(lang):
-        return explain_text(allocation, recipient_id)
+        return explain_text(allocation, recipient_id, width=width)
 
 
 def dump_allocation(
@@ -190,10 +198,13 @@ def dump_allocation(
     *,
     cycle: Cycle | str | None = None,
     lang: str | None = None,
+    width: int | None = None,
 ) -> str:
     """The allocation as ``conciliazione allocate --format FORMAT`` prints it.
 
-    ``cycle`` (a Cycle or its id) names the cycle in the JSON and heads the table.
+    ``cycle`` (a Cycle or its id) names the cycle in the JSON and heads the table. ``width``
+    wraps the table's names and notes to that many characters, as the command does to fit the
+    terminal (None: one line per row, however long).
     """
     from conciliazione_core import allocation as engine
 
@@ -217,7 +228,7 @@ def dump_allocation(
             return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
         if format == "csv":
             return engine.allocation_to_csv(allocation)
-        return engine.render_table(allocation, cycle_title=title)
+        return engine.render_table(allocation, cycle_title=title, width=width)
 
 
 OPTION_NAMES = {"explain": "--explain", "overrides": "--set", "table": "--data"}

@@ -23,6 +23,7 @@ from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._gc import paused_gc
 from conciliazione_core._money import Money
 from conciliazione_core._structure_errors import problems_of
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.i18n import N_, _
 
 __all__ = ["Refused", "kind_name", "parse_fraction", "structure", "unstructure"]
@@ -135,11 +136,10 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
         try:
             return members[value]
         except (KeyError, TypeError):
-            raise Refused(
-                _("{value!r} is not a valid {name}; expected one of: {allowed}").format(
-                    value=value, name=cls.__name__, allowed=", ".join(allowed)
-                )
-            ) from None
+            message = _("{value!r} is not a valid {name}; expected one of: {allowed}").format(
+                value=value, name=cls.__name__, allowed=", ".join(allowed)
+            )
+            raise Refused(with_hint(message, value, allowed)) from None
 
     return hook
 

@@ -29,6 +29,7 @@ from conciliazione_core._serialisation import (
     read_file,
     structure,
 )
+from conciliazione_core._suggest import with_hint
 from conciliazione_core._territory import Level, lombardy
 from conciliazione_core.i18n import N_, _
 
@@ -208,14 +209,21 @@ class Cycle:
         if not assignments:
             return self
         data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
-        cycle = _build(
-            data,
-            self.root,
-            self.source,
-            (*self.overrides, *assignments),
-            self.rules.registry,
-            self.envelope_kinds,
-        )
+        try:
+            cycle = _build(
+                data,
+                self.root,
+                self.source,
+                (*self.overrides, *assignments),
+                self.rules.registry,
+                self.envelope_kinds,
+            )
+        except InputError as exc:  # the file is fine: the what-if broke it, and says so
+            raise exc.with_source(
+                _("{file} with --set {changes}").format(
+                    file=self.source, changes=" --set ".join(assignments)
+                )
+            ) from None
         return attrs.evolve(
             cycle,
             distribution=self.distribution,
@@ -436,8 +444,12 @@ def apply_overrides(
                     ids = [str(item.get("id")) for item in node if isinstance(item, dict)]
                     raise InputError.at(
                         f"--set {'.'.join(path)}",
-                        _("no item with id {part!r} at {where}; ids there: {ids}").format(
-                            part=part, where=where, ids=", ".join(ids)
+                        with_hint(
+                            _("no item with id {part!r} at {where}; ids there: {ids}").format(
+                                part=part, where=where, ids=", ".join(ids)
+                            ),
+                            part,
+                            ids,
                         ),
                     )
                 if last:
@@ -452,8 +464,12 @@ def apply_overrides(
                     if part not in node:
                         raise InputError.at(
                             f"--set {'.'.join(path)}",
-                            _("no parameter {part!r} at {where}; there: {there}").format(
-                                part=part, where=where, there=", ".join(map(str, node))
+                            with_hint(
+                                _("no parameter {part!r} at {where}; there: {there}").format(
+                                    part=part, where=where, there=", ".join(map(str, node))
+                                ),
+                                part,
+                                map(str, node),
                             ),
                         )
                     node = node[part]

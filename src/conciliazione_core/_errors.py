@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from conciliazione_core._suggest import close_matches, did_you_mean
 from conciliazione_core.i18n import _, ngettext
 
 __all__ = [
@@ -74,6 +75,11 @@ class InputError(ConciliazioneError, ValueError):
             self.source,
         )
 
+    def every_problem(self) -> str:
+        """The file and every problem on one line (``str()`` gives the first and a count)."""
+        head = f"{self.source}: " if self.source else ""
+        return " ".join((head + "; ".join(str(p) for p in self.problems)).split())
+
     def _render(self) -> str:
         head = f"{self.source}: " if self.source else ""
         first = str(self.problems[0])
@@ -94,10 +100,14 @@ class CycleNotFoundError(ConciliazioneError, LookupError):
         self.known = tuple(sorted(known))
         self.faulty = tuple(sorted(faulty))
         """Plugins that failed to load: one of them may be the one that provides the cycle."""
+        self.suggestions = tuple(close_matches(cycle_id, self.known))
+        """The installed cycle ids closest to the one asked for (a typo), closest first."""
         listing = ", ".join(self.known) if self.known else _("none installed")
         message = _("unknown cycle {cycle!r} (installed cycles: {listing})").format(
             cycle=cycle_id, listing=listing
         )
+        if self.suggestions:
+            message += "; " + did_you_mean(cycle_id, self.known)
         if self.faulty:
             message += "; " + _(
                 "these plugins failed to load and may provide it: {plugins} "

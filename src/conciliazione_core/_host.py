@@ -32,7 +32,12 @@ import pluggy
 from conciliazione_core import hookspecs
 from conciliazione_core._cycle import Cycle
 from conciliazione_core._documents import Document
-from conciliazione_core._errors import ConciliazioneError, CycleNotFoundError, PluginError
+from conciliazione_core._errors import (
+    ConciliazioneError,
+    CycleNotFoundError,
+    InputError,
+    PluginError,
+)
 from conciliazione_core._findings import Finding, Report
 from conciliazione_core._printable import printable
 from conciliazione_core._rule_registry import (
@@ -132,8 +137,10 @@ def _safe_text(text: str, limit: int = 1000) -> str:
 def _describe(exc: BaseException) -> str:
     """One line about an exception, even one whose ``__str__`` raises or lies."""
     if isinstance(exc, ConciliazioneError):
-        try:
-            return _safe_text(exc.one_line())
+        try:  # a bad cycle.toml: every problem, not the first and a count
+            return _safe_text(
+                exc.every_problem() if isinstance(exc, InputError) else exc.one_line()
+            )
         except Exception:  # a plugin's subclass may break one_line
             pass
     name = _safe_text(getattr(type(exc), "__name__", "exception"))

@@ -23,6 +23,7 @@ import attrs
 
 from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._findings import Finding, FindingCode
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
@@ -219,8 +220,12 @@ class RuleRegistry:
                 problems.append(
                     Problem(
                         where,
-                        _("no installed rule reads [rules.{name}]; known: {known}").format(
-                            name=name, known=", ".join(self.rules) or "-"
+                        with_hint(
+                            _("no installed rule reads [rules.{name}]; known: {known}").format(
+                                name=name, known=", ".join(self.rules) or "-"
+                            ),
+                            name,
+                            self.rules,
                         ),
                     )
                 )

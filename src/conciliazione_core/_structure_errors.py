@@ -18,6 +18,7 @@ from cattrs.errors import (
 )
 
 from conciliazione_core._errors import InputError, Problem
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.i18n import _
 
 __all__ = ["problems_of"]
@@ -58,12 +59,14 @@ def problems_of(exc: BaseException, path: str) -> list[Problem]:
         return [
             Problem(
                 f"{path}.{key}",
-                (
+                with_hint(
                     _("unknown field {key!r}; known fields: {known}").format(
                         key=key, known=", ".join(known)
                     )
                     if known
-                    else _("unknown field {key!r}").format(key=key)
+                    else _("unknown field {key!r}").format(key=key),
+                    key,
+                    known,
                 ),
             )
             for key in sorted(exc.extra_fields)

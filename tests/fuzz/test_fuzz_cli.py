@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import tomllib
 from pathlib import Path
 
@@ -49,12 +50,18 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
 
 
 def assert_clean_exit(argv: list[str]) -> int:
-    code, _out, err = run_cli(argv)
+    code, out, err = run_cli(argv)
     assert code in (0, 1, 2), (code, err)
-    if code == 2:
+    if code == 2 and "--format" in argv and err.startswith("{"):
+        error = json.loads(err)["error"]  # under --format json: the error as JSON
+        assert error["message"], out
+        assert all(p["path"] is not None for p in error["problems"]), out
+    elif code == 2:
         lines = err.splitlines()
-        assert len(lines) == 1, err
         assert lines[0].startswith("conciliazione: error: "), err
+        # One line, or a line naming the count then one indented line per problem.
+        assert len(lines) == 1 or lines[0].endswith(" problems:"), err
+        assert all(line.startswith("  ") for line in lines[1:]), err
     return code
 
 

@@ -95,7 +95,8 @@ def test_unknown_cycle_is_404(server: Server, method: str, path: str) -> None:
     data = error_shape(server.request(method, path, b"{}" if method == "POST" else None), 404)
     assert data["message"] == (
         "unknown cycle 'lombardia-1999' (installed cycles: lombardia-2014, lombardia-2017, "
-        "lombardia-2019, lombardia-2020, lombardia-2025)"
+        "lombardia-2019, lombardia-2020, lombardia-2025); "
+        "did you mean 'lombardia-2019', 'lombardia-2017', 'lombardia-2014'?"
     )
 
 

@@ -151,8 +151,9 @@ def test_check_bad_input_is_one_line_and_exit_2(
 
 
 def test_allocate_without_data_prints_training_and_names_the_missing(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # one line per row and per note
     code, out, _err = run(capsys, ["allocate", CYCLE_ID])
     assert code == 1  # incomplete: the action-plan money is pending
     rows = [line for line in out.splitlines() if line.startswith("ASL-")]
@@ -220,8 +221,11 @@ def test_allocate_csv_sums_exactly(capsys: pytest.CaptureFixture[str], complete_
         capsys, ["allocate", CYCLE_ID, "--data", str(complete_data), "--format", "csv"]
     )
     assert code == 0
-    rows = list(csv.DictReader(io.StringIO(out)))
+    every = list(csv.DictReader(io.StringIO(out)))
+    rows = [r for r in every if r["row"] == "recipient"]
     assert len(rows) == 15
+    assert [r["row"] for r in every[15:]] == ["total"]
+    assert every[-1]["amount"] == "3639500.00"
     assert sum(Decimal(r["amount"]) for r in rows) == Decimal("3639500.00")
     assert sum(Decimal(r["training"]) for r in rows) == Decimal("300000.00")
     assert sum(Decimal(r["action_plans"]) for r in rows) == Decimal("3339500.00")
@@ -283,6 +287,7 @@ def test_allocate_in_a_fresh_process() -> None:
     )
     assert completed.returncode == 1
     assert completed.stderr == ""
-    rows = list(csv.DictReader(io.StringIO(completed.stdout)))
+    every = list(csv.DictReader(io.StringIO(completed.stdout)))
+    rows = [r for r in every if r["row"] == "recipient"]
     assert [r["training"] for r in rows] == ["20000.00"] * 15
     assert {r["action_plans"] for r in rows} == {""}

@@ -77,8 +77,9 @@ def test_split_literals_add_up_and_are_exactly_80_20() -> None:
 
 
 def test_demo_prints_the_eight_ats_table_and_explains_montagna(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # one line per row and per note
     code, out, err = run(capsys, "--explain", "ATS-MONTAGNA")
     assert code == 0
     assert err == ""
@@ -140,8 +141,14 @@ def test_json_amounts_are_exact_strings(capsys: pytest.CaptureFixture[str]) -> N
 def test_csv_has_one_row_per_ats(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "--format", "csv")
     assert code == 0
-    rows = list(csv.DictReader(io.StringIO(out)))
+    every = list(csv.DictReader(io.StringIO(out)))
+    rows = [r for r in every if r["row"] == "recipient"]
     assert {r["id"]: r["amount"] for r in rows} == {k: f"{v}.00" for k, v in EXPECTED.items()}
+    # The retained and total rows follow, so the amount column sums like the table.
+    assert [(r["row"], r["id"], r["amount"]) for r in every[len(rows) :]] == [
+        ("retained", "region", "200000.00"),
+        ("total", "", "3000000.00"),
+    ]
     for row in rows:
         assert row["ats.projects"] == SPLIT[row["id"]][0]
         assert row["ats.system_action"] == SPLIT[row["id"]][1]

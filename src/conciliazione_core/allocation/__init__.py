@@ -69,6 +69,13 @@ from conciliazione_core.allocation._rounding import (
     floor_apportion,
     largest_remainder,
 )
+from conciliazione_core.allocation._rows import (
+    AllocationColumn,
+    AllocationRow,
+    RowKind,
+    allocation_columns,
+    allocation_rows,
+)
 from conciliazione_core.allocation._vectorised import PURE_PYTHON_ENV, numpy_or_none
 
 _kinds.use_core_plugin(_builtin_kinds)
@@ -76,8 +83,10 @@ _kinds.use_core_plugin(_builtin_kinds)
 __all__ = [
     "PURE_PYTHON_ENV",
     "Allocation",
+    "AllocationColumn",
     "AllocationContext",
     "AllocationPlan",
+    "AllocationRow",
     "Combine",
     "Component",
     "Envelope",
@@ -100,6 +109,7 @@ __all__ = [
     "RetainedEnvelope",
     "RetainedLine",
     "Rounding",
+    "RowKind",
     "Share",
     "Split",
     "SplitPart",
@@ -108,6 +118,8 @@ __all__ = [
     "TrancheAmount",
     "active_kinds",
     "allocate",
+    "allocation_columns",
+    "allocation_rows",
     "allocation_to_csv",
     "allocation_to_json",
     "apportion",

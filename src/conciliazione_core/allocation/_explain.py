@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
+from conciliazione_core._grid import wrap
 from conciliazione_core._indicators import IndicatorRow
 from conciliazione_core._money import Money
 from conciliazione_core._provenance import DataStatus, Provenance
@@ -288,15 +289,27 @@ def proportional_text(envelope: ProportionalEnvelope, c: Component, lang: str) -
     return text + _(" = exact quota {quota}").format(quota=euros(c.quota, lang))
 
 
-def explain_text(allocation: Allocation, recipient_id: str, lang: str | None = None) -> str:
+def explain_text(
+    allocation: Allocation, recipient_id: str, lang: str | None = None, *, width: int | None = None
+) -> str:
     """One recipient's amount explained in words.
 
     ``lang`` (``"en"`` or ``"it"``) sets the words and the number format (``1,234.5`` or
-    ``1.234,5``); None keeps the current language. An unknown id is an InputError naming the
-    known ids.
+    ``1.234,5``); None keeps the current language. ``width`` wraps the lines to that many
+    characters at spaces (never inside a figure or an id); None keeps one line per step. An
+    unknown id is an InputError naming the known ids (and the closest ones).
     """
     with in_language(lang) as chosen:
-        return _explain_text(allocation, recipient_id, chosen)
+        text = _explain_text(allocation, recipient_id, chosen)
+    if width is None:
+        return text
+    lines: list[str] = []
+    for line in text.splitlines():
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        body = line[len(indent) :]
+        hang = indent + ("  " if indent or body.startswith("- ") else "")
+        lines += wrap(body, width, indent, hang)
+    return "\n".join(lines) + "\n"
 
 
 def _explain_text(allocation: Allocation, recipient_id: str, lang: str) -> str:

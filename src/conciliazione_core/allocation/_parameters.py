@@ -27,6 +27,7 @@ from conciliazione_core._numbers import (
     check_int,
     parse_decimal,
 )
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
     Combine,
@@ -145,12 +146,10 @@ class _Reader:
     def keys(self, data: Mapping[str, Any], allowed: tuple[str, ...], path: str, what: str) -> None:
         for key in data:
             if key not in allowed:
-                self.add(
-                    f"{path}.{key}",
-                    _("unknown key {key!r} for {what}; allowed: {allowed}").format(
-                        key=key, what=what, allowed=", ".join(allowed)
-                    ),
+                message = _("unknown key {key!r} for {what}; allowed: {allowed}").format(
+                    key=key, what=what, allowed=", ".join(allowed)
                 )
+                self.add(f"{path}.{key}", with_hint(message, key, allowed))
 
     def table(self, data: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any] | None:
         value = data.get(key)
@@ -225,7 +224,9 @@ class _Reader:
         if data[key] not in names:
             self.add(
                 f"{path}.{key}",
-                _(message).format(value=data[key], names=", ".join(names)),
+                with_hint(
+                    _(message).format(value=data[key], names=", ".join(names)), data[key], names
+                ),
             )
             return default
         return type(default)(data[key])
@@ -448,8 +449,12 @@ def _envelope(
         if kind is None:
             r.add(
                 f"{path}.kind",
-                _("unknown kind {value!r}; choose one of: {kinds}").format(
-                    value=raw["kind"], kinds=names
+                with_hint(
+                    _("unknown kind {value!r}; choose one of: {kinds}").format(
+                        value=raw["kind"], kinds=names
+                    ),
+                    raw["kind"],
+                    kinds.names(),
                 ),
             )
     if kind is not None:

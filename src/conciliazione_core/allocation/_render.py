@@ -2,7 +2,8 @@
 
 Every output is deterministic: rows by recipient id (unless the plan says input order), keys in
 a fixed order, amounts as decimal strings with two decimals (``"2800000.00"``, never a JSON
-number), exact fractions as ``"1234/567"`` beside a 6-decimal rounding for people.
+number), exact fractions as ``"1234/567"`` beside a 6-decimal rounding for people. The CSV and
+the table share one row model (:mod:`._rows`), so they sum alike.
 """
 
 from __future__ import annotations
@@ -12,18 +13,31 @@ import io
 from fractions import Fraction
 from typing import Any
 
+from conciliazione_core._grid import GridColumn, grid, wrap
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._money import Money
 from conciliazione_core._printable import printable
 from conciliazione_core._provenance import Provenance
 from conciliazione_core.allocation._envelopes import is_recipient_level
-from conciliazione_core.allocation._formatting import amount, euros, format_share, in_language
+from conciliazione_core.allocation._formatting import (
+    amount,
+    euros,
+    format_share,
+    group,
+    in_language,
+)
 from conciliazione_core.allocation._kinds import kind_of
 from conciliazione_core.allocation._result import Allocation, Component, EnvelopeOutcome
 from conciliazione_core.allocation._rounding import Strategy
+from conciliazione_core.allocation._rows import RowKind, allocation_columns, allocation_rows
 from conciliazione_core.i18n import _
 
-__all__ = ["allocation_to_csv", "allocation_to_json", "fraction_to_json", "render_table"]
+__all__ = [
+    "allocation_to_csv",
+    "allocation_to_json",
+    "fraction_to_json",
+    "render_table",
+]
 
 
 def fraction_to_json(value: Fraction) -> dict[str, str]:
@@ -189,74 +203,90 @@ def allocation_to_json(a: Allocation, cycle_id: str | None = None) -> dict[str, 
     }
 
 
-def _columns(a: Allocation) -> list[tuple[str, list[str]]]:
-    """``(header, one cell per recipient in display order)`` per envelope, part and tranche."""
-    outcomes = {o.envelope.id: o for o in a.outcomes}
-    columns: list[tuple[str, list[str]]] = []
-    order = a.order
-    for envelope in a.plan.recipient_envelopes:
-        outcome = outcomes.get(envelope.id)
-        unit = outcome.rounding.unit.cents if outcome is not None else 0
-        part_ids = [p.id for p in envelope.split.parts] if envelope.split is not None else []
-        tranche_ids = [t.id for t in envelope.tranches]
-        if outcome is None:
-            blank = [""] * len(order)
-            columns.append((envelope.id, blank))
-            columns.extend((f"{envelope.id}.{p}", blank) for p in (*part_ids, *tranche_ids))
-            continue
-        columns.append((envelope.id, [str(Money(outcome.units[i] * unit)) for i in order]))
-        part_unit = outcome.part_unit.cents
-        for p, part_id in enumerate(part_ids):
-            units = outcome.parts[p]
-            columns.append(
-                (f"{envelope.id}.{part_id}", [str(Money(units[i] * part_unit)) for i in order])
-            )
-        for t, tranche_id in enumerate(tranche_ids):
-            units = outcome.tranches[t]
-            columns.append(
-                (f"{envelope.id}.{tranche_id}", [str(Money(units[i] * unit)) for i in order])
-            )
-    return columns
-
-
 def allocation_to_csv(a: Allocation) -> str:
-    """One row per recipient: id, name, a column per envelope, split part and tranche
-    (``envelope.part``), the amount and the status of the figures it depends on."""
-    columns = _columns(a)
+    """The rows of :func:`allocation_rows`, so the ``amount`` column sums like the table: a
+    ``row`` column (``recipient``, ``retained``, ``pending``, ``unallocated``, ``total``) to
+    filter on, id, name, a column per envelope, split part and tranche (``envelope.part``), the
+    amount and, for recipients, the status of the figures it depends on."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "name", *(h for h, _c in columns), "amount", "status"])
-    for row, i in enumerate(a.order):
-        rid = a.recipient_ids[i]
+    columns = allocation_columns(a)
+    writer.writerow(["row", "id", "name", *(c.id for c in columns), "amount", "status"])
+    for row in allocation_rows(a):
         writer.writerow(
             [
-                rid,
-                a.recipient_names[i],
-                *(c[row] for _h, c in columns),
-                str(Money(a.cents[i])),
-                a.status(rid).value,
+                row.kind.value,
+                row.id,
+                row.name,
+                *("" if cell is None else str(cell) for cell in row.cells),
+                str(row.amount),
+                "" if row.status is None else row.status.value,
             ]
         )
     return buffer.getvalue()
 
 
-def _as_amount(cell: str, lang: str) -> str:
-    return amount(Money.parse(cell), lang) if cell else "-"
+def _in_unit(values: list[Money | None], unit: Money, lang: str) -> list[str]:
+    """A column's amounts for people: cents only where the unit or an amount has them."""
+    cents = unit.cents % 100 != 0 or any(v is not None and v.cents % 100 for v in values)
+    return [
+        "" if v is None else amount(v, lang) if cents else group(v.cents // 100, lang)
+        for v in values
+    ]
 
 
-def render_table(a: Allocation, lang: str | None = None, *, cycle_title: str | None = None) -> str:
-    """An aligned plain-text table: one row per recipient, a column per envelope and part,
-    the retained, pending and unallocated lines, and a TOTAL equal to the plan total.
+def render_table(
+    a: Allocation,
+    lang: str | None = None,
+    *,
+    cycle_title: str | None = None,
+    width: int | None = None,
+) -> str:
+    """An aligned plain-text table: one row per recipient, a column per envelope and part
+    headed by its label, the retained, pending and unallocated lines, and a TOTAL equal to the
+    plan total; amounts in each column's unit (no cents on whole-euro amounts).
 
     ``lang`` (``"en"`` or ``"it"``) sets the words and the number format; None keeps the current
-    language (see :mod:`conciliazione_core.i18n`). ``cycle_title`` heads the table.
+    language (see :mod:`conciliazione_core.i18n`). ``cycle_title`` heads the table. ``width``
+    wraps names, labels and notes to that many characters (ids and amounts are never cut; the
+    columns go in blocks when they cannot fit side by side); None never wraps.
     """
     with in_language(lang) as chosen:
-        return _render_table(a, chosen, cycle_title)
+        return _render_table(a, chosen, cycle_title, width)
 
 
-def _render_table(a: Allocation, lang: str, cycle_title: str | None) -> str:
-    columns = _columns(a)
+def _grid_rows(a: Allocation, lang: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The body and footer cells of the table, from the shared row model."""
+    marked = {n.recipient_id for n in a.non_official}
+    rows = list(allocation_rows(a))
+    columns = allocation_columns(a)
+    texts = [_in_unit([r.cells[k] for r in rows], c.unit, lang) for k, c in enumerate(columns)]
+    amounts = _in_unit([r.amount for r in rows], a.unit, lang)
+    body: list[list[str]] = []
+    footer: list[list[str]] = []
+    for j, row in enumerate(rows):
+        cells = ["-" if r is None and row.kind is RowKind.RECIPIENT else "" for r in row.cells]
+        cells = [t[j] or c for t, c in zip(texts, cells, strict=True)]
+        if row.kind is RowKind.RECIPIENT:
+            rid = row.id + ("*" if row.id in marked else "")
+            body.append([printable(rid), printable(row.name), *cells, amounts[j]])
+            continue
+        first, name = (
+            "",
+            {
+                RowKind.RETAINED: _("{label} (retained: {id})"),
+                RowKind.PENDING: _("{label} (pending: {id})"),
+                RowKind.UNALLOCATED: _("Unallocated (rounding remainders)"),
+                RowKind.TOTAL: "",
+            }[row.kind].format(label=row.name, id=row.id),
+        )
+        if row.kind is RowKind.TOTAL:
+            first = _("TOTAL")
+        footer.append([first, printable(name), *cells, amounts[j]])
+    return body, footer
+
+
+def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int | None) -> str:
     strategy = (
         _("largest remainder")
         if a.strategy is Strategy.LARGEST_REMAINDER
@@ -264,81 +294,48 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None) -> str:
     )
     lines: list[str] = []
     if a.what_if:
-        banner = _("WHAT-IF: not the official parameters; changed: {changes}").format(
-            changes="; ".join(a.what_if)
+        banner = wrap(
+            _("WHAT-IF: not the official parameters; changed: {changes}").format(
+                changes="; ".join(a.what_if)
+            ),
+            width,
         )
-        rule = "=" * min(len(banner), 100)
-        lines += [rule, banner, rule, ""]
+        rule = "=" * min(max(len(b) for b in banner), 100 if width is None else width)
+        lines += [rule, *banner, rule, ""]
     if cycle_title:
-        lines.append(cycle_title)
-    lines.append(
+        lines += wrap(cycle_title, width)
+    lines += wrap(
         _("Allocation of {total} ({strategy}, unit {unit}); amounts in EUR").format(
             total=euros(a.total, lang), strategy=strategy, unit=euros(a.unit, lang)
-        )
+        ),
+        width,
     )
     lines.append("")
-    marked = {n.recipient_id for n in a.non_official}
-    header = [_("ID"), _("Name"), *(h for h, _c in columns), _("Amount")]
-    body: list[list[str]] = []
-    for row, i in enumerate(a.order):
-        rid = a.recipient_ids[i]
-        body.append(
-            [
-                rid + ("*" if rid in marked else ""),
-                a.recipient_names[i],
-                *(_as_amount(c[row], lang) for _h, c in columns),
-                amount(Money(a.cents[i]), lang),
-            ]
-        )
-    footer: list[list[str]] = []
-    blanks = [""] * len(columns)
-    for r in a.retained:
-        footer.append(
-            [
-                "",
-                _("{label} (retained: {id})").format(label=r.label, id=r.envelope_id),
-                *blanks,
-                amount(r.amount, lang),
-            ]
-        )
-    for p in a.pending:
-        footer.append(
-            [
-                "",
-                _("{label} (pending: {id})").format(label=p.label, id=p.envelope_id),
-                *blanks,
-                amount(p.amount, lang),
-            ]
-        )
-    if a.unallocated or a.strategy is Strategy.FLOOR:
-        footer.append(
-            ["", _("Unallocated (rounding remainders)"), *blanks, amount(a.unallocated, lang)]
-        )
-    footer.append([_("TOTAL"), "", *blanks, amount(a.total, lang)])
-    body = [[printable(c) for c in row] for row in body]  # names from input: one line each
-    widths = [max(len(r[k]) for r in (header, *body, *footer)) for k in range(len(header))]
-
-    def fmt(cells: list[str]) -> str:
-        out = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1])]
-        out += [c.rjust(w) for c, w in zip(cells[2:], widths[2:], strict=True)]
-        return "  ".join(out).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    lines += [fmt(header), rule, *(fmt(r) for r in body), rule, *(fmt(r) for r in footer)]
-    if marked:
+    body, footer = _grid_rows(a, lang)
+    columns = [
+        GridColumn(_("ID")),
+        GridColumn(_("Name"), wraps=True, breaks=True),
+        *(GridColumn(printable(c.label), right=True) for c in allocation_columns(a)),
+        GridColumn(_("Amount"), right=True),
+    ]
+    lines += grid(columns, [body, footer], width, repeat=2)
+    if a.non_official:
         lines.append("")
-        lines.append(
+        lines += wrap(
             _(
                 "* figures not official (derived or estimated), so these amounts are "
                 "not official either:"
-            )
+            ),
+            width,
         )
         for n in a.non_official:
             method = f": {n.provenance.method}" if n.provenance.method else ""
-            lines.append(f"  {n.recipient_id} {n.status.value}{method}")
+            lines += wrap(
+                printable(f"{n.recipient_id} {n.status.value}{method}"), width, "  ", "    "
+            )
     legend = []
     for envelope in a.plan.envelopes:
-        text = f"  {envelope.id}: {envelope.label} ({envelope.basis})"
+        text = f"{envelope.id}: {envelope.label} ({envelope.basis})"
         split = envelope.split if is_recipient_level(envelope) else None
         if split is not None:
             text += "; " + ", ".join(
@@ -348,11 +345,11 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None) -> str:
                 text += _(" (overridden for {ids})").format(
                     ids=", ".join(r for r, _s in split.overrides)
                 )
-        legend.append(text)
-    lines += ["", _("Envelopes:"), *legend]
+        legend += wrap(printable(text), width, "  ", "    ")
+    lines += ["", *wrap(_("Envelopes:"), width), *legend]
     for p in a.pending:
         lines.append("")
-        lines.append(
+        lines += wrap(
             _(
                 "Not allocated: {label!r} ({amount}) is split by {indicators}, which is "
                 "missing for {n} recipient(s): {ids}. Supply an indicator table with "
@@ -363,6 +360,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None) -> str:
                 indicators=", ".join(p.indicators),
                 n=len(p.missing),
                 ids=", ".join(p.missing),
-            )
+            ),
+            width,
         )
     return "\n".join(lines) + "\n"

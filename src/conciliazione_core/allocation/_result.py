@@ -18,6 +18,7 @@ from conciliazione_core._errors import InputError
 from conciliazione_core._indicators import IndicatorRow, IndicatorTable
 from conciliazione_core._money import Money
 from conciliazione_core._provenance import DataStatus
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
     Order,
@@ -133,8 +134,12 @@ class Allocation:
             )
             raise InputError.at(
                 "recipient",
-                _("unknown recipient {id!r}; known: {known}").format(
-                    id=recipient_id, known=listing or _("none")
+                with_hint(
+                    _("unknown recipient {id!r}; known: {known}").format(
+                        id=recipient_id, known=listing or _("none")
+                    ),
+                    recipient_id,
+                    known,
                 ),
             ) from None
 

@@ -62,6 +62,7 @@ def allocate(
     from conciliazione_core import allocate as allocate_cycle
     from conciliazione_core import dump_allocation, explain
     from conciliazione_core._api import with_option_names
+    from conciliazione_core._grid import terminal_width, wrap
     from conciliazione_core._host import default_host
 
     cycle = default_host().cycle(cycle_id)
@@ -96,20 +97,28 @@ def allocate(
             explain=[explain_id] if explain_id is not None else True,
         )
     except InputError as exc:  # the API names its argument; the command line, its option
-        raise with_option_names(exc) from None
+        named = with_option_names(exc)
+        if (  # the table does not fit the cycle: name the file
+            data is not None
+            and named.source is None
+            and not any(p.path.startswith("--") for p in named.problems)
+        ):
+            named = named.with_source(str(data))
+        raise named from None
     if fmt == "csv":
         click.echo(dump_allocation(result, "csv"), nl=False)
+    elif fmt == "json":
+        click.echo(dump_allocation(result, "json", cycle=cycle))
     else:
-        click.echo(dump_allocation(result, "json" if fmt == "json" else "table", cycle=cycle))
+        click.echo(dump_allocation(result, "table", cycle=cycle, width=terminal_width()))
         if fmt == "table" and result.pending:
-            click.echo(
-                _(
-                    "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
-                    "fill it in, then conciliazione allocate {cycle} --data data.csv"
-                ).format(cycle=cycle.id)
-            )
+            hint = _(
+                "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
+                "fill it in, then conciliazione allocate {cycle} --data data.csv"
+            ).format(cycle=cycle.id)
+            click.echo("\n".join(wrap(hint, terminal_width())))
     if explain_id is not None:
-        click.echo(explain(result, explain_id), err=fmt != "table")
+        click.echo(explain(result, explain_id, width=terminal_width()), err=fmt != "table")
     if chart is not None:
         from conciliazione_core._chart import draw_chart
 

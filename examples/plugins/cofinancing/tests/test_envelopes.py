@@ -111,7 +111,7 @@ def test_the_kind_allocates_the_cycle_its_plugin_loads(host: Host) -> None:
     assert_allocation_invariants(allocation, plan, recipients, None)
     data = allocation_to_json(allocation, cycle.id)
     assert [e["kind"] for e in data["envelopes"]] == ["retained", "given"]
-    assert "450,000.00" in render_table(allocation)
+    assert "450,000" in render_table(allocation).split()  # whole euros: no ".00"
 
 
 def test_a_cycle_loaded_under_the_hosts_kinds_keeps_them(host: Host) -> None:

@@ -1,0 +1,182 @@
+"""Plain-text tables and notes that fit a terminal's width.
+
+Text cells (names, titles, labels, headers) wrap at spaces; ids and amounts never wrap and are
+never cut. When even the narrowest layout is too wide, the columns are printed in blocks, each
+repeating the leading columns (the id), as pandas does; a word longer than the width is the
+only thing that may overflow it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = ["DEFAULT_WIDTH", "GridColumn", "grid", "terminal_width", "wrap"]
+
+DEFAULT_WIDTH = 80
+"""The width when the output is not a terminal (a pipe, a file) and COLUMNS is not set."""
+
+_EURO_BOUND = "€\x1f"
+"""Stands for ``"€ "`` while wrapping, so ``€ 82.947`` (Italian) is never split."""
+_GAP = 2
+_NARROWEST_TEXT = 10
+"""A wrapping column is not squeezed below this (or its longest word) unless it is narrower."""
+
+
+def terminal_width() -> int:
+    """The terminal's width: COLUMNS if set, else the terminal's, else :data:`DEFAULT_WIDTH`."""
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+
+
+def wrap(
+    text: str,
+    width: int | None,
+    indent: str = "",
+    hang: str | None = None,
+    *,
+    breaks: bool = False,
+) -> list[str]:
+    """``text`` as lines of at most ``width`` characters (unless one word is longer), broken
+    at spaces only, so that an id, an amount or a path is never split, unless ``breaks`` lets
+    a longer word break (a name); ``hang`` indents the lines after the first (default:
+    ``indent``). ``width=None`` keeps one line."""
+    if width is None:
+        return [indent + text]
+    lines = textwrap.wrap(
+        text.replace("€ ", _EURO_BOUND),
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent if hang is None else hang,
+        break_long_words=breaks,
+        break_on_hyphens=breaks,
+    )
+    return [line.replace(_EURO_BOUND, "€ ") for line in lines] or [indent.rstrip()]
+
+
+@attrs.frozen
+class GridColumn:
+    """One column: its header (which may wrap), its alignment, whether its cells may wrap."""
+
+    header: str
+    right: bool = False
+    wraps: bool = False
+    """Cells are text that may wrap at spaces (names, titles); else kept whole (ids, amounts)."""
+    breaks: bool = False
+    """Cells may also break inside a word too long for the column (a name, never an id)."""
+
+
+def _longest_word(text: str) -> int:
+    return max((len(w) for w in text.split()), default=0)
+
+
+def _span(widths: Sequence[int]) -> int:
+    return sum(widths) + _GAP * (len(widths) - 1)
+
+
+def _fit(natural: list[int], narrowest: list[int], width: int, first: set[int]) -> list[int]:
+    """Widths: the natural ones, less what the widest squeezable columns give up to fit;
+    the columns in ``first`` (whose headers only wrap) give before the others."""
+    widths = list(natural)
+    excess = _span(widths) - width
+    for pool in (first, set(range(len(widths)))):
+        while excess > 0:
+            squeezable = [k for k in pool if widths[k] > narrowest[k]]
+            if not squeezable:
+                break
+            squeezable.sort(key=lambda k: -widths[k])
+            widest = squeezable[0]
+            second = widths[squeezable[1]] if len(squeezable) > 1 else 0
+            give = min(excess, widths[widest] - narrowest[widest], max(1, widths[widest] - second))
+            widths[widest] -= give
+            excess -= give
+    return widths
+
+
+def _lines(cell: str, width: int, column: GridColumn) -> list[str]:
+    return wrap(cell, width, breaks=column.breaks) if column.wraps else [cell]
+
+
+def _block(
+    columns: Sequence[GridColumn],
+    sections: Sequence[Sequence[Sequence[str]]],
+    keep: Sequence[int],
+    widths: Sequence[int],
+) -> list[str]:
+    def row_lines(cells: Sequence[str], header: bool) -> list[str]:
+        pieces = [
+            wrap(cells[k], w) if header else _lines(cells[k], w, columns[k])
+            for k, w in zip(keep, widths, strict=True)
+        ]
+        height = max(len(p) for p in pieces)
+        pad = [[""] * (height - len(p)) for p in pieces]
+        pieces = [q + p if header else p + q for p, q in zip(pieces, pad, strict=True)]
+        return [
+            (" " * _GAP)
+            .join(
+                piece[i].rjust(w) if columns[k].right else piece[i].ljust(w)
+                for k, w, piece in zip(keep, widths, pieces, strict=True)
+            )
+            .rstrip()
+            for i in range(height)
+        ]
+
+    rule = (" " * _GAP).join("-" * w for w in widths)
+    out = row_lines([c.header for c in columns], header=True)
+    for section in sections:
+        out.append(rule)
+        for cells in section:
+            out += row_lines(cells, header=False)
+    return out
+
+
+def grid(
+    columns: Sequence[GridColumn],
+    sections: Sequence[Sequence[Sequence[str]]],
+    width: int | None = None,
+    repeat: int = 1,
+) -> list[str]:
+    """The rows of each section under the headers, a rule between sections, fitting ``width``.
+
+    Cells must already be printable (one line each). ``repeat`` leading columns are repeated in
+    every block when the columns must be split into blocks to fit; ``width=None`` never wraps.
+    """
+    n = len(columns)
+    rows = [row for section in sections for row in section]
+    natural = [max([len(c.header), *(len(r[k]) for r in rows)]) for k, c in enumerate(columns)]
+    narrowest = []
+    for k, c in enumerate(columns):
+        cells = [r[k] for r in rows]
+        hard = _longest_word(c.header)
+        if not c.breaks:
+            hard = max([hard, *((_longest_word(x) if c.wraps else len(x)) for x in cells)])
+        narrowest.append(max(hard, min(natural[k], _NARROWEST_TEXT)))
+    if width is None or _span(natural) <= width:
+        return _block(columns, sections, range(n), natural)
+    first = {k for k, c in enumerate(columns) if not c.wraps}
+    widths = _fit(natural, narrowest, width, first)
+    if _span(widths) <= width or n <= repeat + 1:
+        return _block(columns, sections, range(n), widths)
+    lead = list(range(min(repeat, n)))
+    blocks: list[list[int]] = []
+    current = list(lead)
+    for k in range(len(lead), n):
+        if len(current) > len(lead) and _span([narrowest[j] for j in [*current, k]]) > width:
+            blocks.append(current)
+            current = list(lead)
+        current.append(k)
+    blocks.append(current)
+    out: list[str] = []
+    for block in blocks:
+        fitted = _fit(
+            [natural[k] for k in block],
+            [narrowest[k] for k in block],
+            width,
+            {j for j, k in enumerate(block) if k in first},
+        )
+        if out:
+            out.append("")
+        out += _block(columns, sections, block, fitted)
+    return out

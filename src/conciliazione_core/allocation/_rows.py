@@ -1,0 +1,124 @@
+"""The rows of an allocation as every tabular format shows them, so that they all sum alike.
+
+One model for the text table, the CSV and any other tabular format (a spreadsheet): a column per
+recipient-level envelope, split part and tranche, with its label and unit; a row per recipient,
+then the retained, pending and unallocated lines, then the total. The ``amount`` of every row but
+the total adds up exactly to the total's.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+
+import attrs
+
+from conciliazione_core._money import Money
+from conciliazione_core._provenance import DataStatus
+from conciliazione_core.allocation._result import Allocation
+from conciliazione_core.allocation._rounding import Strategy
+
+__all__ = ["AllocationColumn", "AllocationRow", "RowKind", "allocation_columns", "allocation_rows"]
+
+
+class RowKind(enum.Enum):
+    """What a row of an allocation table is: the CSV's ``row`` column."""
+
+    RECIPIENT = "recipient"
+    RETAINED = "retained"
+    PENDING = "pending"
+    UNALLOCATED = "unallocated"
+    TOTAL = "total"
+
+
+@attrs.frozen
+class AllocationColumn:
+    """A column of amounts: one envelope, or one split part or tranche of it."""
+
+    id: str
+    """``ats``, ``ats.projects``: the envelope's id, then the part's or tranche's."""
+    label: str
+    """The envelope's, part's or tranche's label, for people."""
+    unit: Money
+    """Every amount in the column is a whole multiple of this rounding unit."""
+
+
+@attrs.frozen
+class AllocationRow:
+    """A line of an allocation table."""
+
+    kind: RowKind
+    id: str
+    """The recipient's id, or the retained or pending envelope's; empty otherwise."""
+    name: str
+    """The recipient's name, or the envelope's label; empty for the unallocated and total rows."""
+    cells: tuple[Money | None, ...]
+    """One per column; None where nothing is computed (a pending envelope, non-recipient rows)."""
+    amount: Money
+    status: DataStatus | None = None
+    """For a recipient, the least reliable status of the figures its amount depends on."""
+
+
+def allocation_columns(a: Allocation) -> tuple[AllocationColumn, ...]:
+    """A column per recipient-level envelope, then per split part and tranche of it."""
+    outcomes = {o.envelope.id: o for o in a.outcomes}
+    columns: list[AllocationColumn] = []
+    for envelope in a.plan.recipient_envelopes:
+        outcome = outcomes.get(envelope.id)
+        unit = a.unit if outcome is None else outcome.rounding.unit
+        part_unit = unit if outcome is None else outcome.part_unit
+        columns.append(AllocationColumn(envelope.id, envelope.label, unit))
+        if envelope.split is not None:
+            columns += [
+                AllocationColumn(f"{envelope.id}.{p.id}", p.label, part_unit)
+                for p in envelope.split.parts
+            ]
+        columns += [
+            AllocationColumn(f"{envelope.id}.{t.id}", t.label or t.id, unit)
+            for t in envelope.tranches
+        ]
+    return tuple(columns)
+
+
+def _cells(a: Allocation) -> list[list[Money | None]]:
+    """Per column (in :func:`allocation_columns` order), each recipient's amount (input order)."""
+    outcomes = {o.envelope.id: o for o in a.outcomes}
+    n = len(a.recipient_ids)
+    cells: list[list[Money | None]] = []
+    for envelope in a.plan.recipient_envelopes:
+        outcome = outcomes.get(envelope.id)
+        extra = (len(envelope.split.parts) if envelope.split is not None else 0) + len(
+            envelope.tranches
+        )
+        if outcome is None:
+            cells += [[None] * n for _k in range(1 + extra)]
+            continue
+        unit, part_unit = outcome.rounding.unit.cents, outcome.part_unit.cents
+        cells.append([Money(u * unit) for u in outcome.units])
+        cells += [[Money(u * part_unit) for u in units] for units in outcome.parts]
+        cells += [[Money(u * unit) for u in units] for units in outcome.tranches]
+    return cells
+
+
+def allocation_rows(a: Allocation) -> Iterator[AllocationRow]:
+    """The recipients in display order, then the retained, pending and unallocated lines, then
+    the total; the amounts of all rows before the total add up to it exactly."""
+    cells = _cells(a)
+    for i in a.order:
+        rid = a.recipient_ids[i]
+        yield AllocationRow(
+            RowKind.RECIPIENT,
+            rid,
+            a.recipient_names[i],
+            tuple(column[i] for column in cells),
+            Money(a.cents[i]),
+            a.status(rid),
+        )
+    blank: tuple[Money | None, ...] = (None,) * len(cells)
+    for r in a.retained:
+        yield AllocationRow(RowKind.RETAINED, r.envelope_id, r.label, blank, r.amount)
+    for p in a.pending:
+        yield AllocationRow(RowKind.PENDING, p.envelope_id, p.label, blank, p.amount)
+    if a.unallocated or a.strategy is Strategy.FLOOR:
+        yield AllocationRow(RowKind.UNALLOCATED, "", "", blank, a.unallocated)
+    yield AllocationRow(RowKind.TOTAL, "", "", blank, a.total)

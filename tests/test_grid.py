@@ -1,0 +1,72 @@
+"""Plain-text grids fit a width: text wraps, ids and amounts are never cut, columns go in blocks."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conciliazione_core._grid import GridColumn, grid, wrap
+from conciliazione_core.cli._base import format_table
+
+WORDS = st.text(alphabet="abcdefghij", min_size=1, max_size=8)
+NAMES = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
+IDS = st.text(alphabet="ABCDEF-0123", min_size=1, max_size=12)
+AMOUNTS = st.integers(0, 10**9).map(lambda n: f"{n:,}")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(IDS, NAMES, st.lists(AMOUNTS, min_size=4, max_size=4)), min_size=1),
+    headers=st.lists(NAMES, min_size=4, max_size=4),
+    width=st.integers(40, 160),  # an id (12), a name squeezed to 10, an amount (13), gaps
+)
+def test_no_line_exceeds_the_width_and_ids_and_amounts_are_whole(
+    rows: list[tuple[str, str, list[str]]], headers: list[str], width: int
+) -> None:
+    columns = [
+        GridColumn("ID"),
+        GridColumn("Name", wraps=True, breaks=True),
+        *(GridColumn(h, right=True) for h in headers),
+    ]
+    cells = [[rid, name, *amounts] for rid, name, amounts in rows]
+    lines = grid(columns, [cells], width, repeat=2)
+    assert max(len(line) for line in lines) <= width, "\n".join(lines)
+    tokens = {t for line in lines for t in line.split()}
+    for rid, _name, amounts in rows:
+        assert rid in tokens
+        assert set(amounts) <= tokens
+
+
+def test_columns_that_cannot_fit_go_in_blocks_repeating_the_id() -> None:
+    columns = [GridColumn("id"), *(GridColumn(f"column {k}", right=True) for k in range(4))]
+    lines = grid(columns, [[["R1", *("123,456,789" for _k in range(4))]]], width=40)
+    assert max(len(line) for line in lines) <= 40
+    assert sum(1 for line in lines if line.startswith("R1 ")) == 2  # two blocks
+    assert "" in lines
+
+
+def test_without_a_width_nothing_wraps() -> None:
+    text = format_table(["id", "title"], [["x", "a " * 100]], width=None or 10**6)
+    assert len(text.splitlines()) == 3
+
+
+def test_format_table_wraps_text_but_never_the_first_column() -> None:
+    text = format_table(
+        ["id", "title", "n"], [["a-very-long-identifier", "word " * 20, "1,000"]], [2], width=45
+    )
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 45
+    assert lines[2].startswith("a-very-long-identifier  word")
+    assert lines[2].endswith("1,000")
+    assert sum(line.split().count("word") for line in lines) == 20
+
+
+def test_wrap_keeps_figures_and_italian_euros_whole() -> None:
+    text = "riceve € 82.947 dal fondo, pari a 2,962375…% di € 2.800.000 in tutto"
+    for width in range(8, 40):
+        lines = wrap(text, width, "  ", "    ")
+        assert " ".join(" ".join(lines).split()) == text
+        assert any("€ 82.947" in line for line in lines)
+        assert any("€ 2.800.000" in line for line in lines)
+    assert wrap("", 10, "  ") == [""]
+    assert wrap("one line", None, "- ") == ["- one line"]
