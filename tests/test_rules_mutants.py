@@ -35,7 +35,9 @@ COMPANY = Body(id="acme", name="ACME S.p.A.", kind=BodyKind.COMPANY)
 
 
 def ats(agency: str) -> Body:
-    return Body(id=agency, name=f"ATS {agency}", kind=BodyKind.ATS)
+    """The health agency ``agency`` as a body: an ASL or an ATS, by its id."""
+    kind = BodyKind.ASL if agency.startswith("ASL-") else BodyKind.ATS
+    return Body(id=agency, name=f"ATS {agency}", kind=kind)
 
 
 ACCORD = Accord("accordo", AccordKind.NETWORK, (ats("ATS-MONTAGNA"), COMUNE), D(2020, 3, 1))

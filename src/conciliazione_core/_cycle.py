@@ -19,7 +19,7 @@ import attrs
 
 from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._formats import file_path
-from conciliazione_core._legal import LegalBasis
+from conciliazione_core._legal import PLAIN_SENSE, PLAIN_SENSE_KEY, LegalBasis
 from conciliazione_core._rule_registry import RuleRegistry, Rules, active_registry
 from conciliazione_core._serialisation import (
     DEFAULT_LIMITS,
@@ -274,14 +274,15 @@ def _build(
         problems.extend(exc.problems)
     raw_rules = data.get("rules", {})
     raw_citations = data.get("citations", {})
+    # Every cycle can cite the core's plain sense (its checks' default basis), unless it says
+    # what "plain_sense" means itself.
+    known: dict[str, object] = {PLAIN_SENSE_KEY: PLAIN_SENSE}
+    if isinstance(raw_citations, Mapping):
+        known.update(raw_citations)
     rules = Rules()
     if isinstance(raw_rules, Mapping):
         try:
-            rules = (registry or active_registry()).structure(
-                raw_rules,
-                raw_citations if isinstance(raw_citations, Mapping) else {},
-                source,
-            )
+            rules = (registry or active_registry()).structure(raw_rules, known, source)
         except InputError as exc:
             problems.extend(exc.problems)
     if params is not None:
@@ -313,7 +314,9 @@ def _build(
         level=params.cycle.level,
         period=params.cycle.period,
         legal_basis=tuple(params.citations[k] for k in params.cycle.legal_basis),
-        citations=params.citations,
+        citations={**params.citations, PLAIN_SENSE_KEY: PLAIN_SENSE}
+        if PLAIN_SENSE_KEY not in params.citations
+        else params.citations,
         rules=rules,
         recipients=recipients,
         assumptions=params.assumptions,

@@ -26,12 +26,14 @@ from conciliazione_core._documents import (
     TerritorialPlan,
 )
 from conciliazione_core._findings import Finding, FindingCode, Severity
+from conciliazione_core._plain_sense import PLAIN_SENSE_RULES
 from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import N_, _
 
 if TYPE_CHECKING:
     from conciliazione_core._cycle import Cycle
+    from conciliazione_core._legal import LegalBasis
 
 __all__ = [
     "FINDING_CODES",
@@ -149,6 +151,15 @@ NETWORK_CODES = (
         "`lead_is_agency = true`",
     ),
     _code(
+        "NETWORK_LEAD_KIND",
+        E,
+        N_(
+            "Network {network} is led by {lead}, written with the id of the agency {agency} but "
+            "of kind {kind}, not {expected}."
+        ),
+        "`lead_is_agency = true`: the lead has the agency's id but another kind (a company)",
+    ),
+    _code(
         "NETWORK_DUPLICATE_AGENCY",
         E,
         N_("{agency} has more than one network ({networks}); the cycle allows one per agency."),
@@ -248,6 +259,24 @@ SUBMISSION_CODES = (
         "`proposals_by` is set",
     ),
     _code(
+        "SUBMISSION_DATE_NOT_STATED",
+        INFO,
+        N_(
+            "Project {name} does not say when it was submitted; the call closed on {deadline}: "
+            "ask for the date."
+        ),
+        "`proposals_by` is set and a project has no `submitted_on`",
+    ),
+    _code(
+        "SUBMISSION_CHANNEL_NOT_STATED",
+        INFO,
+        N_(
+            "Project {name} does not say through which agency it was submitted; proposals go "
+            "through the network's agency: ask."
+        ),
+        "`through_agency = true` and a project has no `submitted_through`",
+    ),
+    _code(
         "PLAN_LATE",
         E,
         N_("The plan was presented on {date}, after the deadline of {deadline}."),
@@ -291,6 +320,7 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
         *LEAD_CODES,
         *SUBMISSION_CODES,
         *PROJECT_CODES,
+        *(code for rule in PLAIN_SENSE_RULES for code in rule.codes),
     )
 }
 
@@ -387,8 +417,31 @@ def _check_network(cycle: Cycle, rules: NetworkRules, document: Document) -> Ite
                 lead=network.lead.name,
                 agency=(" " + _("or") + " ").join(leads),
             )
+        elif rules.lead_is_agency:
+            yield from _check_lead_kind(network, path, basis)
     if isinstance(document, NetworkRegister):
         yield from _check_register(cycle, rules, document)
+
+
+def _check_lead_kind(network: Network, path: str, basis: LegalBasis) -> Iterator[Finding]:
+    """A lead written with its agency's id must be that agency: a company with an ATS's id is not."""
+    from conciliazione_core._territory import Level, lombardy
+
+    agency = lombardy().agency(network.lead.id)
+    if agency is None:
+        return
+    expected = BodyKind.ASL if agency.level is Level.ASL else BodyKind.ATS
+    if network.lead.kind is not expected:
+        yield finding(
+            "NETWORK_LEAD_KIND",
+            f"{path}.lead.kind",
+            basis,
+            network=network.name,
+            lead=network.lead.name,
+            agency=agency.id,
+            kind=network.lead.kind.value,
+            expected=expected.value,
+        )
 
 
 def _current_agencies(cycle: Cycle, agency_id: str) -> tuple[str, ...]:
@@ -575,6 +628,21 @@ def _check_submission(
     basis = cycle.cite(rules.basis)
     for project, path, agency in _projects(document):
         through = project.submitted_through
+        if rules.proposals_by and project.submitted_on is None:
+            yield finding(
+                "SUBMISSION_DATE_NOT_STATED",
+                f"{path}.submitted_on",
+                basis,
+                name=project.title,
+                deadline=_date(rules.proposals_by),
+            )
+        if rules.through_agency and through is None:
+            yield finding(
+                "SUBMISSION_CHANNEL_NOT_STATED",
+                f"{path}.submitted_through",
+                basis,
+                name=project.title,
+            )
         if (
             rules.through_agency
             and agency is not None
@@ -725,7 +793,7 @@ def _describe_projects(cycle: Cycle, rules: ProjectRules) -> Rows:
 def _emits_network(rules: NetworkRules) -> Iterator[str]:
     yield from ("NETWORK_AGENCY_UNKNOWN", "NETWORK_AGENCY_SUCCEEDED")
     if rules.lead_is_agency:
-        yield "NETWORK_LEAD_NOT_AGENCY"
+        yield from ("NETWORK_LEAD_NOT_AGENCY", "NETWORK_LEAD_KIND")
     if rules.one_per_agency:
         yield "NETWORK_DUPLICATE_AGENCY"
     if rules.max_networks is not None:
@@ -753,9 +821,9 @@ def _emits_lead(rules: LeadRules) -> Iterator[str]:
 
 def _emits_submission(rules: SubmissionRules) -> Iterator[str]:
     if rules.through_agency:
-        yield "PROPOSAL_NOT_THROUGH_AGENCY"
+        yield from ("PROPOSAL_NOT_THROUGH_AGENCY", "SUBMISSION_CHANNEL_NOT_STATED")
     if rules.proposals_by is not None:
-        yield "PROPOSAL_LATE"
+        yield from ("PROPOSAL_LATE", "SUBMISSION_DATE_NOT_STATED")
     if rules.plans_by is not None:
         yield "PLAN_LATE"
 
@@ -855,8 +923,10 @@ STANDARD_RULES: tuple[Rule, ...] = (
             "# ends_by = YYYY-MM-DD\n# budget_expected = true\n"
         ),
     ),
+    *PLAIN_SENSE_RULES,
 )
-"""The standard rules, in the order their checks run."""
+"""The standard rules, in the order their checks run: those a cycle's acts set, then the
+plain-sense ones every cycle has (:mod:`conciliazione_core._plain_sense`)."""
 
 
 @hookimpl
