@@ -207,7 +207,8 @@ class Cycle:
         """The cycle re-read with ``--set PATH=VALUE`` overrides (a what-if)."""
         if not assignments:
             return self
-        data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
+        parsed = [parse_override(a) for a in assignments]
+        data = apply_overrides(self._with_default_sections(parsed), parsed)
         cycle = _build(
             data,
             self.root,
@@ -222,6 +223,25 @@ class Cycle:
             version=self.version,
             envelope_kinds=self.envelope_kinds,
         )
+
+    def _with_default_sections(
+        self, overrides: Sequence[tuple[tuple[str, ...], object]]
+    ) -> Mapping[str, Any]:
+        """The parameters with each rule section an override changes written out when the file
+        leaves it to its default (``--set rules.dates.today=2020-06-30`` on a plain-sense rule)."""
+        raw_rules = self.parameters.get("rules", {})
+        if not isinstance(raw_rules, Mapping):
+            return self.parameters
+        rules = dict(raw_rules)
+        for path, _value in overrides:
+            if len(path) < 3 or path[0] != "rules" or path[1] in rules:
+                continue
+            rule = self.rules.registry.rules.get(path[1])
+            if rule is not None and rule.default is not None:
+                rules[path[1]] = attrs.asdict(rule.default)
+        if rules == raw_rules:
+            return self.parameters
+        return {**self.parameters, "rules": rules}
 
 
 def _check_citations(params: _ParameterFile) -> list[Problem]:

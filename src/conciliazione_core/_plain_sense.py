@@ -30,10 +30,11 @@ from conciliazione_core._documents import (
     Project,
     TerritorialPlan,
 )
+from conciliazione_core._errors import InputError
 from conciliazione_core._findings import Finding, FindingCode, Severity
 from conciliazione_core._legal import PLAIN_SENSE_KEY, LegalBasis
 from conciliazione_core._rule_registry import Rule, finding
-from conciliazione_core.i18n import N_
+from conciliazione_core.i18n import N_, _
 
 if TYPE_CHECKING:
     from conciliazione_core._cycle import Cycle
@@ -55,7 +56,10 @@ W = Severity.WARNING
 
 def _years_off(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if type(value) is not int or value < 1:
-        raise ValueError(f"{attribute.name} must be a whole number of years, at least 1")
+        raise InputError.at(
+            attribute.name,
+            _("expected a whole number of years, at least 1, got {value!r}").format(value=value),
+        )
 
 
 # ---- the sections' parameters ---------------------------------------------------------------
