@@ -1,7 +1,7 @@
 """The registry of rules: what each ``[rules.NAME]`` section means, emits and checks.
 
 A plugin registers a :class:`Rule` through the ``conciliazione_rules(register)`` hook; the core's
-five standard rules are registered the same way by its default plugin
+standard rules are registered the same way by its default plugin
 (:mod:`conciliazione_core._rules`). A cycle's ``[rules]`` table is structured against the registry
 when the cycle loads: every section must belong to a registered rule, and its citation keys must
 be in the cycle's ``[citations]``.

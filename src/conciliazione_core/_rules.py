@@ -1,11 +1,14 @@
-"""The core's own default plugin: the five standard rules every cycle can turn on.
+"""The core's own default plugin: the standard rules every cycle can turn on.
 
-Each rule reads one section of the cycle's ``[rules]`` (``network``, ``accord``, ``lead``,
-``submission``, ``projects``) and is skipped when that section is absent; each finding cites the
-section's ``basis``. They are registered through the same ``conciliazione_rules`` hook as a
-plugin's rules (the host registers this module first, like datasette's default plugins), so a
-plugin adds an unusual rule by registering its own :class:`~conciliazione_core.Rule` instead of
-editing these. Adding a standard rule touches this module only (and its Italian messages).
+Each rule reads one section of the cycle's ``[rules]`` (``network``, ``accord``, ``territory``,
+``lead``, ``submission``, ``projects``) and is skipped when that section is absent; each finding
+cites the section's ``basis``. The plain-sense rules (``dates``, ``figures``, ``coherence``,
+``bodies``: :mod:`conciliazione_core._plain_sense`) follow them and are on in every cycle, as
+warnings citing ``plain_sense`` where the cycle's acts say nothing. They are registered through
+the same ``conciliazione_rules`` hook as a plugin's rules (the host registers this module first,
+like datasette's default plugins), so a plugin adds an unusual rule by registering its own
+:class:`~conciliazione_core.Rule` instead of editing these. Adding a standard rule touches this
+module (or the plain-sense one) only, and its Italian messages.
 """
 
 from __future__ import annotations
