@@ -366,3 +366,21 @@ def test_the_registry_holds_every_plain_sense_rule() -> None:
     for rule in PLAIN_SENSE_RULES:
         assert isinstance(registry.rules[rule.section], Rule)
         assert registry.owners[rule.section] == "conciliazione_core"
+
+
+def test_without_an_end_date_rule_the_period_bounds_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "cycle.toml"
+    path.write_text(
+        '[cycle]\nid = "bare"\ntitle = "Bare"\nlevel = "ATS"\n'
+        "period = { start = 2014-01-01, end = 2015-12-31 }\nlegal_basis = []\n[citations]\n",
+        encoding="utf-8",
+    )
+    bare = load_cycle(path)
+    inside = attrs.evolve(SUBMITTED, starts_on=D(2014, 6, 1), ends_on=D(2015, 12, 31))
+    assert standard_checks(bare, inside) == []
+    late = attrs.evolve(inside, ends_on=D(2017, 1, 15))  # as the 2014 projects actually ran
+    [found] = standard_checks(bare, late)
+    assert (found.code, found.path) == ("PROJECT_OUTSIDE_PERIOD", "$.ends_on")
+    assert found.severity is Severity.WARNING
+    off = bare.with_overrides(["rules.dates.within_period=false"])
+    assert standard_checks(off, late) == []

@@ -422,8 +422,15 @@ def test_plain_sense_findings_carry_every_argument(ats_cycle: Cycle) -> None:
         name="Baby Hub",
         **period,
     )
-    # The end is the cycle's own word ([rules.projects] ends_by), not the period's.
-    assert ("PROJECT_OUTSIDE_PERIOD", "$.projects[0].ends_on") not in found
+    # An end before the period starts is outside it, whatever the cycle's end date.
+    assert (
+        dict(found["PROJECT_OUTSIDE_PERIOD", "$.projects[0].ends_on"].args)["field"] == "end date"
+    )
+    # An end after the period is the cycle's own word ([rules.projects] ends_by), not the period's.
+    late = attrs.evolve(PROJECT, ends_on=D(2024, 2, 1))
+    codes = [(f.code, f.path) for f in standard_checks(ats_cycle, late)]
+    assert ("PROJECT_ENDS_LATE", "$.ends_on") in codes
+    assert ("PROJECT_OUTSIDE_PERIOD", "$.ends_on") not in codes
     assert_finding(
         found,
         ("COUNT_NEGATIVE", "$.network.member_count"),

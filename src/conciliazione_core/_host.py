@@ -873,6 +873,17 @@ class Host:
         """
         resolved = self.cycle(cycle) if isinstance(cycle, str) else cycle
         if today is not None:
+            import datetime as dt
+
+            from conciliazione_core._errors import InputError
+
+            if not isinstance(today, dt.date) or isinstance(today, dt.datetime):
+                raise InputError.at(
+                    "today",
+                    _("expected a date (datetime.date) or None, got {kind}").format(
+                        kind=type(today).__name__
+                    ),
+                )
             resolved = attrs.evolve(resolved, rules=resolved.rules.on(today))
         findings = self.rule_findings(resolved, document)
         with self._registries():

@@ -44,6 +44,7 @@ __all__ = [
     "COHERENCE_CODES",
     "DATES_CODES",
     "FIGURES_CODES",
+    "NATURE_WORDS",
     "PLAIN_SENSE_RULES",
     "BodiesRules",
     "CoherenceRules",
@@ -224,7 +225,8 @@ BODIES_CODES = (
     ),
 )
 
-_NATURE_WORDS = {
+#: Each legal nature in words, translated when a message is read (the lead rule's too).
+NATURE_WORDS = {
     LegalNature.PUBLIC: N_("public body"),
     LegalNature.PRIVATE_FOR_PROFIT: N_("private for-profit body"),
     LegalNature.PRIVATE_NON_PROFIT: N_("private non-profit / third-sector body"),
@@ -371,7 +373,7 @@ def _check_dates(cycle: Cycle, rules: DatesRules, document: Document) -> Iterato
         if not rules.within_period:
             continue
         outside: list[tuple[str, dt.date | None, str]] = [(_STARTS, starts, "starts_on")]
-        if ends_by is None:
+        if ends is not None and (ends < start or ends_by is None):
             outside.append((_ENDS, ends, "ends_on"))
         for words, when, key in outside:
             if when is not None and not start <= when <= end:
@@ -565,7 +567,7 @@ def _check_bodies(cycle: Cycle, rules: BodiesRules, document: Document) -> Itera
                 basis,
                 name=body.name,
                 kind=body.kind.value,
-                nature=_NATURE_WORDS[body.nature],
+                nature=NATURE_WORDS[body.nature],
             )
         tax = "".join(body.tax_code.split()).upper() if body.tax_code else ""
         other = by_tax.get(tax) if tax else None

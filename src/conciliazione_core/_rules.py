@@ -29,7 +29,7 @@ from conciliazione_core._documents import (
     TerritorialPlan,
 )
 from conciliazione_core._findings import Finding, FindingCode, Severity
-from conciliazione_core._plain_sense import PLAIN_SENSE_RULES
+from conciliazione_core._plain_sense import NATURE_WORDS, PLAIN_SENSE_RULES
 from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import N_, _
@@ -327,11 +327,7 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
     )
 }
 
-_NATURE_WORDS = {
-    LegalNature.PUBLIC: N_("public body"),
-    LegalNature.PRIVATE_FOR_PROFIT: N_("private for-profit body"),
-    LegalNature.PRIVATE_NON_PROFIT: N_("private non-profit / third-sector body"),
-}
+_NATURE_WORDS = NATURE_WORDS
 
 
 def _nature(body: Body) -> str:
