@@ -110,7 +110,7 @@ def test_unknown_citation_keys_are_reported_with_their_paths(tmp_path: Path) -> 
     text += '\n[[assumptions]]\nid = "a"\ntext = "t"\nbasis = "elsewhere"\n'
     assert load_problems(tmp_path, text) == [
         ("$.cycle.legal_basis[1]", "unknown citation 'dgr_9999'; known: act"),
-        ("$.rules.lead.basis", "unknown citation 'nowhere'; known: act"),
+        ("$.rules.lead.basis", "unknown citation 'nowhere'; known: act, plain_sense"),
         ("$.assumptions[0].basis", "unknown citation 'elsewhere'; known: act"),
     ]
 
@@ -118,7 +118,7 @@ def test_unknown_citation_keys_are_reported_with_their_paths(tmp_path: Path) -> 
 def test_unknown_ends_by_basis(tmp_path: Path) -> None:
     text = MINIMAL + '\n[rules.projects]\nbasis = "act"\nends_by_basis = "ghost"\n'
     assert load_problems(tmp_path, text) == [
-        ("$.rules.projects.ends_by_basis", "unknown citation 'ghost'; known: act")
+        ("$.rules.projects.ends_by_basis", "unknown citation 'ghost'; known: act, plain_sense")
     ]
 
 

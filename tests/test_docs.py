@@ -151,8 +151,11 @@ def test_the_tutorial_cycle_file_loads() -> None:
     # No indicator value is shipped (none is known): the allocation waits for --data.
     assert cycle.reference_table() is None
     assert cc.allocate(cycle).pending[0].missing == tuple(sorted(r.id for r in cycle.recipients))
-    # No rule is known, so none is set; what no source states is an inference.
-    assert not dict(cycle.rules.items())
+    # No rule is known, so none is set (only the core's plain-sense checks, which every cycle
+    # has); what no source states is an inference.
+    assert {name: s.basis for name, s in cycle.rules.items()} == dict.fromkeys(
+        ("dates", "figures", "coherence", "bodies"), "plain_sense"
+    )
     assert cycle.cite("criteria").evidence is cc.Evidence.SOURCE
     for key in ("fourth_weight", "combine_shares", "recipients", "period"):
         assert cycle.cite(key).evidence is cc.Evidence.INFERENCE, key

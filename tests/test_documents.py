@@ -197,7 +197,7 @@ def test_unknown_field_has_its_path_and_the_known_fields() -> None:
     [(path, message)] = problems_of(data)
     assert path == "$.projects[1].lead.colour"
     assert message == "unknown field 'colour'; known fields: " + ", ".join(
-        sorted(["id", "name", "kind", "nature", "tax_code", "municipality"])
+        sorted(["id", "name", "kind", "nature", "tax_code", "municipality", "nature_reason"])
     )
     assert paths_of(plan(budget=5)) == ["$.budget"]
 

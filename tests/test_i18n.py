@@ -26,6 +26,7 @@ from babel.messages.pofile import read_po
 
 from conciliazione_core import i18n
 from conciliazione_core._findings import FindingCode, Severity
+from conciliazione_core._rule_registry import core_registry
 from conciliazione_core._rules import FINDING_CODES, finding
 from conciliazione_core.cli import main
 from conciliazione_core.i18n import (
@@ -352,16 +353,24 @@ def test_languages_are_english_and_italian() -> None:
 
 @pytest.mark.parametrize("code", sorted(FINDING_CODES))
 def test_every_finding_message_renders_in_both_languages(code: str) -> None:
+    from conciliazione_core._money import Money
+
     template = FINDING_CODES[code][1]
+    amounts = core_registry().code(code).amounts
     args = {name: f"<{name}>" for name, _c, _s in _fields(template)}
+    shown = dict(args)
+    for k, name in enumerate(amounts, start=1):  # sums of money, written the reader's way
+        args[name] = str(Money.euros(1000 + k))
+        shown[name] = Money.euros(1000 + k).format("it")
     with language("en"):
         english = finding(code, "$", None, **args).message
     with language("it"):
         italian = finding(code, "$", None, **args).message
-    assert english == template.format(**args)
+    english_args = {**args, **{n: Money.parse(args[n]).format("en") for n in amounts}}
+    assert english == template.format(**english_args)
     assert italian != english
     for name in args:  # every value reaches the Italian message
-        assert f"<{name}>" in italian
+        assert shown[name] in italian
 
 
 def test_a_finding_renders_its_message_in_the_readers_language() -> None:

@@ -90,6 +90,10 @@ def test_the_core_registers_its_standard_rules_through_the_hook() -> None:
         "lead",
         "submission",
         "projects",
+        "dates",
+        "figures",
+        "coherence",
+        "bodies",
     ]
     assert set(host.rules.owners.values()) == {"conciliazione_core"}
     assert tuple(host.rules.rules.values()) == STANDARD_RULES
@@ -271,8 +275,8 @@ def test_an_unknown_section_is_an_error_naming_the_known_ones() -> None:
     assert problem.path == "$.rules.dedline"
     assert problem.message == (
         "no installed rule reads [rules.dedline]; "
-        "known: network, accord, territory, lead, submission, projects, deadline; "
-        "did you mean 'deadline'?"
+        "known: network, accord, territory, lead, submission, projects, dates, figures, coherence, "
+        "bodies, deadline; did you mean 'deadline'?"
     )
 
 

@@ -13,7 +13,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 
-from conciliazione_core._bodies import Body, BodyKind
+from conciliazione_core._bodies import Body, BodyKind, LegalNature
 from conciliazione_core._cycle import Cycle, load_cycle
 from conciliazione_core._documents import (
     Accord,
@@ -30,7 +30,7 @@ from conciliazione_core._documents import (
 from conciliazione_core._errors import CycleNotFoundError
 from conciliazione_core._findings import Finding, FindingCode, Report, Severity
 from conciliazione_core._host import Host
-from conciliazione_core._legal import LegalBasis
+from conciliazione_core._legal import PLAIN_SENSE, LegalBasis
 from conciliazione_core._money import Money
 from conciliazione_core._rules import FINDING_CODES, finding, standard_checks
 from conciliazione_core._serialisation import load_document
@@ -42,7 +42,9 @@ D = dt.date
 
 
 def ats(agency: str) -> Body:
-    return Body(id=agency, name=f"ATS {agency}", kind=BodyKind.ATS)
+    """The health agency ``agency`` as a body: an ASL or an ATS, by its id."""
+    kind = BodyKind.ASL if agency.startswith("ASL-") else BodyKind.ATS
+    return Body(id=agency, name=f"ATS {agency}", kind=kind)
 
 
 COMUNE = Body(id="comune-tirano", name="Comune di Tirano", kind=BodyKind.MUNICIPALITY)
@@ -105,6 +107,36 @@ def register(*agencies: str) -> NetworkRegister:
     return NetworkRegister(
         "registro", tuple(network(a, id=f"n{i}") for i, a in enumerate(agencies))
     )
+
+
+@pytest.fixture(scope="session")
+def ats_cycle_on_1_april(ats_cycle: Cycle) -> Cycle:
+    """The ATS test cycle checked on 1/4/2020: a later date of something done is in the future."""
+    return attrs.evolve(ats_cycle, rules=ats_cycle.rules.on(D(2020, 4, 1)))
+
+
+def plain_sense() -> LegalBasis:
+    return PLAIN_SENSE
+
+
+#: The plain-sense codes, on in every cycle; the others need their [rules] section.
+PLAIN_SENSE_CODES = {
+    "PROJECT_ENDS_BEFORE_START",
+    "PROJECT_OUTSIDE_PERIOD",
+    "DATE_IN_FUTURE",
+    "DATE_CENTURY_OFF",
+    "REQUEST_ABOVE_COST",
+    "CO_FINANCING_ABOVE_COST",
+    "REQUEST_ABOVE_ENVELOPE",
+    "COUNT_NEGATIVE",
+    "ID_BLANK",
+    "TITLE_BLANK",
+    "SERVICE_TYPE_DUPLICATE",
+    "REFERENCE_UNKNOWN",
+    "CYCLE_MISMATCH",
+    "BODY_DUPLICATE",
+    "NATURE_CONTRADICTS_KIND",
+}
 
 
 @dataclass(frozen=True)
@@ -208,7 +240,7 @@ CASES: dict[str, Case] = {
     "MEMBER_OUTSIDE_TERRITORY": Case(
         "ats_cycle",
         network(members=(member("Comune di Menaggio"),)),  # Medio Lario: Insubria since 2019
-        network(members=(member("Comune di Tirano"),)),
+        network(members=(member("Comune di Sondrio"),)),
         "$.members[0].body",
         "territory_act",
     ),
@@ -247,6 +279,133 @@ CASES: dict[str, Case] = {
         "$.projects[0].requested",
         "project_act",
     ),
+    "NETWORK_LEAD_KIND": Case(
+        "ats_cycle",
+        network(lead=Body(id="ATS-MONTAGNA", name="Montagna S.r.l.", kind=BodyKind.COMPANY)),
+        network(),
+        "$.lead.kind",
+        "network_act",
+    ),
+    "SUBMISSION_DATE_NOT_STATED": Case(
+        "ats_cycle", project(submitted_on=None), project(), "$.submitted_on", "submission_act"
+    ),
+    "SUBMISSION_CHANNEL_NOT_STATED": Case(
+        "ats_cycle",
+        plan(project(submitted_through=None)),
+        plan(),
+        "$.projects[0].submitted_through",
+        "submission_act",
+    ),
+    # ---- plain sense: on in every cycle, citing the core's plain-sense basis
+    "PROJECT_ENDS_BEFORE_START": Case(
+        "ats_cycle",
+        project(starts_on=D(2021, 1, 1), ends_on=D(2020, 12, 31)),
+        project(starts_on=D(2020, 12, 31), ends_on=D(2020, 12, 31)),
+        "$.ends_on",
+        plain_sense,
+    ),
+    "PROJECT_OUTSIDE_PERIOD": Case(
+        "ats_cycle",
+        project(starts_on=D(2019, 12, 31)),
+        project(starts_on=D(2020, 1, 1)),
+        "$.starts_on",
+        plain_sense,
+    ),
+    "DATE_IN_FUTURE": Case(
+        "ats_cycle_on_1_april",
+        project(submitted_on=D(2020, 4, 2)),
+        project(submitted_on=D(2020, 4, 1)),
+        "$.submitted_on",
+        plain_sense,
+    ),
+    "DATE_CENTURY_OFF": Case(
+        "ats_cycle",
+        plan(project(submitted_on=D(1920, 5, 1))),
+        plan(project(submitted_on=D(2020, 5, 1))),
+        "$.projects[0].submitted_on",
+        plain_sense,
+    ),
+    "REQUEST_ABOVE_COST": Case(
+        "ats_cycle",
+        project(budget_lines=(BudgetLine("staff", Money.parse("49999.99")),)),
+        project(budget_lines=(BudgetLine("staff", Money.parse("50000")),)),
+        "$.requested",
+        plain_sense,
+    ),
+    "CO_FINANCING_ABOVE_COST": Case(
+        "ats_cycle",
+        project(
+            budget_lines=(BudgetLine("staff", Money.parse("60000")),),
+            co_financing=Money.parse("60000.01"),
+        ),
+        project(
+            budget_lines=(BudgetLine("staff", Money.parse("60000")),),
+            co_financing=Money.parse("60000"),
+        ),
+        "$.co_financing",
+        plain_sense,
+    ),
+    "REQUEST_ABOVE_ENVELOPE": Case(
+        "cycle_2020",  # its [allocation] total is €3,000,000
+        project(requested=Money.parse("3000000.01")),
+        project(requested=Money.parse("3000000")),
+        "$.requested",
+        plain_sense,
+    ),
+    "COUNT_NEGATIVE": Case(
+        "ats_cycle",
+        project(beneficiaries=-1),
+        project(beneficiaries=0),
+        "$.beneficiaries",
+        plain_sense,
+    ),
+    "ID_BLANK": Case("ats_cycle", project(id=" "), project(), "$.id", plain_sense),
+    "TITLE_BLANK": Case("ats_cycle", project(title="\t"), project(), "$.title", plain_sense),
+    "SERVICE_TYPE_DUPLICATE": Case(
+        "ats_cycle",
+        project(service_types=("A", "B", "A", "A")),
+        project(service_types=("A", "B")),
+        "$.service_types[2]",
+        plain_sense,
+    ),
+    "REFERENCE_UNKNOWN": Case(
+        "ats_cycle",
+        plan(project(alliance="alleanza-x")),
+        plan(project(alliance="alleanza")),
+        "$.projects[0].alliance",
+        plain_sense,
+    ),
+    "CYCLE_MISMATCH": Case(
+        "ats_cycle",
+        plan(cycle="test-asl"),
+        plan(cycle="test-ats"),
+        "$.cycle",
+        plain_sense,
+    ),
+    "BODY_DUPLICATE": Case(
+        "ats_cycle",
+        project(partners=(Body("tirano", " comune di  TIRANO", BodyKind.MUNICIPALITY),)),
+        project(partners=(Body("tirano", "Comune di Tirano", BodyKind.SCHOOL),)),
+        "$.partners[0].id",
+        plain_sense,
+    ),
+    "NATURE_CONTRADICTS_KIND": Case(
+        "ats_cycle",
+        project(partners=(Body("acme", "ACME", BodyKind.COMPANY, LegalNature.PUBLIC),)),
+        project(
+            partners=(
+                Body(
+                    "acme",
+                    "ACME",
+                    BodyKind.COMPANY,
+                    LegalNature.PUBLIC,
+                    nature_reason="wholly owned by the municipalities (in house)",
+                ),
+            )
+        ),
+        "$.partners[0].nature",
+        plain_sense,
+    ),
 }
 
 
@@ -268,7 +427,11 @@ def test_code_is_produced_with_its_basis_and_path(
     assert found.path == case.path
     expected = cycle.cite(case.basis) if isinstance(case.basis, str) else case.basis()
     assert found.legal_basis == expected
-    assert found.message == template.format(**dict(found.args))
+    assert found.definition is not None
+    args = dict(found.args)
+    for name in found.definition.amounts:  # sums of money are written the reader's way
+        args[name] = Money.parse(args[name]).format("en")
+    assert found.message == template.format(**args)
     assert "{" not in found.message
 
 
@@ -331,8 +494,12 @@ def test_no_rules_no_findings(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     bare = load_cycle(path)
+    # Only the plain-sense rules are on, citing the core's plain sense.
+    assert list(bare.rules) == ["dates", "figures", "coherence", "bodies"]
+    assert bare.cite("plain_sense") == PLAIN_SENSE
     for case in CASES.values():
-        assert standard_checks(bare, case.bad) == []
+        found = [f.code for f in standard_checks(bare, case.bad)]
+        assert [c for c in found if c not in PLAIN_SENSE_CODES] == []
 
 
 def test_finding_helper() -> None:

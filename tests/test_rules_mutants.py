@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pytest
 
-from conciliazione_core._bodies import Body, BodyKind
+from conciliazione_core._bodies import Body, BodyKind, LegalNature
 from conciliazione_core._cycle import Cycle
 from conciliazione_core._documents import (
     Accord,
@@ -35,7 +35,9 @@ COMPANY = Body(id="acme", name="ACME S.p.A.", kind=BodyKind.COMPANY)
 
 
 def ats(agency: str) -> Body:
-    return Body(id=agency, name=f"ATS {agency}", kind=BodyKind.ATS)
+    """The health agency ``agency`` as a body: an ASL or an ATS, by its id."""
+    kind = BodyKind.ASL if agency.startswith("ASL-") else BodyKind.ATS
+    return Body(id=agency, name=f"ATS {agency}", kind=kind)
 
 
 ACCORD = Accord("accordo", AccordKind.NETWORK, (ats("ATS-MONTAGNA"), COMUNE), D(2020, 3, 1))
@@ -300,3 +302,260 @@ def test_the_alliance_label_is_translated(asl_cycle: Cycle, lang: str) -> None:
     assert f.message.startswith("Alleanza locale")
     # The argument stays English: the message is rendered in the reader's language.
     assert dict(f.args)["what"] == "Alliance"
+
+
+# ---- the officer's questions: the lead's kind, submission, plain sense ---------------------------
+
+
+def test_lead_kind_and_submission_findings_carry_every_argument(ats_cycle: Cycle) -> None:
+    company = Body(id="ATS-MONTAGNA", name="Montagna S.r.l.", kind=BodyKind.COMPANY)
+    doc = TerritorialPlan(
+        "piano",
+        network(lead=company),
+        projects=(attrs.evolve(PROJECT, submitted_on=None, submitted_through=None),),
+    )
+    found = findings(ats_cycle, doc)
+    assert_finding(
+        found,
+        ("NETWORK_LEAD_KIND", "$.network.lead.kind"),
+        "Network Rete ATS-MONTAGNA is led by Montagna S.r.l., written with the id of the agency "
+        "ATS-MONTAGNA but of kind company, not ats.",
+        agency="ATS-MONTAGNA",
+        expected="ats",
+        kind="company",
+        lead="Montagna S.r.l.",
+        network="Rete ATS-MONTAGNA",
+    )
+    assert_finding(
+        found,
+        ("SUBMISSION_DATE_NOT_STATED", "$.projects[0].submitted_on"),
+        "Project Baby Hub does not say when it was submitted; the call closed on 31/05/2020: "
+        "ask for the date.",
+        deadline="31/05/2020",
+        name="Baby Hub",
+    )
+    assert_finding(
+        found,
+        ("SUBMISSION_CHANNEL_NOT_STATED", "$.projects[0].submitted_through"),
+        "Project Baby Hub does not say through which agency it was submitted; proposals go "
+        "through the network's agency: ask.",
+        name="Baby Hub",
+    )
+
+
+def test_an_asl_network_expects_an_asl_lead(asl_cycle: Cycle) -> None:
+    """Written with the ASL's id as an ATS: the kind expected is the agency's own, ``asl``."""
+    lead = Body(id="ASL-SONDRIO", name="ASL di Sondrio", kind=BodyKind.ATS)
+    asl = network("ASL-SONDRIO", lead=lead, accord=None)
+    [kind] = [f for f in standard_checks(asl_cycle, asl) if f.code == "NETWORK_LEAD_KIND"]
+    assert dict(kind.args)["expected"] == "asl"
+    assert dict(kind.args)["kind"] == "ats"
+    right = attrs.evolve(asl, lead=attrs.evolve(lead, kind=BodyKind.ASL))
+    assert "NETWORK_LEAD_KIND" not in [f.code for f in standard_checks(asl_cycle, right)]
+
+
+def test_plain_sense_findings_carry_every_argument(ats_cycle: Cycle) -> None:
+    from conciliazione_core._documents import BudgetLine, SystemAction
+    from conciliazione_core._money import Money
+
+    twin = Body(id="tirano", name="COMUNE DI  TIRANO", kind=BodyKind.MUNICIPALITY)
+    public_company = attrs.evolve(COMPANY, nature=LegalNature.PUBLIC)
+    on = attrs.evolve(ats_cycle, rules=ats_cycle.rules.on(D(2020, 5, 15)))
+    doc = TerritorialPlan(
+        " ",
+        network(member_count=-2),
+        cycle="test-asl",
+        alliances=(Alliance("al", "Alleanza", COMUNE, network="rete-x"),),
+        projects=(
+            attrs.evolve(
+                PROJECT,
+                alliance="al-x",
+                partners=(twin, public_company),
+                service_types=("A", "A"),
+                budget_lines=(BudgetLine("staff", Money.euros(100)),),
+                requested=Money.euros(101),
+                co_financing=Money.euros(102),
+                starts_on=D(2019, 12, 1),
+                ends_on=D(2019, 11, 30),
+                submitted_on=D(2020, 5, 20),
+                beneficiaries=-7,
+            ),
+            attrs.evolve(PROJECT, id="p2", title="", submitted_on=D(1920, 5, 1)),
+        ),
+        system_actions=(SystemAction("", "Formazione"),),
+    )
+    found = findings(on, doc)
+    period = {"start": "01/01/2020", "end": "31/12/2023"}
+    assert_finding(
+        found,
+        ("DATE_IN_FUTURE", "$.projects[0].submitted_on"),
+        "The submission date 20/05/2020 is after 15/05/2020, the day of the check.",
+        date="20/05/2020",
+        field="submission date",
+        today="15/05/2020",
+    )
+    assert_finding(
+        found,
+        ("DATE_CENTURY_OFF", "$.projects[1].submitted_on"),
+        "The submission date 01/05/1920 is 100 years from the cycle's period (01/01/2020 to "
+        "31/12/2023): is the century right?",
+        date="01/05/1920",
+        field="submission date",
+        years="100",
+        **period,
+    )
+    assert_finding(
+        found,
+        ("PROJECT_ENDS_BEFORE_START", "$.projects[0].ends_on"),
+        "Project Baby Hub ends on 30/11/2019, before it starts on 01/12/2019.",
+        end="30/11/2019",
+        name="Baby Hub",
+        start="01/12/2019",
+    )
+    assert_finding(
+        found,
+        ("PROJECT_OUTSIDE_PERIOD", "$.projects[0].starts_on"),
+        "Project Baby Hub: its start date 01/12/2019 is outside the cycle's period (01/01/2020 "
+        "to 31/12/2023).",
+        date="01/12/2019",
+        field="start date",
+        name="Baby Hub",
+        **period,
+    )
+    # An end before the period starts is outside it, whatever the cycle's end date.
+    assert (
+        dict(found["PROJECT_OUTSIDE_PERIOD", "$.projects[0].ends_on"].args)["field"] == "end date"
+    )
+    # An end after the period is the cycle's own word ([rules.projects] ends_by), not the period's.
+    late = attrs.evolve(PROJECT, ends_on=D(2024, 2, 1))
+    codes = [(f.code, f.path) for f in standard_checks(ats_cycle, late)]
+    assert ("PROJECT_ENDS_LATE", "$.ends_on") in codes
+    assert ("PROJECT_OUTSIDE_PERIOD", "$.ends_on") not in codes
+    assert_finding(
+        found,
+        ("COUNT_NEGATIVE", "$.network.member_count"),
+        "The number of members of Rete ATS-MONTAGNA is -2: a count cannot be negative.",
+        count="-2",
+        counted="members",
+        name="Rete ATS-MONTAGNA",
+    )
+    assert_finding(
+        found,
+        ("COUNT_NEGATIVE", "$.projects[0].beneficiaries"),
+        "The number of beneficiaries of Baby Hub is -7: a count cannot be negative.",
+        count="-7",
+        counted="beneficiaries",
+        name="Baby Hub",
+    )
+    assert_finding(
+        found,
+        ("REQUEST_ABOVE_COST", "$.projects[0].requested"),
+        "Project Baby Hub requests €101.00, more than its total cost of €100.00.",
+        cost="100.00",
+        name="Baby Hub",
+        requested="101.00",
+    )
+    assert_finding(
+        found,
+        ("CO_FINANCING_ABOVE_COST", "$.projects[0].co_financing"),
+        "Project Baby Hub states a co-financing of €102.00, more than its total cost of €100.00.",
+        co_financing="102.00",
+        cost="100.00",
+        name="Baby Hub",
+    )
+    assert_finding(
+        found,
+        ("ID_BLANK", "$.id"),
+        "A document has a blank id: it cannot be referred to.",
+        what="document",
+    )
+    assert_finding(
+        found,
+        ("ID_BLANK", "$.system_actions[0].id"),
+        "A system action has a blank id: it cannot be referred to.",
+        what="system action",
+    )
+    assert_finding(
+        found,
+        ("TITLE_BLANK", "$.projects[1].title"),
+        "The project 'p2' has a blank name or title.",
+        id="p2",
+        what="project",
+    )
+    assert_finding(
+        found,
+        ("SERVICE_TYPE_DUPLICATE", "$.projects[0].service_types[1]"),
+        "Project Baby Hub declares service type 'A' more than once.",
+        code="A",
+        name="Baby Hub",
+    )
+    assert_finding(
+        found,
+        ("REFERENCE_UNKNOWN", "$.alliances[0].network"),
+        "Alliance Alleanza refers to network 'rete-x', which this plan does not have (it has: "
+        "rete-ats-montagna).",
+        known="rete-ats-montagna",
+        name="Alleanza",
+        ref="rete-x",
+        target="network",
+        what="Alliance",
+    )
+    assert_finding(
+        found,
+        ("REFERENCE_UNKNOWN", "$.projects[0].alliance"),
+        "Project Baby Hub refers to alliance 'al-x', which this plan does not have (it has: al).",
+        known="al",
+        name="Baby Hub",
+        ref="al-x",
+        target="alliance",
+        what="Project",
+    )
+    assert_finding(
+        found,
+        ("CYCLE_MISMATCH", "$.cycle"),
+        "The document says it belongs to cycle test-asl, but it is checked against test-ats.",
+        cycle="test-ats",
+        said="test-asl",
+    )
+    assert_finding(
+        found,
+        ("BODY_DUPLICATE", "$.projects[0].partners[0].id"),
+        "COMUNE DI  TIRANO (tirano) seems to be Comune di Tirano (comune-tirano) under another "
+        "id: same name and kind.",
+        id="tirano",
+        name="COMUNE DI  TIRANO",
+        other="comune-tirano",
+        other_name="Comune di Tirano",
+        same="name and kind",
+    )
+    assert_finding(
+        found,
+        ("NATURE_CONTRADICTS_KIND", "$.projects[0].partners[1].nature"),
+        "ACME S.p.A. is of kind company but declared a public body, which its kind is not; "
+        "correct it, or give the reason in nature_reason.",
+        kind="company",
+        name="ACME S.p.A.",
+        nature="public body",
+    )
+    from conciliazione_core._plain_sense import PLAIN_SENSE_RULES
+
+    every = {code.code for rule in PLAIN_SENSE_RULES for code in rule.codes}
+    assert {code for code, _path in found} >= every - {"REQUEST_ABOVE_ENVELOPE"}  # no allocation
+
+
+def test_each_body_is_judged_once_and_each_repeat_once(ats_cycle: Cycle) -> None:
+    """A body written in several places is one body: one nature question, one duplicate."""
+    public_company = attrs.evolve(COMPANY, nature=LegalNature.PUBLIC)
+    twin = attrs.evolve(COMUNE, id="tirano")
+    doc = attrs.evolve(PROJECT, lead=public_company, partners=(twin, public_company, twin))
+
+    def plain(document: Document) -> list[tuple[str, str]]:
+        about_bodies = ("NATURE_CONTRADICTS_KIND", "BODY_DUPLICATE")
+        return [
+            (f.code, f.path) for f in standard_checks(ats_cycle, document) if f.code in about_bodies
+        ]
+
+    # The lead is no longer the Comune, so its twin under "tirano" is nobody's repeat.
+    assert plain(doc) == [("NATURE_CONTRADICTS_KIND", "$.lead.nature")]
+    doc = attrs.evolve(PROJECT, partners=(twin, twin))
+    assert plain(doc) == [("BODY_DUPLICATE", "$.partners[0].id")]

@@ -28,7 +28,7 @@ from conciliazione_core._errors import (
 )
 from conciliazione_core._findings import Finding, FindingCode, Report, Severity
 from conciliazione_core._host import Host, PluginInfo, PluginProblem, default_host
-from conciliazione_core._legal import Evidence, LegalBasis
+from conciliazione_core._legal import PLAIN_SENSE, Evidence, LegalBasis
 from conciliazione_core._money import Money
 from conciliazione_core._municipality import (
     AgeBand,
@@ -59,6 +59,7 @@ from conciliazione_core.i18n import Catalogue
 __version__ = "0.1.0"
 
 __all__ = [
+    "PLAIN_SENSE",
     "Accord",
     "AccordKind",
     "AgeBand",

@@ -8,6 +8,7 @@ Defined here, re-exported by :mod:`conciliazione_core`.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, get_args
@@ -68,6 +69,7 @@ def check(
     *,
     lang: str | None = None,
     host: Host | None = None,
+    today: dt.date | None = None,
 ) -> Report:
     """Check a document against a cycle's rules; violations are findings in the report.
 
@@ -76,6 +78,9 @@ def check(
     is the language of the errors the call raises. A finding keeps its code and arguments and
     renders its message when it is read, in the reader's language: read it inside
     ``with conciliazione_core.i18n.language("it"):`` for Italian, whatever ``lang`` was.
+    ``today`` is the day of the check, against which a date of something done (a signature, a
+    submission) is in the future (``DATE_IN_FUTURE``); None: today's date, read from the clock
+    here (and nowhere in the rules). Pass it for a reproducible report.
     """
     from conciliazione_core._documents import (
         Alliance,
@@ -97,7 +102,8 @@ def check(
         raise InputError.at("name", _("expected text, got {kind}").format(kind=type(name).__name__))
     with _in(lang):
         resolved = _cycle(cycle, host)
-        return (host or default_host()).check(resolved, document, name)
+        day = dt.date.today() if today is None else today  # the host checks what it is
+        return (host or default_host()).check(resolved, document, name, today=day)
 
 
 def allocate(

@@ -156,6 +156,15 @@ class Body:
     """Codice fiscale, when known."""
     municipality: str | None = attrs.field(default=None, validator=_optional_text)
     """Where the body is based (a municipality's name)."""
+    nature_reason: str | None = attrs.field(default=None, validator=v.optional(v.non_blank_text))
+    """Why ``nature`` is not its kind's default (a private *scuola paritaria*, a company owned
+    by municipalities): without one, the plain-sense check ``NATURE_CONTRADICTS_KIND`` asks."""
+
+    @property
+    def nature_is_unusual(self) -> bool:
+        """True when the body's nature is not the default of its kind (a company declared
+        public, a municipality declared private)."""
+        return self.nature is not self.kind.default_nature
 
     @property
     def is_public(self) -> bool:

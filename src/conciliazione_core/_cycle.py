@@ -19,7 +19,7 @@ import attrs
 
 from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._formats import file_path
-from conciliazione_core._legal import LegalBasis
+from conciliazione_core._legal import PLAIN_SENSE, PLAIN_SENSE_KEY, LegalBasis
 from conciliazione_core._rule_registry import RuleRegistry, Rules, active_registry
 from conciliazione_core._serialisation import (
     DEFAULT_LIMITS,
@@ -208,7 +208,8 @@ class Cycle:
         """The cycle re-read with ``--set PATH=VALUE`` overrides (a what-if)."""
         if not assignments:
             return self
-        data = apply_overrides(self.parameters, [parse_override(a) for a in assignments])
+        parsed = [parse_override(a) for a in assignments]
+        data = apply_overrides(self._with_default_sections(parsed), parsed)
         try:
             cycle = _build(
                 data,
@@ -230,6 +231,25 @@ class Cycle:
             version=self.version,
             envelope_kinds=self.envelope_kinds,
         )
+
+    def _with_default_sections(
+        self, overrides: Sequence[tuple[tuple[str, ...], object]]
+    ) -> Mapping[str, Any]:
+        """The parameters with each rule section an override changes written out when the file
+        leaves it to its default (``--set rules.dates.today=2020-06-30`` on a plain-sense rule)."""
+        raw_rules = self.parameters.get("rules", {})
+        if not isinstance(raw_rules, Mapping):
+            return self.parameters
+        rules = dict(raw_rules)
+        for path, _value in overrides:
+            if len(path) < 3 or path[0] != "rules" or path[1] in rules:
+                continue
+            rule = self.rules.registry.rules.get(path[1])
+            if rule is not None and rule.default is not None:
+                rules[path[1]] = attrs.asdict(rule.default)
+        if rules == raw_rules:
+            return self.parameters
+        return {**self.parameters, "rules": rules}
 
 
 def _check_citations(params: _ParameterFile) -> list[Problem]:
@@ -282,14 +302,15 @@ def _build(
         problems.extend(exc.problems)
     raw_rules = data.get("rules", {})
     raw_citations = data.get("citations", {})
+    # Every cycle can cite the core's plain sense (its checks' default basis), unless it says
+    # what "plain_sense" means itself.
+    known: dict[str, object] = {PLAIN_SENSE_KEY: PLAIN_SENSE}
+    if isinstance(raw_citations, Mapping):
+        known.update(raw_citations)
     rules = Rules()
     if isinstance(raw_rules, Mapping):
         try:
-            rules = (registry or active_registry()).structure(
-                raw_rules,
-                raw_citations if isinstance(raw_citations, Mapping) else {},
-                source,
-            )
+            rules = (registry or active_registry()).structure(raw_rules, known, source)
         except InputError as exc:
             problems.extend(exc.problems)
     if params is not None:
@@ -323,7 +344,9 @@ def _build(
         level=params.cycle.level,
         period=params.cycle.period,
         legal_basis=tuple(params.citations[k] for k in params.cycle.legal_basis),
-        citations=params.citations,
+        citations={**params.citations, PLAIN_SENSE_KEY: PLAIN_SENSE}
+        if PLAIN_SENSE_KEY not in params.citations
+        else params.citations,
         rules=rules,
         recipients=recipients,
         assumptions=params.assumptions,

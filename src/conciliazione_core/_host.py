@@ -49,6 +49,7 @@ from conciliazione_core._rule_registry import (
 from conciliazione_core.i18n import _
 
 if TYPE_CHECKING:
+    import datetime as dt
     from importlib.metadata import EntryPoint
 
     from conciliazione_core.allocation import KindRegistry
@@ -914,9 +915,34 @@ class Host:
                     findings.append(_with_definition(f, plugin, registry, own=True))
         return findings
 
-    def check(self, cycle: Cycle | str, document: Document, name: str = "document") -> Report:
-        """Check a document against a cycle: its rules, then the plugins' extra checks."""
+    def check(
+        self,
+        cycle: Cycle | str,
+        document: Document,
+        name: str = "document",
+        *,
+        today: dt.date | None = None,
+    ) -> Report:
+        """Check a document against a cycle: its rules, then the plugins' extra checks.
+
+        ``today`` is the reference date of the rules that read one (which dates are in the
+        future); None: no such date, so none is judged to be in the future. The host never
+        reads the clock: :func:`conciliazione_core.check` passes today's date by default.
+        """
         resolved = self.cycle(cycle) if isinstance(cycle, str) else cycle
+        if today is not None:
+            import datetime as dt
+
+            from conciliazione_core._errors import InputError
+
+            if not isinstance(today, dt.date) or isinstance(today, dt.datetime):
+                raise InputError.at(
+                    "today",
+                    _("expected a date (datetime.date) or None, got {kind}").format(
+                        kind=type(today).__name__
+                    ),
+                )
+            resolved = attrs.evolve(resolved, rules=resolved.rules.on(today))
         findings = self.rule_findings(resolved, document)
         with self._registries():
             findings += self.extra_findings(resolved, document)

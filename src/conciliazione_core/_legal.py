@@ -11,7 +11,7 @@ import enum
 
 import attrs
 
-__all__ = ["Evidence", "LegalBasis"]
+__all__ = ["PLAIN_SENSE", "PLAIN_SENSE_KEY", "Evidence", "LegalBasis"]
 
 
 class Evidence(enum.Enum):
@@ -51,3 +51,19 @@ class LegalBasis:
         elif self.evidence is Evidence.SOURCE and self.url:
             text += f" [source: {self.url}]"
         return text
+
+
+PLAIN_SENSE_KEY = "plain_sense"
+"""The citation key of :data:`PLAIN_SENSE`: every cycle has it, unless its file defines its own."""
+
+PLAIN_SENSE = LegalBasis(
+    act="conciliazione-core plain-sense checks",
+    note=(
+        "No act of the cycle says this: it is what any officer reading the document would ask "
+        "about (a project that ends before it starts, a request above the project's cost, one "
+        "body under two ids). Not law: such a finding is a warning, never an error; a cycle "
+        "whose act does say it cites that act in the rule's section instead."
+    ),
+    evidence=Evidence.INFERENCE,
+)
+"""The citation of the core's plain-sense checks, carried by every cycle as ``plain_sense``."""

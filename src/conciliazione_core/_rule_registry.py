@@ -1,7 +1,7 @@
 """The registry of rules: what each ``[rules.NAME]`` section means, emits and checks.
 
 A plugin registers a :class:`Rule` through the ``conciliazione_rules(register)`` hook; the core's
-five standard rules are registered the same way by its default plugin
+standard rules are registered the same way by its default plugin
 (:mod:`conciliazione_core._rules`). A cycle's ``[rules]`` table is structured against the registry
 when the cycle loads: every section must belong to a registered rule, and its citation keys must
 be in the cycle's ``[citations]``.
@@ -14,6 +14,7 @@ default host's (the core's rules and those of every installed plugin).
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import keyword
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -77,6 +78,9 @@ class Rule:
     template: str = ""
     """The section as ``conciliazione new-cycle`` writes it in a new parameter file: TOML text,
     commented out when the rule is optional (generated from ``parameters`` when empty)."""
+    default: Any = None
+    """The section a cycle has when its parameter file does not set it: the rule is then on in
+    every cycle (the core's plain-sense checks). None: the rule is off unless the file sets it."""
 
     def scaffold(self) -> str:
         """The TOML text ``new-cycle`` writes for this rule (its ``template``, or one made
@@ -114,6 +118,8 @@ def _problem_with(rule: object) -> str | None:
     missing = [name for name in rule.citations if name not in fields]
     if missing:
         return f"rule {rule.section!r}: no parameter named {', '.join(map(repr, missing))}"
+    if rule.default is not None and not isinstance(rule.default, rule.parameters):
+        return f"rule {rule.section!r}: its default must be a {rule.parameters.__name__}"
     if not callable(rule.check) or not callable(rule.describe):
         return f"rule {rule.section!r}: check and describe must be functions"
     if not isinstance(rule.codes, tuple) or not all(isinstance(c, FindingCode) for c in rule.codes):
@@ -249,6 +255,9 @@ class RuleRegistry:
                         )
                     )
             sections[name] = section
+        for name, rule in self.rules.items():
+            if name not in sections and name not in raw and rule.default is not None:
+                sections[name] = rule.default  # on by default; its citations are the core's
         if problems:
             raise InputError(problems, source)
         ordered = {name: sections[name] for name in self.rules if name in sections}
@@ -305,6 +314,22 @@ class Rules(Mapping[str, object]):
                 key = getattr(section, field)
                 if key is not None:
                     yield f"$.rules.{name}.{field}", key
+
+    def on(self, today: dt.date) -> Rules:
+        """The rules with ``today`` as the reference date of every section that reads one.
+
+        A section whose parameters have a ``today`` field (``[rules.dates]``: which dates are in
+        the future) gets it unless the parameter file or a what-if set it already; the rules never
+        read the clock themselves, so a check is reproducible given its date.
+        """
+        sections: dict[str, Any] = {}
+        for name, section in self.sections.items():
+            kind = type(section)
+            fields = attrs.fields_dict(kind) if attrs.has(kind) else {}
+            if "today" in fields and getattr(section, "today", None) is None:
+                section = attrs.evolve(section, today=today)  # type: ignore[misc]
+            sections[name] = section
+        return Rules(sections, self.registry)
 
     def describe(self, cycle: Cycle) -> Iterator[tuple[Rule, list[tuple[str, str | None]]]]:
         """Each set section's rule and its ``(topic, value)`` rows."""

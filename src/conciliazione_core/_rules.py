@@ -1,11 +1,14 @@
-"""The core's own default plugin: the five standard rules every cycle can turn on.
+"""The core's own default plugin: the standard rules every cycle can turn on.
 
-Each rule reads one section of the cycle's ``[rules]`` (``network``, ``accord``, ``lead``,
-``submission``, ``projects``) and is skipped when that section is absent; each finding cites the
-section's ``basis``. They are registered through the same ``conciliazione_rules`` hook as a
-plugin's rules (the host registers this module first, like datasette's default plugins), so a
-plugin adds an unusual rule by registering its own :class:`~conciliazione_core.Rule` instead of
-editing these. Adding a standard rule touches this module only (and its Italian messages).
+Each rule reads one section of the cycle's ``[rules]`` (``network``, ``accord``, ``territory``,
+``lead``, ``submission``, ``projects``) and is skipped when that section is absent; each finding
+cites the section's ``basis``. The plain-sense rules (``dates``, ``figures``, ``coherence``,
+``bodies``: :mod:`conciliazione_core._plain_sense`) follow them and are on in every cycle, as
+warnings citing ``plain_sense`` where the cycle's acts say nothing. They are registered through
+the same ``conciliazione_rules`` hook as a plugin's rules (the host registers this module first,
+like datasette's default plugins), so a plugin adds an unusual rule by registering its own
+:class:`~conciliazione_core.Rule` instead of editing these. Adding a standard rule touches this
+module (or the plain-sense one) only, and its Italian messages.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from conciliazione_core._documents import (
     TerritorialPlan,
 )
 from conciliazione_core._findings import Finding, FindingCode, Severity
+from conciliazione_core._plain_sense import NATURE_WORDS, PLAIN_SENSE_RULES
 from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import N_, _
 
 if TYPE_CHECKING:
     from conciliazione_core._cycle import Cycle
+    from conciliazione_core._legal import LegalBasis
 
 __all__ = [
     "FINDING_CODES",
@@ -149,6 +154,15 @@ NETWORK_CODES = (
         "`lead_is_agency = true`",
     ),
     _code(
+        "NETWORK_LEAD_KIND",
+        E,
+        N_(
+            "Network {network} is led by {lead}, written with the id of the agency {agency} but "
+            "of kind {kind}, not {expected}."
+        ),
+        "`lead_is_agency = true`: the lead has the agency's id but another kind (a company)",
+    ),
+    _code(
         "NETWORK_DUPLICATE_AGENCY",
         E,
         N_("{agency} has more than one network ({networks}); the cycle allows one per agency."),
@@ -248,6 +262,24 @@ SUBMISSION_CODES = (
         "`proposals_by` is set",
     ),
     _code(
+        "SUBMISSION_DATE_NOT_STATED",
+        INFO,
+        N_(
+            "Project {name} does not say when it was submitted; the call closed on {deadline}: "
+            "ask for the date."
+        ),
+        "`proposals_by` is set and a project has no `submitted_on`",
+    ),
+    _code(
+        "SUBMISSION_CHANNEL_NOT_STATED",
+        INFO,
+        N_(
+            "Project {name} does not say through which agency it was submitted; proposals go "
+            "through the network's agency: ask."
+        ),
+        "`through_agency = true` and a project has no `submitted_through`",
+    ),
+    _code(
         "PLAN_LATE",
         E,
         N_("The plan was presented on {date}, after the deadline of {deadline}."),
@@ -291,14 +323,11 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
         *LEAD_CODES,
         *SUBMISSION_CODES,
         *PROJECT_CODES,
+        *(code for rule in PLAIN_SENSE_RULES for code in rule.codes),
     )
 }
 
-_NATURE_WORDS = {
-    LegalNature.PUBLIC: N_("public body"),
-    LegalNature.PRIVATE_FOR_PROFIT: N_("private for-profit body"),
-    LegalNature.PRIVATE_NON_PROFIT: N_("private non-profit / third-sector body"),
-}
+_NATURE_WORDS = NATURE_WORDS
 
 
 def _nature(body: Body) -> str:
@@ -387,8 +416,31 @@ def _check_network(cycle: Cycle, rules: NetworkRules, document: Document) -> Ite
                 lead=network.lead.name,
                 agency=(" " + _("or") + " ").join(leads),
             )
+        elif rules.lead_is_agency:
+            yield from _check_lead_kind(network, path, basis)
     if isinstance(document, NetworkRegister):
         yield from _check_register(cycle, rules, document)
+
+
+def _check_lead_kind(network: Network, path: str, basis: LegalBasis) -> Iterator[Finding]:
+    """A lead written with its agency's id must be that agency: a company with an ATS's id is not."""
+    from conciliazione_core._territory import Level, lombardy
+
+    agency = lombardy().agency(network.lead.id)
+    if agency is None:
+        return
+    expected = BodyKind.ASL if agency.level is Level.ASL else BodyKind.ATS
+    if network.lead.kind is not expected:
+        yield finding(
+            "NETWORK_LEAD_KIND",
+            f"{path}.lead.kind",
+            basis,
+            network=network.name,
+            lead=network.lead.name,
+            agency=agency.id,
+            kind=network.lead.kind.value,
+            expected=expected.value,
+        )
 
 
 def _current_agencies(cycle: Cycle, agency_id: str) -> tuple[str, ...]:
@@ -575,6 +627,21 @@ def _check_submission(
     basis = cycle.cite(rules.basis)
     for project, path, agency in _projects(document):
         through = project.submitted_through
+        if rules.proposals_by and project.submitted_on is None:
+            yield finding(
+                "SUBMISSION_DATE_NOT_STATED",
+                f"{path}.submitted_on",
+                basis,
+                name=project.title,
+                deadline=_date(rules.proposals_by),
+            )
+        if rules.through_agency and through is None:
+            yield finding(
+                "SUBMISSION_CHANNEL_NOT_STATED",
+                f"{path}.submitted_through",
+                basis,
+                name=project.title,
+            )
         if (
             rules.through_agency
             and agency is not None
@@ -725,7 +792,7 @@ def _describe_projects(cycle: Cycle, rules: ProjectRules) -> Rows:
 def _emits_network(rules: NetworkRules) -> Iterator[str]:
     yield from ("NETWORK_AGENCY_UNKNOWN", "NETWORK_AGENCY_SUCCEEDED")
     if rules.lead_is_agency:
-        yield "NETWORK_LEAD_NOT_AGENCY"
+        yield from ("NETWORK_LEAD_NOT_AGENCY", "NETWORK_LEAD_KIND")
     if rules.one_per_agency:
         yield "NETWORK_DUPLICATE_AGENCY"
     if rules.max_networks is not None:
@@ -753,9 +820,9 @@ def _emits_lead(rules: LeadRules) -> Iterator[str]:
 
 def _emits_submission(rules: SubmissionRules) -> Iterator[str]:
     if rules.through_agency:
-        yield "PROPOSAL_NOT_THROUGH_AGENCY"
+        yield from ("PROPOSAL_NOT_THROUGH_AGENCY", "SUBMISSION_CHANNEL_NOT_STATED")
     if rules.proposals_by is not None:
-        yield "PROPOSAL_LATE"
+        yield from ("PROPOSAL_LATE", "SUBMISSION_DATE_NOT_STATED")
     if rules.plans_by is not None:
         yield "PLAN_LATE"
 
@@ -855,8 +922,10 @@ STANDARD_RULES: tuple[Rule, ...] = (
             "# ends_by = YYYY-MM-DD\n# budget_expected = true\n"
         ),
     ),
+    *PLAIN_SENSE_RULES,
 )
-"""The standard rules, in the order their checks run."""
+"""The standard rules, in the order their checks run: those a cycle's acts set, then the
+plain-sense ones every cycle has (:mod:`conciliazione_core._plain_sense`)."""
 
 
 @hookimpl

@@ -33,6 +33,7 @@ from conciliazione_core import (
 )
 from conciliazione_core._documents import Alliance, Document, Network
 from conciliazione_core._money import Money
+from conciliazione_core._plain_sense import PLAIN_SENSE_RULES
 from conciliazione_core._rules import FINDING_CODES
 from conciliazione_core._territory import Level
 from conciliazione_core.testing._conformance import emittable_codes, run_check
@@ -62,6 +63,12 @@ EXPECTED_INFO: dict[str, list[str]] = {
     "invalid_plan_not_through_asl.toml": ["BUDGET_NOT_STATED"] * 3,
     "invalid_plan_proposal_late.toml": ["BUDGET_NOT_STATED"] * 3,
     "invalid_plan_late.toml": ["BUDGET_NOT_STATED"] * 3,
+    "invalid_network_lead_company.toml": ["ACCORD_UNDATED"],
+    "illustrative_plan_submission_unknown.toml": [
+        "SUBMISSION_DATE_NOT_STATED",
+        "SUBMISSION_CHANNEL_NOT_STATED",
+        *["BUDGET_NOT_STATED"] * 3,
+    ],
 }
 
 
@@ -92,7 +99,18 @@ def info(report: Report) -> list[str]:
 def body(kind: BodyKind, nature: LegalNature | None = None) -> Body:
     if nature is None:
         return Body(id=f"b-{kind.value}", name=f"A {kind.value}", kind=kind)
-    return Body(id=f"b-{kind.value}", name=f"A {kind.value}", kind=kind, nature=nature)
+    # A nature that is not the kind's own says why (else the plain-sense check asks).
+    reason = f"a {kind.value} of another nature (test)"
+    return Body(
+        id=f"b-{kind.value}", name=f"A {kind.value}", kind=kind, nature=nature, nature_reason=reason
+    )
+
+
+#: Submitted on time through an ASL: a standalone project that says how it reached the Region.
+SUBMITTED: dict[str, Any] = {
+    "submitted_on": dt.date(2014, 5, 2),
+    "submitted_through": "ASL-BERGAMO",
+}
 
 
 # ---- the cycle and its parameters ---------------------------------------------------------------
@@ -191,10 +209,17 @@ def test_every_emittable_code_has_an_inadmissible_and_an_admissible_example(
                 clean.setdefault(code, set()).add(kind)
     # NETWORK_AGENCY_SUCCEEDED needs an agency of another level with successors: only an ASL
     # has successors, and ASL are this cycle's own level (see the test below).
-    codes = [c for c in emittable_codes(cycle) if c != "NETWORK_AGENCY_SUCCEEDED"]
+    # The core's plain-sense codes, on in every cycle, are the core's to test (tests/test_rules.py).
+    plain_sense = {c.code for rule in PLAIN_SENSE_RULES for c in rule.codes}
+    codes = [
+        c
+        for c in emittable_codes(cycle)
+        if c != "NETWORK_AGENCY_SUCCEEDED" and c not in plain_sense
+    ]
     assert codes == [
         "NETWORK_AGENCY_UNKNOWN",
         "NETWORK_LEAD_NOT_AGENCY",
+        "NETWORK_LEAD_KIND",
         "NETWORK_DUPLICATE_AGENCY",
         "NETWORK_TOO_MANY",
         "ACCORD_MISSING",
@@ -203,6 +228,8 @@ def test_every_emittable_code_has_an_inadmissible_and_an_admissible_example(
         "LEAD_NOT_PUBLIC",
         "PROPOSAL_NOT_THROUGH_AGENCY",
         "PROPOSAL_LATE",
+        "SUBMISSION_DATE_NOT_STATED",
+        "SUBMISSION_CHANNEL_NOT_STATED",
         "PLAN_LATE",
         "BUDGET_NOT_STATED",
     ]
@@ -434,7 +461,9 @@ def test_decree_examples_are_public_kinds() -> None:
 @pytest.mark.parametrize("kind", PUBLIC_KINDS, ids=lambda k: k.value)
 def test_any_public_body_may_lead(host: Host, kind: BodyKind) -> None:
     alliance = Alliance(id="a", name="Alleanza", lead=body(kind))
-    project = Project(id="p", title="Progetto", lead=body(kind), requested=Money.euros(1))
+    project = Project(
+        id="p", title="Progetto", lead=body(kind), requested=Money.euros(1), **SUBMITTED
+    )
     assert host.check(CYCLE_ID, alliance).codes() == []
     assert host.check(CYCLE_ID, project).codes() == []
 
@@ -517,6 +546,7 @@ def test_a_standalone_project_has_no_network_to_compare(host: Host) -> None:
         id="p",
         title="P",
         lead=body(BodyKind.MUNICIPALITY),
+        submitted_on=dt.date(2014, 5, 2),
         submitted_through="ASL-BERGAMO",
         requested=Money.euros(1),
     )
@@ -556,10 +586,28 @@ def test_budget_stated_silences_the_information(host: Host) -> None:
     # MADE-UP amount, only to show the information goes away once a budget is stated.
     stated = plan_with_project(requested=Money.euros(1_000))
     assert info(host.check(CYCLE_ID, stated)) == ["BUDGET_NOT_STATED"] * 2
-    project = Project(id="p", title="P", lead=body(BodyKind.MUNICIPALITY))
+    project = Project(id="p", title="P", lead=body(BodyKind.MUNICIPALITY), **SUBMITTED)
     report = host.check(CYCLE_ID, project)
     assert report.admissible
     assert info(report) == ["BUDGET_NOT_STATED"]
+
+
+def test_a_project_that_does_not_say_how_it_was_submitted_is_asked(host: Host) -> None:
+    """Information, not an error: the officer asks for the date and the channel (the decree
+    has proposals go through the ASL by the end of May 2014)."""
+    project = Project(id="p", title="P", lead=body(BodyKind.MUNICIPALITY), requested=Money(1))
+    report = host.check(CYCLE_ID, project)
+    assert report.admissible
+    assert [(f.code, f.path) for f in report.findings] == [
+        ("SUBMISSION_DATE_NOT_STATED", "$.submitted_on"),
+        ("SUBMISSION_CHANNEL_NOT_STATED", "$.submitted_through"),
+    ]
+    for found in report.findings:
+        assert found.legal_basis is not None
+        assert found.legal_basis.act == DECREE
+    assert "31/05/2014" in report.findings[0].message
+    answered = attrs.evolve(project, **SUBMITTED)
+    assert host.check(CYCLE_ID, answered).findings == ()
 
 
 # ---- what-if: the 2020-2023 ATS Montagna plan under the 2014 rules ----------------------------
@@ -577,6 +625,17 @@ def test_montagna_2020_plan_under_the_2014_rules(host: Host) -> None:
         ("NETWORK_AGENCY_UNKNOWN", Severity.ERROR, "$.network.agency"),
         ("ACCORD_MISSING", Severity.ERROR, "$.network.accord"),
         ("LEAD_NOT_PUBLIC", Severity.ERROR, "$.projects[3].lead"),
+        # The plan says it is of lombardia-2020 (plain sense), and does not say when and how
+        # its proposals were submitted, which the 2014 decree asks.
+        ("CYCLE_MISMATCH", Severity.WARNING, "$.cycle"),
+        *[
+            (code, Severity.INFO, f"$.projects[{i}].{field}")
+            for i in range(5)
+            for code, field in (
+                ("SUBMISSION_DATE_NOT_STATED", "submitted_on"),
+                ("SUBMISSION_CHANNEL_NOT_STATED", "submitted_through"),
+            )
+        ],
         *[("BUDGET_NOT_STATED", Severity.INFO, f"$.projects[{i}].requested") for i in range(5)],
     ]
     (lead,) = [f for f in report.findings if f.code.startswith("LEAD_")]
@@ -591,7 +650,7 @@ def test_montagna_leads_alone_only_terzo_tempo_fails(host: Host) -> None:
     assert isinstance(plan, TerritorialPlan)
     register = example("register_cremona_brescia.toml")
     assert isinstance(register, NetworkRegister)
-    as_2014 = attrs.evolve(plan, network=register.networks[1])  # the Brescia network
+    as_2014 = attrs.evolve(plan, network=register.networks[1], cycle=CYCLE_ID)  # Brescia's
     report = host.check(CYCLE_ID, as_2014)
     assert serious(report) == ["LEAD_NOT_PUBLIC"]
     assert report.findings[0].path == "$.projects[3].lead"

@@ -110,7 +110,13 @@ def test_check_montagna_2020_plan_what_if(capsys: pytest.CaptureFixture[str]) ->
     assert code == 1
     findings = json.loads(out)["findings"]
     serious = [f["code"] for f in findings if f["severity"] != "info"]
-    assert serious == ["NETWORK_AGENCY_UNKNOWN", "ACCORD_MISSING", "LEAD_NOT_PUBLIC"]
+    # Errors first, then the plain-sense warning: the plan says it is of lombardia-2020.
+    assert serious == [
+        "NETWORK_AGENCY_UNKNOWN",
+        "ACCORD_MISSING",
+        "LEAD_NOT_PUBLIC",
+        "CYCLE_MISMATCH",
+    ]
     (lead,) = [f for f in findings if f["code"] == "LEAD_NOT_PUBLIC"]
     assert lead["path"] == "$.projects[3].lead"
     assert "Terzo tempo" in lead["message"]

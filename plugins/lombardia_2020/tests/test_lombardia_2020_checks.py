@@ -285,6 +285,7 @@ def test_the_terzo_tempo_lead_is_admitted(host: Host) -> None:
             name="Cooperativa di consumo",
             kind=BodyKind.COOPERATIVE,
             nature=LegalNature.PRIVATE_FOR_PROFIT,
+            nature_reason="a consumers' cooperative without the mutual-benefit clauses",
         ),
     ],
     ids=["company", "for-profit-cooperative"],

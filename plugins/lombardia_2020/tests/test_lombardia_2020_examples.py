@@ -44,7 +44,27 @@ EMITTABLE = {
     "SERVICE_TYPE_UNKNOWN",
     "PROJECT_ENDS_LATE",
     "BUDGET_NOT_STATED",
+    "NETWORK_LEAD_KIND",
+    # the core's plain-sense checks, on in every cycle (plan_officer_questions.toml)
+    "PROJECT_ENDS_BEFORE_START",
+    "PROJECT_OUTSIDE_PERIOD",
+    "DATE_CENTURY_OFF",
+    "REQUEST_ABOVE_COST",
+    "CO_FINANCING_ABOVE_COST",
+    "REQUEST_ABOVE_ENVELOPE",
+    "COUNT_NEGATIVE",
+    "ID_BLANK",
+    "TITLE_BLANK",
+    "SERVICE_TYPE_DUPLICATE",
+    "REFERENCE_UNKNOWN",
+    "BODY_DUPLICATE",
+    "NATURE_CONTRADICTS_KIND",
 }
+
+#: A code the cycle can emit that no shipped example can show: the kit refuses an example that
+#: says it is of another cycle (tests/test_rules.py covers it). DATE_IN_FUTURE is not emittable
+#: at all: the cycle pins no `today`, and the examples are checked without a day of the check.
+NOT_IN_EXAMPLES = {"CYCLE_MISMATCH"}
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +245,7 @@ def test_cli_check_of_a_broken_document_is_one_line_and_exit_2(
 def test_the_kit_agrees_on_which_codes_this_cycle_can_emit(cycle: Cycle) -> None:
     from conciliazione_core.testing._conformance import emittable_codes
 
-    assert set(emittable_codes(cycle)) == EMITTABLE
+    assert set(emittable_codes(cycle)) == EMITTABLE | NOT_IN_EXAMPLES
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,8 @@ def bodies(
     }
     if explicit is not None:
         fields["nature"] = explicit
+        if draw(st.booleans()):
+            fields["nature_reason"] = draw(names())
     return Body(**fields)
 
 

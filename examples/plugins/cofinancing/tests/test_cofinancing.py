@@ -207,7 +207,8 @@ def test_without_the_plugin_the_section_is_an_error_naming_the_known_ones() -> N
     assert problem.path == "$.rules.co_financing"
     assert problem.message == (
         "no installed rule reads [rules.co_financing]; "
-        "known: network, accord, territory, lead, submission, projects"
+        "known: network, accord, territory, lead, submission, projects, dates, figures, coherence, "
+        "bodies"
     )
 
 
