@@ -165,7 +165,7 @@ def test_the_skeleton_parameter_file_loads_with_a_marked_placeholder(skeleton: P
     assert cycle.id == NEW_ID
     assert cycle.period.start.year == 2031
     assert [c.evidence for c in cycle.citations.values()] == [Evidence.INFERENCE]
-    assert "replace me" in (cycle.citations["decree"].act + cycle.title).lower()
+    assert "replace me" in (str(cycle.citations["decree"].act) + str(cycle.title)).lower()
     assert cycle.allocation is None  # no invented amounts
     assert "replace me" in (skeleton / "src" / PACKAGE / "cycle.toml").read_text()
 

@@ -163,7 +163,7 @@ def _cycle_md(cycle: Cycle) -> str:
         "",
     ]
     if cycle.summary:
-        lines += [" ".join(cycle.summary.split()), ""]
+        lines += [" ".join(str(cycle.summary).split()), ""]
     recipients = ", ".join(r.id for r in cycle.recipients)
     lines += [
         f"- **Period**: {_date(cycle.period.start)} – {_date(cycle.period.end)}",

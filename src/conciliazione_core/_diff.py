@@ -75,7 +75,7 @@ def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
         return {}
     out: dict[str, dict[str, str | None]] = {}
     for e in plan.envelopes:
-        aspects: dict[str, str | None] = {"label": e.label}
+        aspects: dict[str, str | None] = {"label": str(e.label)}
         kind = kind_of(e)
         try:
             aspects.update(kind.describe(e))
@@ -110,7 +110,7 @@ def diff_cycles(a: Cycle, b: Cycle) -> CycleDiff:
     def add(topic: str, va: str | None, vb: str | None) -> None:
         rows.append(DiffRow(topic, va, vb, va != vb))
 
-    add("title", a.title, b.title)
+    add("title", str(a.title), str(b.title))
     add("level", a.level.value, b.level.value)
     add("period", f"{a.period.start} – {a.period.end}", f"{b.period.start} – {b.period.end}")
     add(

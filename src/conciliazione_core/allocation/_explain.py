@@ -175,7 +175,7 @@ def _provenance(p: Provenance) -> str:
 
 def _component_text(allocation: Allocation, c: Component, lang: str) -> list[str]:
     head = _("receives {amount} from {label!r} ({basis})").format(
-        amount=euros(c.amount, lang), label=c.label, basis=str(c.basis)
+        amount=euros(c.amount, lang), label=str(c.label), basis=str(c.basis)
     )
     lines: list[str] = []
     envelope = allocation.plan.envelope(c.envelope_id)
@@ -323,7 +323,7 @@ def _explain_text(allocation: Allocation, recipient_id: str, lang: str) -> str:
             _(
                 "- {label!r} ({amount}) is not allocated yet: {indicators} missing for {ids}{mine}."
             ).format(
-                label=p.label,
+                label=str(p.label),
                 amount=euros(p.amount, lang),
                 indicators=", ".join(p.indicators),
                 ids=", ".join(p.missing),

@@ -113,6 +113,6 @@ def allocate(
     if chart is not None:
         from conciliazione_core._chart import draw_chart
 
-        draw_chart(result, chart, title=cycle.title)
+        draw_chart(result, chart, title=str(cycle.title))
     if result.pending:
         sys.exit(EXIT_FINDINGS)

@@ -23,7 +23,7 @@ def cycles(fmt: str) -> None:
     rows = [
         [
             c.id,
-            c.title,
+            str(c.title),
             "; ".join(str(b) for b in c.legal_basis),
             c.distribution or "",
             c.version or "",

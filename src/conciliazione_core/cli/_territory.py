@@ -58,7 +58,7 @@ def territory_command(query: str, on: Any, fmt: str) -> None:
                 "valid_to": member.valid_to.isoformat() if member.valid_to else None,
                 "status": member.status.value if member.status else "unknown",
                 "legal_basis": str(member.basis),
-                "note": member.basis.note,
+                "note": None if member.basis.note is None else str(member.basis.note),
             }
         )
         return
@@ -76,7 +76,7 @@ def territory_command(query: str, on: Any, fmt: str) -> None:
         [_("basis"), str(member.basis)],
     ]
     if member.basis.note:
-        rows.append([_("note"), member.basis.note])
+        rows.append([_("note"), str(member.basis.note)])
     if successor is not None:
         rows.append([_("now part of"), str(successor)])
     click.echo(_("{municipality} on {date}").format(municipality=place, date=day.isoformat()))
