@@ -69,17 +69,15 @@ def parse_text(value: object) -> Text:
                 )
             )
         if "en" not in value:
-            raise Refused(_("missing the English text (en = \"...\"), the one always shown"))
+            raise Refused(_('missing the English text (en = "..."), the one always shown'))
         bad = [str(k) for k, v in value.items() if not isinstance(v, str)]
         if bad:
-            raise Refused(
-                _("the text in {keys} is not a string").format(keys=", ".join(bad))
-            )
+            raise Refused(_("the text in {keys} is not a string").format(keys=", ".join(bad)))
         return Text.of(value)
     raise Refused(
-        _('expected text, or a table of it by language (en = "...", it = "..."), got {kind}').format(
-            kind=kind_name(value)
-        )
+        _(
+            'expected text, or a table of it by language (en = "...", it = "..."), got {kind}'
+        ).format(kind=kind_name(value))
     )
 
 

@@ -202,9 +202,7 @@ def _replace_in_table(text: str, table: str, key: str, value: str) -> str:
     A text given by language (``key.en = "..."``, ``key.it = "..."``) becomes the one string."""
     lines = text.splitlines(keepends=True)
     inside, found = False, False
-    pattern = re.compile(
-        rf"^\s*{re.escape(key)}(\.[a-z]+)?\s*=\s*\"(?:[^\"\\]|\\.)*\"\s*(#.*)?$"
-    )
+    pattern = re.compile(rf"^\s*{re.escape(key)}(\.[a-z]+)?\s*=\s*\"(?:[^\"\\]|\\.)*\"\s*(#.*)?$")
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith("["):

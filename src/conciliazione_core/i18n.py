@@ -20,8 +20,7 @@ import contextvars
 import gettext
 import os
 import threading
-from collections.abc import Iterator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -265,7 +264,6 @@ class Text:
 
     def __format__(self, spec: str) -> str:
         return format(self.in_language(), spec)
-
 
 
 def to_text(value: str | Text | Mapping[str, str]) -> Text:

@@ -169,7 +169,7 @@ def _unit(rounding: Rounding, lang: str) -> str:
 
 
 def _provenance(p: Provenance) -> str:
-    text = f"{p.status.value}: {p.source}, {p.reference_date.isoformat()}"
+    text = f"{p.status.word}: {p.source}, {p.reference_date.isoformat()}"
     return f"{text}; {p.method}" if p.method else text
 
 
@@ -333,7 +333,7 @@ def _explain_text(allocation: Allocation, recipient_id: str, lang: str) -> str:
     if share.status is not DataStatus.OFFICIAL:
         lines.append(
             _("Note: this amount depends on {status} figures, not official ones.").format(
-                status=share.status.value
+                status=share.status.word
             )
         )
     if not share.components and not allocation.pending:

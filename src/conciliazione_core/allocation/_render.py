@@ -335,7 +335,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None) -> str:
         )
         for n in a.non_official:
             method = f": {n.provenance.method}" if n.provenance.method else ""
-            lines.append(f"  {n.recipient_id} {n.status.value}{method}")
+            lines.append(f"  {n.recipient_id} {n.status.word}{method}")
     legend = []
     for envelope in a.plan.envelopes:
         text = f"  {envelope.id}: {envelope.label} ({envelope.basis})"

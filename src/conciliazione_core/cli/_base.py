@@ -13,7 +13,8 @@ import click
 
 from conciliazione_core._printable import printable
 from conciliazione_core._views import dumps
-from conciliazione_core.i18n import set_language
+from conciliazione_core.cli._help import Group, route_click_messages
+from conciliazione_core.i18n import N_, set_language
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -41,14 +42,28 @@ def format_table(
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+route_click_messages()
+
+
+def _choose_language(_ctx: click.Context, _param: click.Parameter, lang: str | None) -> None:
+    """Set the language as soon as ``--lang`` is read: an eager option, before ``--help``."""
+    set_language(lang)
+
+
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("Lombardy's work-life balance programme: cycles, checks and allocations."),
+)
 @click.option(
     "--lang",
     type=click.Choice(["en", "it"]),
     default=None,
-    help="Language of messages (default: from LANGUAGE/LC_ALL/LANG, else English).",
+    is_eager=True,
+    expose_value=False,
+    callback=_choose_language,
+    help=N_("Language of messages (default: from LANGUAGE/LC_ALL/LANG, else English)."),
 )
 @click.version_option(package_name="conciliazione-core")
-def cli(lang: str | None) -> None:
-    """Lombardy's work-life balance programme: cycles, checks and allocations."""
-    set_language(lang)
+def cli() -> None:
+    pass

@@ -15,7 +15,9 @@ from conciliazione_core.i18n import N_, _
 SEVERITY_WORDS = {"error": N_("ERROR"), "warning": N_("WARNING"), "info": N_("INFO")}
 
 
-@cli.command()
+@cli.command(
+    help=N_("Check a network, alliance, project or plan document against a cycle's rules.")
+)
 @click.argument("cycle_id", metavar="CYCLE")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -24,10 +26,11 @@ SEVERITY_WORDS = {"error": N_("ERROR"), "warning": N_("WARNING"), "info": N_("IN
     "overrides",
     multiple=True,
     metavar="PATH=VALUE",
-    help="Override a rule for a what-if check (repeatable), e.g. rules.projects.ends_by=2019-01-15.",
+    help=N_(
+        "Override a rule for a what-if check (repeatable), e.g. rules.projects.ends_by=2019-01-15."
+    ),
 )
 def check(cycle_id: str, file: Path, fmt: str, overrides: tuple[str, ...]) -> None:
-    """Check a network, alliance, project or plan document against a cycle's rules."""
     from conciliazione_core import check as check_document
     from conciliazione_core._host import default_host
     from conciliazione_core._serialisation import load_document

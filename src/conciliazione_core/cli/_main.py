@@ -11,7 +11,7 @@ import click
 from conciliazione_core._errors import ConciliazioneError
 from conciliazione_core._printable import use_safe_streams
 from conciliazione_core.cli._base import EXIT_OK, EXIT_USAGE, cli
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import LANGUAGES, _, set_language
 
 
 def _fail(message: str) -> NoReturn:
@@ -19,12 +19,28 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
+def _early_language(args: Sequence[str]) -> None:
+    """Honour ``--lang`` wherever it stands among the group's options, even after ``--help``
+    (which click handles as soon as it reads it); a bad value is left for click to report."""
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):  # the command: the group's options end here
+            return
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        if value in LANGUAGES:
+            set_language(value)
+            return
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; errors become one line on stderr and exit status 2."""
     use_safe_streams()
+    args = list(argv) if argv is not None else sys.argv[1:]
+    _early_language(args)
     try:
         code = cli.main(
-            args=list(argv) if argv is not None else None,
+            args=args,
             standalone_mode=False,
             prog_name="conciliazione",
         )
