@@ -731,5 +731,7 @@ def test_any_corrupted_cycle_field_is_a_named_problem_or_accepted(
         assert "returned an invalid Cycle" in problems[0].reason
         assert cycles["lombardia-2014"].distribution == "conciliazione-lombardia-2014"
     else:  # a value of the right type: accepted, and still a Cycle the host can describe
-        assert all(isinstance(c.id, str) and isinstance(c.title, str | Text) for c in cycles.values())
+        assert all(
+            isinstance(c.id, str) and isinstance(c.title, str | Text) for c in cycles.values()
+        )
         assert getattr(cycles[corrupted.id], field) == value or field in ("distribution", "version")

@@ -513,7 +513,7 @@ def test_check_lang_it_prints_italian_findings(capsys: pytest.CaptureFixture[str
     assert "NON ammissibile" in out
     assert "ERRORE " in out
     assert "LEAD_NOT_ADMITTED in $.lead" in out
-    assert "il capofila è Alfa Servizi S.r.l. (soggetto privato con scopo di lucro)" in out
+    assert "il capofila è «Alfa Servizi S.r.l.» (soggetto privato con scopo di lucro)" in out
     assert "ente del terzo settore" in out
     assert "base giuridica: " in out
     assert "is led by" not in out

@@ -127,6 +127,8 @@ def _value(value: str | None) -> str | None:
     """A rule's value for people: its yes/no and natures in the current language."""
     if value is None:
         return None
+    if value in _VALUE_WORDS:
+        return _(_VALUE_WORDS[value])
     words = value.split(", ")
     if all(w in _VALUE_WORDS for w in words):
         return ", ".join(_(_VALUE_WORDS[w]) for w in words)
@@ -268,6 +270,12 @@ def diff_to_json(diff: CycleDiff, changed_only: bool = False) -> dict[str, Any]:
     }
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of ``width``, never between the euro sign and its amount (``€ 1.000``)."""
+    kept = text.replace("€ ", "€\u00a0")
+    return [line.replace("€\u00a0", "€ ") for line in textwrap.wrap(kept, width)] or [""]
+
+
 def render_diff(diff: CycleDiff, *, width: int = 120, changed_only: bool = False) -> str:
     """The diff as a side-by-side text table; ``*`` marks a changed row, long values wrap."""
     rows = diff.changed if changed_only else diff.rows
@@ -280,8 +288,8 @@ def render_diff(diff: CycleDiff, *, width: int = 120, changed_only: bool = False
         f"  {'-' * topic_width}  {'-' * value_width}  {'-' * value_width}",
     ]
     for row, label in zip(rows, labels, strict=True):
-        left = textwrap.wrap(row.a or DASH, value_width) or [""]
-        right = textwrap.wrap(row.b or DASH, value_width) or [""]
+        left = _wrap(row.a or DASH, value_width)
+        right = _wrap(row.b or DASH, value_width)
         mark = "*" if row.changed else " "
         for k in range(max(len(left), len(right))):
             topic = label if k == 0 else ""

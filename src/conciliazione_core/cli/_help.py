@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from conciliazione_core import i18n
 from conciliazione_core.i18n import N_, _, ngettext
 
 __all__ = ["CLICK_MESSAGES", "Command", "Group", "route_click_messages"]
@@ -95,7 +96,7 @@ def _click_gettext(message: str) -> str:
 
 
 def _click_ngettext(singular: str, plural: str, n: int) -> str:
-    return ngettext(singular, plural, n)
+    return i18n.ngettext(singular, plural, n)  # click's msgids, listed in _plural_msgids
 
 
 def route_click_messages() -> None:
