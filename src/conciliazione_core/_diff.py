@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from conciliazione_core._cycle import Cycle
-from conciliazione_core.i18n import N_, _
+from conciliazione_core.i18n import CORE_CATALOGUE, N_, Catalogue, _, translate
 
 if TYPE_CHECKING:
     from conciliazione_core.allocation import Rounding
@@ -32,9 +32,12 @@ class DiffRow:
     """One parameter in both cycles."""
 
     topic: str
+    """The parameter, in English: the row's stable key (:meth:`CycleDiff.row`)."""
     a: str | None
     b: str | None
     changed: bool
+    label: str | None = attrs.field(default=None, eq=False)
+    """The topic for people, in the language of the comparison (None: :func:`topic_label`)."""
 
 
 @attrs.frozen
@@ -112,15 +115,19 @@ _VALUE_WORDS = {
 }
 
 
-def topic_label(topic: str) -> str:
-    """A row's topic in the current language (the topic itself is the row's stable key)."""
+def topic_label(topic: str, catalogue: Catalogue = CORE_CATALOGUE) -> str:
+    """A row's topic in the current language (the topic itself is the row's stable key).
+
+    Each of its ``: ``-separated words is translated on its own, through the catalogue of the
+    rule that describes it (a plugin's own) and then the core's.
+    """
     envelope = re.fullmatch(r"envelope (\S+): (.+)", topic)
     if envelope:
         return _("envelope {id}: {aspect}").format(id=envelope[1], aspect=topic_label(envelope[2]))
     service = re.fullmatch(r"service type (\S+)", topic)
     if service:
         return _("service type {code}").format(code=service[1])
-    return ": ".join(_(part) for part in topic.split(": "))
+    return ": ".join(_(translate(part, catalogue)) for part in topic.split(": "))
 
 
 def _value(value: str | None) -> str | None:
@@ -144,6 +151,12 @@ def _rounding(rounding: Rounding) -> str:
 def _rules(cycle: Cycle) -> dict[str, dict[str, str | None]]:
     """Each set rule section's ``(topic, value)`` rows, as the registered rule describes them."""
     return {rule.section: dict(rows) for rule, rows in cycle.rules.describe(cycle)}
+
+
+def _catalogue(cycle: Cycle, section: str) -> Catalogue:
+    """The catalogue a rule's words are in: its finding codes' (a plugin's own), else the core's."""
+    rule = cycle.rules.registry.rules.get(section)
+    return rule.codes[0].catalogue if rule is not None and rule.codes else CORE_CATALOGUE
 
 
 def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
@@ -188,8 +201,10 @@ def diff_cycles(a: Cycle, b: Cycle) -> CycleDiff:
     """The parameters of ``a`` and ``b`` side by side, each row marked if it changed."""
     rows: list[DiffRow] = []
 
-    def add(topic: str, va: str | None, vb: str | None) -> None:
-        rows.append(DiffRow(topic, va, vb, va != vb))
+    def add(
+        topic: str, va: str | None, vb: str | None, catalogue: Catalogue = CORE_CATALOGUE
+    ) -> None:
+        rows.append(DiffRow(topic, va, vb, va != vb, topic_label(topic, catalogue)))
 
     add("title", str(a.title), str(b.title))
     add("level", a.level.value, b.level.value)
@@ -231,8 +246,9 @@ def diff_cycles(a: Cycle, b: Cycle) -> CycleDiff:
         if section not in rules_a and section not in rules_b:
             continue
         rows_a, rows_b = rules_a.get(section, {}), rules_b.get(section, {})
+        catalogue = _catalogue(a if section in rules_a else b, section)
         for topic in _union(rows_a, rows_b):
-            add(topic, _value(rows_a.get(topic)), _value(rows_b.get(topic)))
+            add(topic, _value(rows_a.get(topic)), _value(rows_b.get(topic)), catalogue)
     add(
         "reference data",
         ", ".join(sorted(a.data_files)) or None,
@@ -260,7 +276,7 @@ def diff_to_json(diff: CycleDiff, changed_only: bool = False) -> dict[str, Any]:
         "rows": [
             {
                 "topic": r.topic,
-                "label": topic_label(r.topic),
+                "label": r.label or topic_label(r.topic),
                 "a": r.a,
                 "b": r.b,
                 "changed": r.changed,
@@ -280,7 +296,7 @@ def render_diff(diff: CycleDiff, *, width: int = 120, changed_only: bool = False
     """The diff as a side-by-side text table; ``*`` marks a changed row, long values wrap."""
     rows = diff.changed if changed_only else diff.rows
     heading = _("parameter")
-    labels = [topic_label(r.topic) for r in rows]
+    labels = [r.label or topic_label(r.topic) for r in rows]
     topic_width = max([len(heading), *(len(label) for label in labels)])
     value_width = max(20, (width - topic_width - 2 - 4 - 2) // 2)
     lines = [
