@@ -1041,3 +1041,15 @@ def test_a_provenance_line_says_its_status_in_the_current_language() -> None:
         assert str(line) == "ISTAT, 2019-01-01, derivato (a method)"
     with language("en"):
         assert str(line) == "ISTAT, 2019-01-01, derived (a method)"
+
+
+def test_chart_legends_in_italian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "chart.svg"
+    code, _out, _err = _it(capsys, "allocate", "lombardia-2020", "--chart", str(chart))
+    assert code == 0
+    svg = chart.read_text(encoding="utf-8")
+    assert "Progetti delle alleanze" in svg
+    assert "Trattenuti dalla Regione per azioni di armonizzazione, € 200.000" in svg
+    assert "Alliance projects" not in svg
+    assert "Kept by the Region" not in svg
