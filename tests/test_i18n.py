@@ -1053,3 +1053,22 @@ def test_chart_legends_in_italian(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "Trattenuti dalla Regione per azioni di armonizzazione, € 200.000" in svg
     assert "Alliance projects" not in svg
     assert "Kept by the Region" not in svg
+
+
+def test_version_line_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _it(capsys, "--version")
+    assert code == 0
+    assert out.startswith("conciliazione, versione ")
+    code, out, _err = _run(capsys, "--lang", "en", "--version")
+    assert out.startswith("conciliazione, version ")
+
+
+def test_the_http_api_gives_a_cycle_s_texts_in_the_request_s_language() -> None:
+    pytest.importorskip("starlette")
+    from conciliazione_core.server._library import cycle_json
+
+    cycle = default_host().cycle("lombardia-2020")
+    italian, english = cycle_json(cycle, lang="it"), cycle_json(cycle, lang="en")
+    assert italian["citations"]["dgr_2398"]["act"] == "D.G.R. XI/2398 dell'11/11/2019"
+    assert english["citations"]["dgr_2398"]["act"] == "D.G.R. XI/2398 of 11/11/2019"
+    assert italian["assumptions"][0]["text"].startswith("La popolazione residente")

@@ -13,7 +13,7 @@ import click
 
 from conciliazione_core._printable import printable
 from conciliazione_core._views import dumps
-from conciliazione_core.cli._help import Group, route_click_messages
+from conciliazione_core.cli._help import VERSION_MESSAGE, Group, route_click_messages
 from conciliazione_core.i18n import N_, set_language
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -64,6 +64,6 @@ def _choose_language(_ctx: click.Context, _param: click.Parameter, lang: str | N
     callback=_choose_language,
     help=N_("Language of messages (default: from LANGUAGE/LC_ALL/LANG, else English)."),
 )
-@click.version_option(package_name="conciliazione-core")
+@click.version_option(package_name="conciliazione-core", message=VERSION_MESSAGE)
 def cli() -> None:
     pass

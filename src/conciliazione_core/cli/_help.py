@@ -19,7 +19,7 @@ import click
 from conciliazione_core import i18n
 from conciliazione_core.i18n import N_, _, ngettext
 
-__all__ = ["CLICK_MESSAGES", "Command", "Group", "route_click_messages"]
+__all__ = ["CLICK_MESSAGES", "VERSION_MESSAGE", "Command", "Group", "route_click_messages"]
 
 _CLICK_MODULES = (
     "click.core",
@@ -89,6 +89,20 @@ def _plural_msgids() -> None:  # pragma: no cover - never called: extraction rea
         1,
     )
     ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", 1)
+
+
+class _FormattedLate(str):
+    """A msgid click formats with ``%`` when it shows it: translated then, not at import."""
+
+    __slots__ = ()
+
+    def __mod__(self, values: Any) -> str:
+        text: str = _(str(self)) % values
+        return text
+
+
+VERSION_MESSAGE = _FormattedLate(N_("%(prog)s, version %(version)s"))
+"""``--version``'s line (click reads its message when the group is built)."""
 
 
 def _click_gettext(message: str) -> str:
