@@ -243,7 +243,7 @@ def test_check_in_a_language_leaves_the_current_one(montagna_path: Path) -> None
     with language("it"):
         read_in_italian = [f.message for f in italian.findings]
     assert read_in_english[0].startswith("Project Maggiordomo aziendale is led by ACME S.p.A.")
-    assert read_in_italian[0].startswith("Progetto «Maggiordomo aziendale»: il capofila è ACME")
+    assert read_in_italian[0].startswith("Progetto «Maggiordomo aziendale»: il capofila è «ACME")
 
 
 def test_the_readme_embedding_examples_run(capsys: pytest.CaptureFixture[str]) -> None:

@@ -259,7 +259,7 @@ def test_audit_exits_0_when_the_table_is_what_the_rule_gives(
     code, out, err = run(capsys, "audit", "lombardia-2020", "--published", str(path))
     assert (code, err) == (0, "")
     assert "Reconciled: yes" in out
-    assert "unit €1, largest_remainder" in out
+    assert "unit €1, largest remainder" in out
 
 
 def test_audit_exits_1_when_a_figure_differs(

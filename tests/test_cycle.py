@@ -60,7 +60,7 @@ def test_shipped_cycles_load(package: str, cycle_id: str, level: Level, start: d
     assert cycle.period.start <= cycle.period.end
     assert cycle.legal_basis
     assert all(isinstance(b, LegalBasis) for b in cycle.legal_basis)
-    assert cycle.title.strip()
+    assert str(cycle.title).strip()
     assert cycle.source == "cycle.toml"
     assert cycle.overrides == ()
     assert cycle.distribution is None  # filled in by the host

@@ -67,7 +67,7 @@ def test_the_topics_a_policy_team_reads_are_all_there(diff_14_20: CycleDiff) -> 
         ("envelope ats: kind and amount", None, "proportional, €2,800,000.00"),
         ("envelope ats: split", None, "projects 80%, system_action 20%"),
         ("envelope region: kind and amount", None, "retained, €200,000.00"),
-        ("who may lead", "public", "public, private_non_profit"),
+        ("who may lead", "public body", "public body, private non-profit / third-sector body"),
         ("service types", None, "A, B, C, D, E"),
         ("service type A", None, "Assistance and support to the family caregiver"),
         ("deadline: accords signed by", "2014-03-31", None),
@@ -168,6 +168,7 @@ def test_json_has_every_row(diff_14_20: CycleDiff) -> None:
     assert len(data["rows"]) == len(diff_14_20.rows)
     assert data["rows"][0] == {
         "topic": "title",
+        "label": "title",
         "a": diff_14_20.rows[0].a,
         "b": diff_14_20.rows[0].b,
         "changed": True,
@@ -183,6 +184,7 @@ def test_cli_diff_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(row["changed"] for row in data["rows"])
     assert {
         "topic": "budget total",
+        "label": "budget total",
         "a": "€3,639,500.00",
         "b": "€3,000,000.00",
         "changed": True,

@@ -40,6 +40,7 @@ from conciliazione_core import (
 )
 from conciliazione_core._cycle import PARAMETER_LIMITS
 from conciliazione_core.hookspecs import PROJECT
+from conciliazione_core.i18n import Text
 
 BIN = Path(sys.executable).parent
 EXAMPLES_2014 = Path(__file__).parents[1] / "plugins/lombardia_2014/src/lombardia_2014/examples"
@@ -706,5 +707,7 @@ def test_any_corrupted_cycle_field_is_a_named_problem_or_accepted(
         assert "returned an invalid Cycle" in problems[0].reason
         assert cycles["lombardia-2014"].distribution == "conciliazione-lombardia-2014"
     else:  # a value of the right type: accepted, and still a Cycle the host can describe
-        assert all(isinstance(c.id, str) and isinstance(c.title, str) for c in cycles.values())
+        assert all(
+            isinstance(c.id, str) and isinstance(c.title, str | Text) for c in cycles.values()
+        )
         assert getattr(cycles[corrupted.id], field) == value or field in ("distribution", "version")

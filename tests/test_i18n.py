@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -60,6 +61,12 @@ def _restore_language() -> Iterator[None]:
     token = i18n._language.set(i18n._language.get())
     yield
     i18n._language.reset(token)
+
+
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables one line per row, so that a sentence is found whole (80 columns would wrap it)."""
+    monkeypatch.setenv("COLUMNS", "400")
 
 
 def _source_dirs() -> list[Path]:
@@ -522,7 +529,7 @@ def test_check_lang_it_prints_italian_findings(capsys: pytest.CaptureFixture[str
     assert "NON ammissibile" in out
     assert "ERRORE " in out
     assert "LEAD_NOT_ADMITTED in $.lead" in out
-    assert "il capofila è Alfa Servizi S.r.l. (soggetto privato con scopo di lucro)" in out
+    assert "il capofila è «Alfa Servizi S.r.l.» (soggetto privato con scopo di lucro)" in out
     assert "ente del terzo settore" in out
     assert "base giuridica: " in out
     assert "is led by" not in out
@@ -603,3 +610,481 @@ def test_unsupported_lang_is_refused_by_click(capsys: pytest.CaptureFixture[str]
     assert "'en'" in err
     assert "'it'" in err
     assert err.count("\n") == 1
+
+
+# ---- texts of the parameter files: English and Italian ---------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conciliazione_core import load_cycle  # noqa: E402
+from conciliazione_core._converter import structure  # noqa: E402
+from conciliazione_core._cycle import Cycle  # noqa: E402
+from conciliazione_core._diff import diff_cycles, render_diff, topic_label  # noqa: E402
+from conciliazione_core._errors import InputError  # noqa: E402
+from conciliazione_core._host import default_host  # noqa: E402
+from conciliazione_core._legal import LegalBasis  # noqa: E402
+from conciliazione_core._money import Money  # noqa: E402
+from conciliazione_core._provenance import DataStatus, Provenance  # noqa: E402
+from conciliazione_core.cli._help import CLICK_MESSAGES  # noqa: E402
+from conciliazione_core.i18n import Text  # noqa: E402
+
+TEXT_KEYS = {"title", "summary", "act", "provision", "note", "label", "text", "description"}
+"""The keys of a parameter file that hold text for people (the others are ids, dates, numbers)."""
+
+COFINANCING_CYCLE = ROOT / "examples" / "plugins" / "cofinancing" / "tests" / "given_cycle"
+
+
+def _shipped_parameter_files() -> list[tuple[str, Path]]:
+    files = [(c.id, Path(str(c.root.joinpath(c.source)))) for c in default_host().cycles().values()]
+    return [*files, ("cofinancing example", COFINANCING_CYCLE / "cycle.toml")]
+
+
+def _texts(node: object, path: str = "$") -> Iterator[tuple[str, object]]:
+    """Every value under a text key of parameter-file data, with its path."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in TEXT_KEYS and (
+                isinstance(value, str) or (isinstance(value, dict) and "en" in value)
+            ):
+                yield f"{path}.{key}", value
+            else:
+                yield from _texts(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _texts(item, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize(("name", "path"), _shipped_parameter_files(), ids=lambda v: str(v))
+def test_every_shipped_cycle_gives_every_text_in_english_and_italian(name: str, path: Path) -> None:
+    import tomllib
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    texts = list(_texts(data))
+    assert len(texts) > 5, name  # the walk finds the file's texts
+    missing = [
+        where
+        for where, value in texts
+        if not (
+            isinstance(value, dict) and value.get("en", "").strip() and value.get("it", "").strip()
+        )
+    ]
+    assert not missing, f"{name}: no Italian beside the English at {missing}"
+
+
+def _cycle_texts(cycle: Cycle) -> Iterator[Text | str]:
+    """The loaded cycle's texts for people: those the commands print."""
+    yield cycle.title
+    if cycle.summary is not None:
+        yield cycle.summary
+    for basis in cycle.citations.values():
+        yield from (t for t in (basis.act, basis.provision, basis.note) if t is not None)
+    for assumption in cycle.assumptions:
+        yield assumption.text
+    for example in cycle.examples:
+        if example.description is not None:
+            yield example.description
+    if cycle.allocation is not None:
+        for envelope in cycle.allocation.envelopes:
+            yield envelope.label
+            if envelope.note is not None:
+                yield envelope.note
+            split = getattr(envelope, "split", None)
+            for part in split.parts if split else ():
+                yield part.label
+    lead: Any = cycle.rules.get("lead")
+    projects: Any = cycle.rules.get("projects")
+    if lead is not None and lead.note is not None:
+        yield lead.note
+    for service in projects.service_types if projects is not None else ():
+        yield service.label
+
+
+@pytest.mark.parametrize("cycle_id", sorted(default_host().cycles()))
+def test_every_loaded_text_of_a_shipped_cycle_reads_in_italian(cycle_id: str) -> None:
+    cycle = default_host().cycle(cycle_id)
+    texts = list(_cycle_texts(cycle))
+    assert all(isinstance(t, Text) and t.it for t in texts), [
+        t for t in texts if not (isinstance(t, Text) and t.it)
+    ]
+    with language("it"):
+        assert str(cycle.title) == cycle.title.it  # type: ignore[union-attr]
+
+
+def test_a_text_is_shown_in_the_current_language_with_english_as_fallback() -> None:
+    label = Text("Alliance projects", it="Progetti delle alleanze")
+    english_only = Text("Alliance projects")
+    with language("it"):
+        assert (str(label), f"[{label:>25}]") == (
+            "Progetti delle alleanze",
+            "[  Progetti delle alleanze]",
+        )
+        assert str(english_only) == "Alliance projects"
+    with language("en"):
+        assert str(label) == "Alliance projects"
+    assert label == "Alliance projects"  # equal to its English, the source text
+    assert label != Text("Alliance projects", it="Altro")
+    assert hash(label) == hash("Alliance projects")
+    assert label.languages == ("en", "it")
+    assert english_only.languages == ("en",)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("plain", Text("plain")),
+        ({"en": "one", "it": "uno"}, Text("one", it="uno")),
+        ({"en": "one"}, Text("one")),
+    ],
+)
+def test_a_parameter_file_text_is_a_string_or_a_table_by_language(
+    value: object, expected: Text
+) -> None:
+    basis = structure({"act": value}, LegalBasis)
+    assert (basis.act.en, basis.act.it) == (expected.en, expected.it)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"en": "one", "fr": "un"}, "unknown language 'fr'; texts are given in: en, it"),
+        ({"it": "uno"}, 'missing the English text (en = "..."), the one always shown'),
+        ({"en": "one", "it": 1}, "the text in it is not a string"),
+        (
+            42,
+            'expected text, or a table of it by language (en = "...", it = "..."), got an integer',
+        ),
+    ],
+)
+def test_a_bad_text_is_refused_at_its_path(value: object, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        structure({"act": value}, LegalBasis, "cycle.toml")
+    assert [(p.path, p.message) for p in info.value.problems] == [("$.act", message)]
+
+
+def test_an_envelope_label_by_language_is_read_and_a_bad_one_named(tmp_path: Path) -> None:
+    source = (COFINANCING_CYCLE / "cycle.toml").read_text(encoding="utf-8")
+    bad = source.replace('it = "Trattenuti dalla Regione"', "it = 7", 1)
+    assert bad != source
+    (tmp_path / "cycle.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_cycle(tmp_path / "cycle.toml")
+    assert any(
+        p.path.endswith(".label") and "the text in it is not a string" in p.message
+        for p in info.value.problems
+    )
+
+
+# ---- the command line, all in Italian ------------------------------------------------------------
+
+
+def _it(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    return _run(capsys, "--lang", "it", *argv)
+
+
+def test_allocate_in_italian_shows_the_cycle_s_own_italian(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _err = _it(capsys, "allocate", "lombardia-2020", "--explain", "ATS-MONTAGNA")
+    assert code == 0
+    for italian in (
+        "Trattenuti dalla Regione per azioni di armonizzazione",
+        "Risorse alle reti delle ATS, in base alla popolazione residente",
+        "D.G.R. XI/2398 dell'11/11/2019, finanziamento delle reti delle ATS",
+        "Progetti delle alleanze",
+        "€ 82.947",
+        "derivato",
+    ):
+        assert italian in out
+    for english in (
+        "Kept by the Region",
+        "Funds to the ATS networks",
+        "of 11/11/2019",
+        "Alliance projects",
+        "€82,947",
+        "(stato: derived)",
+    ):
+        assert english not in out
+
+
+def test_cycles_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _it(capsys, "cycles")
+    assert code == 0
+    assert "Conciliazione vita-lavoro, proroga 2019 (D.G.R. XI/1017 del 17/12/2018)" in out
+    assert "D.G.R. XI/2398 dell'11/11/2019; Decreto n. 486 del 17/01/2020" in out
+    assert " of 1" not in out
+    assert "guidelines approved" not in out
+    code, out, _err = _it(capsys, "cycles", "--format", "json")
+    assert "linee guida approvate il 09/12/2025" in out
+
+
+def test_check_in_italian_has_no_english_slips(capsys: pytest.CaptureFixture[str]) -> None:
+    example = str(EXAMPLES / "cremona_network_2014.toml")
+    code, out, _err = _it(capsys, "check", "lombardia-2020", example)
+    assert code == 1
+    assert "ai sensi della L.R. Lombardia 11 agosto 2015, n. 23" in out
+    assert "è «ASL della Provincia di Cremona» e non la sua agenzia sanitaria" in out
+    assert "[deduzione]" in out
+    for slip in ("ai sensi di ", "[inference]", "inference from", " of 12/12/2016"):
+        assert slip not in out
+    unknown = (
+        ROOT / "plugins/lombardia_2014/src/lombardia_2014/examples/invalid_network_unknown_asl.toml"
+    )
+    code, out, _err = _it(capsys, "check", "lombardia-2014", str(unknown))
+    assert "fa riferimento all'agenzia ASL-CREMA" in out
+    assert "fa riferimento a ASL" not in out
+
+
+def test_diff_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _it(capsys, "diff", "lombardia-2017", "lombardia-2020")
+    assert code == 0
+    for italian in (
+        "dotazione complessiva",
+        "€ 2.500.000,00",
+        "chi può essere capofila: nota",
+        "tipologia di servizio A",
+        "Assistenza e",
+        "la data",
+        "soggetto pubblico",
+        "unità € 1,00",
+    ):
+        assert italian in out
+    for english in (
+        "budget total",
+        "€2,500,000.00",
+        "who may lead",
+        "service type A",
+        "the accord's date",
+        "largest remainder",
+        "Assistance and support",
+    ):
+        assert english not in out
+
+
+def test_a_diff_row_keeps_its_english_key_and_shows_its_label() -> None:
+    host = default_host()
+    with language("it"):
+        diff = diff_cycles(host.cycle("lombardia-2014"), host.cycle("lombardia-2020"))
+    row = diff.row("budget total")
+    assert (row.label, row.a) == ("dotazione complessiva", "€ 3.639.500,00")
+    assert "budget total" not in render_diff(diff)
+
+
+def test_a_plugin_s_diff_topics_translate_through_its_own_catalogue() -> None:
+    from cofinancing.rule import CATALOGUE
+
+    with language("it"):
+        assert topic_label("co-financing: basis", CATALOGUE) == "cofinanziamento: base giuridica"
+        assert topic_label("co-financing: basis") == "co-financing: base giuridica"
+
+
+def test_territory_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _it(capsys, "territory", "Menaggio", "--on", "2020-01-01")
+    assert code == 0
+    assert "Medio Lario riassegnato all'ATS dell'Insubria dall'1/1/2019 [fonte: https://" in out
+    assert "[source:" not in out
+    assert "reassigned" not in out
+
+
+def test_audit_amounts_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    published = ROOT / "plugins/lombardia_2020/src/lombardia_2020/published/press_tranche_2021.csv"
+    code, out, _err = _it(
+        capsys, "audit", "lombardia-2020", "--published", str(published), "--amount", "1000000"
+    )
+    assert code == 1
+    assert "€ 1.000.000,00 ripartiti secondo la regola (più alti resti, unità € 1)" in out
+    assert "346.000,00" in out
+    assert "€1,000,000.00" not in out
+    assert "346,000.00" not in out
+
+
+# ---- help and click's own messages --------------------------------------------------------------
+
+HELP_ENGLISH = (
+    "Show this message and exit.",
+    "Usage:",
+    "Options:",
+    "Commands:",
+    "[OPTIONS]",
+)
+
+
+def test_help_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _it(capsys, "--help")
+    assert code == 0
+    assert out.startswith("Uso: conciliazione [OPZIONI] COMANDO [ARGOMENTI]...")
+    for italian in (
+        "Opzioni:",
+        "Comandi:",
+        "Mostra questo messaggio e termina.",
+        "Lingua dei messaggi",
+        "Ripartisce esattamente la dotazione",
+    ):
+        assert italian in out
+    for english in (*HELP_ENGLISH, "Split a cycle's budget", "Language of messages"):
+        assert english not in out
+
+
+@pytest.mark.parametrize(
+    ("command", "italian", "english"),
+    [
+        ("allocate", "Tabella degli indicatori (CSV o JSON)", "Indicator table"),
+        ("audit", "La tabella pubblicata", "The published table"),
+        ("check", "Modifica una regola per una verifica simulata", "Override a rule"),
+        ("cycles", "Elenca i cicli installati", "List the installed cycles"),
+        ("diff", "Mostra solo i parametri diversi.", "Show only the parameters"),
+        ("new-cycle", "Il pacchetto si installa con", "The package installs with"),
+        ("schema", "Stampa lo schema JSON", "Print the JSON Schema"),
+        ("serve", "Indirizzo su cui restare in ascolto. [predefinito: 127.0.0.1]", "Address to"),
+        ("territory", "Data (AAAA-MM-GG; predefinita: oggi)", "Date (YYYY-MM-DD"),
+    ],
+)
+def test_every_command_s_help_in_italian(
+    command: str, italian: str, english: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = _it(capsys, command, "--help")
+    assert code == 0
+    assert italian in " ".join(out.split())
+    for word in (*HELP_ENGLISH, english):
+        assert word not in out
+    # The same help in English, in the same process: translated when shown, not when built.
+    code, out, _err = _run(capsys, "--lang", "en", command, "--help")
+    assert english in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "italian"),
+    [
+        (("allocate",), "Manca l'argomento 'CYCLE'."),
+        (("allocate", "lombardia-2020", "--nope"), "Opzione inesistente: '--nope'."),
+        (
+            ("allocate", "lombardia-2020", "--format", "xx"),
+            "Valore non valido per '--format': 'xx' non è tra 'table', 'json', 'csv'.",
+        ),
+        (("nocmd",), "Comando inesistente: 'nocmd'."),
+    ],
+)
+def test_click_s_usage_errors_in_italian(
+    argv: tuple[str, ...], italian: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = _it(capsys, *argv)
+    assert code == 2
+    assert italian in err
+    assert err.startswith("conciliazione: errore: ")
+
+
+def test_every_click_message_we_list_has_an_italian_translation() -> None:
+    with language("it"):
+        untranslated = [m for m in CLICK_MESSAGES if _(m) == m and m not in ("file",)]
+    assert not untranslated
+
+
+def test_lang_after_help_still_chooses_the_language(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _run(capsys, "--help", "--lang", "it")
+    assert code == 0
+    assert "Mostra questo messaggio e termina." in out
+
+
+def test_an_italian_locale_gives_italian_help_and_errors() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS}
+    env["LC_ALL"] = "it_IT.UTF-8"
+    run = subprocess.run(
+        [sys.executable, "-m", "conciliazione_core", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0
+    assert "Uso: conciliazione [OPZIONI]" in run.stdout
+    assert "Mostra questo messaggio e termina." in run.stdout
+    run = subprocess.run(
+        [sys.executable, "-m", "conciliazione_core", "allocate"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "Manca l'argomento 'CYCLE'." in run.stderr
+
+
+# ---- money and provenance in Italian --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cents", "english", "italian"),
+    [
+        (320000000, "€3,200,000.00", "€ 3.200.000,00"),
+        (5, "€0.05", "€ 0,05"),
+        (123456, "€1,234.56", "€ 1.234,56"),
+    ],
+)
+def test_money_is_written_the_way_of_the_current_language(
+    cents: int, english: str, italian: str
+) -> None:
+    amount = Money(cents)
+    assert (amount.format("en"), amount.format("it")) == (english, italian)
+    with language("it"):
+        assert amount.format() == italian
+    with language("en"):
+        assert amount.format() == english
+
+
+def _read_back(text: str, lang: str) -> Money:
+    """The inverse of Money.format, for the property below."""
+    if lang == "it":
+        assert text.startswith("€ ")
+        return Money.parse(text[2:].replace(".", "").replace(",", "."))
+    assert text.startswith("€")
+    return Money.parse(text[1:].replace(",", ""))
+
+
+@given(cents=st.integers(min_value=0, max_value=10**15), lang=st.sampled_from(LANGUAGES))
+def test_any_amount_formats_and_reads_back_in_both_languages(cents: int, lang: str) -> None:
+    text = Money(cents).format(lang)
+    assert _read_back(text, lang) == Money(cents)
+    decimals = text.rsplit("," if lang == "it" else ".", 1)[1]
+    assert len(decimals) == 2
+
+
+def test_a_provenance_line_says_its_status_in_the_current_language() -> None:
+    import datetime as dt
+
+    line = Provenance("ISTAT", dt.date(2019, 1, 1), DataStatus.DERIVED, "a method")
+    with language("it"):
+        assert str(line) == "ISTAT, 2019-01-01, derivato (a method)"
+    with language("en"):
+        assert str(line) == "ISTAT, 2019-01-01, derived (a method)"
+
+
+def test_chart_legends_in_italian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "chart.svg"
+    code, _out, _err = _it(capsys, "allocate", "lombardia-2020", "--chart", str(chart))
+    assert code == 0
+    svg = chart.read_text(encoding="utf-8")
+    assert "Progetti delle alleanze" in svg
+    assert "Trattenuti dalla Regione per azioni di armonizzazione, € 200.000" in svg
+    assert "Alliance projects" not in svg
+    assert "Kept by the Region" not in svg
+
+
+def test_version_line_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _it(capsys, "--version")
+    assert code == 0
+    assert out.startswith("conciliazione-core ")
+    assert out.splitlines()[1] == "plugin:"
+    code, out, _err = _run(capsys, "--lang", "en", "--version")
+    assert out.splitlines()[1] == "plugins:"
+
+
+def test_the_http_api_gives_a_cycle_s_texts_in_the_request_s_language() -> None:
+    pytest.importorskip("starlette")
+    from conciliazione_core.server._library import cycle_json
+
+    cycle = default_host().cycle("lombardia-2020")
+    italian, english = cycle_json(cycle, lang="it"), cycle_json(cycle, lang="en")
+    assert italian["citations"]["dgr_2398"]["act"] == "D.G.R. XI/2398 dell'11/11/2019"
+    assert english["citations"]["dgr_2398"]["act"] == "D.G.R. XI/2398 of 11/11/2019"
+    assert italian["assumptions"][0]["text"].startswith("La popolazione residente")

@@ -70,7 +70,7 @@ def test_every_plain_sense_code_is_a_warning() -> None:
 
 def test_the_plain_sense_citation_says_it_is_no_act() -> None:
     assert PLAIN_SENSE.evidence is Evidence.INFERENCE
-    assert "No act of the cycle says this" in (PLAIN_SENSE.note or "")
+    assert "No act of the cycle says this" in str(PLAIN_SENSE.note or "")
     assert str(PLAIN_SENSE) == "conciliazione-core plain-sense checks [inference]"
     assert cc.PLAIN_SENSE is PLAIN_SENSE
 

@@ -167,7 +167,7 @@ def test_the_skeleton_parameter_file_loads_with_a_marked_placeholder(skeleton: P
     # Its one citation, and the core's plain sense that every cycle carries.
     assert list(cycle.citations) == ["decree", "plain_sense"]
     assert [c.evidence for c in cycle.citations.values()] == [Evidence.INFERENCE] * 2
-    assert "replace me" in (cycle.citations["decree"].act + cycle.title).lower()
+    assert "replace me" in (str(cycle.citations["decree"].act) + str(cycle.title)).lower()
     assert cycle.allocation is None  # no invented amounts
     assert "replace me" in (skeleton / "src" / PACKAGE / "cycle.toml").read_text()
 

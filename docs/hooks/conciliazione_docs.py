@@ -113,7 +113,7 @@ def _evidence(evidence: Evidence) -> str:
 
 
 def _basis_text(basis: LegalBasis) -> str:
-    text = basis.act if basis.provision is None else f"{basis.act}, {basis.provision}"
+    text = str(basis.act) if basis.provision is None else f"{basis.act}, {basis.provision}"
     return f"{text} {_evidence(basis.evidence)}"
 
 
@@ -195,7 +195,7 @@ def territory_md() -> str:
                 f"`{s.successor}`",
                 "whole" if s.whole else "part",
                 _basis_text(s.basis),
-                s.note or "",
+                str(s.note or ""),
             )
             for s in territory.succession
         ),
@@ -288,7 +288,7 @@ def cycles_index_md(host: Host | None = None) -> str:
     rows = [
         (
             f"[{c.id}]({c.id}.md)",
-            c.title,
+            str(c.title),
             f"{_date(c.period.start)} – {_date(c.period.end)}",
             c.level.value,
             c.distribution or "",
@@ -510,7 +510,7 @@ def _citations_md(cycle: Cycle) -> list[str]:
     used_as_basis = set(_keys_of_legal_basis(cycle))
     rows = []
     for key, basis in cycle.citations.items():
-        act = basis.act if basis.provision is None else f"{basis.act}, {basis.provision}"
+        act = str(basis.act) if basis.provision is None else f"{basis.act}, {basis.provision}"
         if basis.url:
             act += f" <{basis.url}>"
         mark = " (cycle's legal basis)" if key in used_as_basis else ""
@@ -519,7 +519,7 @@ def _citations_md(cycle: Cycle) -> list[str]:
                 f'<a id="cite-{key}"></a>`{key}`{mark}',
                 act,
                 _evidence(basis.evidence),
-                basis.note or "",
+                str(basis.note or ""),
             )
         )
     return [
@@ -546,7 +546,7 @@ def _assumptions_md(cycle: Cycle) -> list[str]:
         return [*out, "The parameter file states no assumption.", ""]
     table = _table(
         ["id", "assumption", "basis"],
-        ((f"`{a.id}`", a.text, _cite(cycle, a.basis)) for a in cycle.assumptions),
+        ((f"`{a.id}`", str(a.text), _cite(cycle, a.basis)) for a in cycle.assumptions),
     )
     return [
         *out,
@@ -622,7 +622,7 @@ def _examples_md(cycle: Cycle, host: Host) -> list[str]:
         codes = ", ".join(f"`{c}`" for c in example.codes) or "none"
         details += [f"### `{example.file}`", ""]
         if example.description:
-            details += [example.description, ""]
+            details += [str(example.description), ""]
         details += [f"Expected: **{expected}**; error and warning codes: {codes}.", ""]
         if report is None:
             log.warning("cycle %s: example %s cannot be checked: %s", cycle.id, example.file, error)
@@ -687,7 +687,7 @@ def cycle_md(cycle: Cycle, host: Host | None = None) -> str:
     with language("en"):
         out = [f"# {cycle.title}", ""]
         if cycle.summary:
-            out += [" ".join(cycle.summary.split()), ""]
+            out += [" ".join(str(cycle.summary).split()), ""]
         basis = "; ".join(_basis_text(b) for b in cycle.legal_basis)
         recipients = ", ".join(f"`{r.id}`" for r in cycle.recipients)
         out += [

@@ -109,7 +109,10 @@ def _allocation_md(cycle: Cycle) -> tuple[str, str]:
     for envelope in data.get("envelopes", []):
         amount = _money(envelope["amount"]) if "amount" in envelope else ""
         kind = envelope.get("kind", "")
-        parts.append(f"{amount} {envelope.get('label', envelope.get('id'))} ({kind})".strip())
+        label = envelope.get("label", envelope.get("id"))
+        if isinstance(label, dict):  # a text by language: this page is English
+            label = label.get("en")
+        parts.append(f"{amount} {label} ({kind})".strip())
         if kind == "proportional":
             how = envelope.get("indicator") or ", ".join(envelope.get("weights", {}))
             rules.append(f"`{envelope.get('id')}` in proportion to `{how}`")
@@ -163,7 +166,7 @@ def _cycle_md(cycle: Cycle) -> str:
         "",
     ]
     if cycle.summary:
-        lines += [" ".join(cycle.summary.split()), ""]
+        lines += [" ".join(str(cycle.summary).split()), ""]
     recipients = ", ".join(r.id for r in cycle.recipients)
     lines += [
         f"- **Period**: {_date(cycle.period.start)} – {_date(cycle.period.end)}",

@@ -234,7 +234,9 @@ def dump_allocation(
             return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
         if format == "csv":
             return engine.allocation_to_csv(allocation)
-        return engine.render_table(allocation, cycle_title=title, width=width)
+        return engine.render_table(
+            allocation, cycle_title=str(title) if title is not None else None, width=width
+        )
 
 
 OPTION_NAMES = {"explain": "--explain", "overrides": "--set", "table": "--data"}

@@ -35,7 +35,7 @@ from conciliazione_core._indicators import IndicatorTable
 from conciliazione_core._money import Money
 from conciliazione_core._provenance import DataStatus
 from conciliazione_core._serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from conciliazione_core.allocation import AllocationPlan, RecipientEnvelope
@@ -531,11 +531,32 @@ def audit_cycle(
 # ---- output -----------------------------------------------------------------------------------
 
 
+_METHOD_WORDS = {
+    "floor": N_("rounded down"),
+    "ceiling": N_("rounded up"),
+    "nearest": N_("rounded to the nearest"),
+    "largest_remainder": N_("largest remainder"),
+}
+
+
+def _method(name: str) -> str:
+    """A rounding method in words of the current language (its name when unknown)."""
+    return _(_METHOD_WORDS[name]) if name in _METHOD_WORDS else name
+
+
+def _number(whole: int, decimals: str = "") -> str:
+    """``1,234.50`` in English, ``1.234,50`` in Italian (the current language's)."""
+    grouped = f"{whole:,}"
+    if current_language() == "it":
+        return grouped.replace(",", ".") + ("," + decimals if decimals else "")
+    return grouped + ("." + decimals if decimals else "")
+
+
 def _signed(value: Fraction, places: int = 2) -> str:
     scaled = round(value * 10**places)
     sign = "-" if scaled < 0 else "+"
     whole, rest = divmod(abs(scaled), 10**places)
-    return f"{sign}{whole:,}.{rest:0{places}d}"
+    return sign + _number(whole, f"{rest:0{places}d}")
 
 
 def _plain(value: Fraction, places: int = 2) -> str:
@@ -544,11 +565,12 @@ def _plain(value: Fraction, places: int = 2) -> str:
 
 def _amount(money: Money) -> str:
     whole, cents = divmod(money.cents, 100)
-    return f"{whole:,}.{cents:02d}"
+    return _number(whole, f"{cents:02d}")
 
 
 def _unit(money: Money) -> str:
-    return "€" + (f"{money.cents // 100:,}" if money.cents % 100 == 0 else _amount(money))
+    euro = "€ " if current_language() == "it" else "€"
+    return euro + (_number(money.cents // 100) if money.cents % 100 == 0 else _amount(money))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int]) -> str:
@@ -566,7 +588,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequenc
 def _candidate_text(c: Candidate) -> str:
     return _("unit {unit}, {method}, data {data}: residual €{residual}, {n} differ").format(
         unit=_unit(c.unit),
-        method=c.method.value,
+        method=_method(c.method.value),
         data=c.data,
         residual=_amount(c.residual),
         n=c.mismatches,
@@ -585,7 +607,7 @@ def render_audit(report: AuditReport, *, shown: int = 5) -> str:
             cycle=report.cycle_id,
             envelope=report.envelope_id,
             amount=_amount(report.amount),
-            strategy=report.strategy,
+            strategy=_method(report.strategy),
             unit=_unit(report.unit),
             data=report.data,
         ),

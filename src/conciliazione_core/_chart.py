@@ -97,7 +97,9 @@ def chart_bars(allocation: Allocation) -> tuple[ChartBar, ...]:
                         )
                     )
             else:
-                segments.append(ChartSegment(c.envelope_id, None, c.label, c.amount, colour, ""))
+                segments.append(
+                    ChartSegment(c.envelope_id, None, str(c.label), c.amount, colour, "")
+                )
         bars.append(
             ChartBar(
                 share.id,
@@ -116,7 +118,7 @@ def _styles(allocation: Allocation) -> dict[str, tuple[str, str]]:
     for envelope in allocation.plan.envelopes:
         if not is_recipient_level(envelope):
             continue
-        found[envelope.id] = (_COLOURS[len(found) % len(_COLOURS)], envelope.label)
+        found[envelope.id] = (_COLOURS[len(found) % len(_COLOURS)], str(envelope.label))
     return found
 
 

@@ -24,9 +24,9 @@ from conciliazione_core._gc import paused_gc
 from conciliazione_core._money import Money
 from conciliazione_core._structure_errors import problems_of
 from conciliazione_core._suggest import with_hint
-from conciliazione_core.i18n import N_, _
+from conciliazione_core.i18n import LANGUAGES, N_, Text, _
 
-__all__ = ["Refused", "kind_name", "parse_fraction", "structure", "unstructure"]
+__all__ = ["Refused", "kind_name", "parse_fraction", "parse_text", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -55,6 +55,31 @@ def _strict_str(value: object, _tp: type) -> str:
     if not isinstance(value, str):
         raise Refused(_("expected text, got {kind}").format(kind=kind_name(value)))
     return value
+
+
+def parse_text(value: object) -> Text:
+    """Text for people: a string (English), or a table of it by language with ``en`` required."""
+    if isinstance(value, str):
+        return Text(value)
+    if isinstance(value, Mapping):
+        unknown = [str(k) for k in value if k not in LANGUAGES]
+        if unknown:
+            raise Refused(
+                _("unknown language {keys}; texts are given in: {languages}").format(
+                    keys=", ".join(repr(k) for k in unknown), languages=", ".join(LANGUAGES)
+                )
+            )
+        if "en" not in value:
+            raise Refused(_('missing the English text (en = "..."), the one always shown'))
+        bad = [str(k) for k, v in value.items() if not isinstance(v, str)]
+        if bad:
+            raise Refused(_("the text in {keys} is not a string").format(keys=", ".join(bad)))
+        return Text.of(value)
+    raise Refused(
+        _(
+            'expected text, or a table of it by language (en = "...", it = "..."), got {kind}'
+        ).format(kind=kind_name(value))
+    )
 
 
 def _strict_int(value: object, _tp: type) -> int:
@@ -164,6 +189,7 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(Text, lambda value, _tp: parse_text(value))
     conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(Money, _money)
@@ -253,6 +279,7 @@ def _make_converter(detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook_factory(attrs.has, mapping_guard)
 
     conv.register_unstructure_hook(Money, str)
+    conv.register_unstructure_hook(Text, str)  # text for people, in the current language
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_unstructure_hook(Fraction, str)
 

@@ -31,7 +31,7 @@ from conciliazione_core._serialisation import (
 )
 from conciliazione_core._suggest import with_hint
 from conciliazione_core._territory import Level, lombardy
-from conciliazione_core.i18n import N_, _
+from conciliazione_core.i18n import N_, Text, _
 
 if TYPE_CHECKING:
     from conciliazione_core._indicators import IndicatorTable
@@ -61,7 +61,7 @@ class Assumption:
     """Something the cycle's rules rely on that no source states: shown in docs and results."""
 
     id: str
-    text: str
+    text: Text
     basis: str
 
 
@@ -73,7 +73,7 @@ class Example:
     admissible: bool
     codes: tuple[str, ...] = ()
     """The error and warning codes the check must report, exactly (info findings aside)."""
-    description: str | None = None
+    description: Text | None = None
 
 
 @attrs.frozen
@@ -85,11 +85,11 @@ class Recipient:
 @attrs.frozen
 class _CycleHeader:
     id: str
-    title: str
+    title: Text
     level: Level
     period: Period
     legal_basis: tuple[str, ...]
-    summary: str | None = None
+    summary: Text | None = None
 
 
 @attrs.frozen
@@ -117,7 +117,8 @@ class Cycle:
     """
 
     id: str
-    title: str
+    title: str | Text
+    """The cycle's title, shown in the current language (``str(cycle.title)``)."""
     level: Level
     period: Period
     legal_basis: tuple[LegalBasis, ...]
@@ -134,7 +135,7 @@ class Cycle:
     source: str
     root: Traversable | Path
     overrides: tuple[str, ...] = ()
-    summary: str | None = None
+    summary: str | Text | None = None
     distribution: str | None = None
     version: str | None = None
     plan: AllocationPlan | None = None

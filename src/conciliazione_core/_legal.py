@@ -11,6 +11,8 @@ import enum
 
 import attrs
 
+from conciliazione_core.i18n import Text, _, to_optional_text, to_text
+
 __all__ = ["PLAIN_SENSE", "PLAIN_SENSE_KEY", "Evidence", "LegalBasis"]
 
 
@@ -25,8 +27,8 @@ class Evidence(enum.Enum):
     """Inferred by the project from the sources; a documented assumption, overridable."""
 
 
-def _not_blank(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value.strip():
+def _not_blank(_instance: object, attribute: attrs.Attribute[Text], value: Text) -> None:
+    if not value.en.strip() or (value.it is not None and not value.it.strip()):
         raise ValueError(f"{attribute.name} must not be blank")
 
 
@@ -34,22 +36,25 @@ def _not_blank(_instance: object, attribute: attrs.Attribute[str], value: str) -
 class LegalBasis:
     """A citation: the act, the place in it, and how the project knows.
 
+    Its act, provision and note are :class:`~conciliazione_core.i18n.Text`: plain English, or
+    English and Italian (``{en = "...", it = "..."}``), shown in the current language.
+
     >>> str(LegalBasis(act="D.G.R. X/1081 of 12/12/2013", provision="Annex A"))
     'D.G.R. X/1081 of 12/12/2013, Annex A'
     """
 
-    act: str = attrs.field(validator=_not_blank)
-    provision: str | None = None
+    act: Text = attrs.field(converter=to_text, validator=_not_blank)
+    provision: Text | None = attrs.field(default=None, converter=to_optional_text)
     url: str | None = None
     evidence: Evidence = Evidence.DOCUMENT
-    note: str | None = None
+    note: Text | None = attrs.field(default=None, converter=to_optional_text)
 
     def __str__(self) -> str:
-        text = self.act if self.provision is None else f"{self.act}, {self.provision}"
+        text = f"{self.act}" if self.provision is None else f"{self.act}, {self.provision}"
         if self.evidence is Evidence.INFERENCE:
-            text += " [inference]"
+            text += " " + _("[inference]")
         elif self.evidence is Evidence.SOURCE and self.url:
-            text += f" [source: {self.url}]"
+            text += " " + _("[source: {url}]").format(url=self.url)
         return text
 
 
@@ -57,12 +62,20 @@ PLAIN_SENSE_KEY = "plain_sense"
 """The citation key of :data:`PLAIN_SENSE`: every cycle has it, unless its file defines its own."""
 
 PLAIN_SENSE = LegalBasis(
-    act="conciliazione-core plain-sense checks",
-    note=(
+    act=Text(
+        "conciliazione-core plain-sense checks",
+        it="controlli di buon senso di conciliazione-core",
+    ),
+    note=Text(
         "No act of the cycle says this: it is what any officer reading the document would ask "
         "about (a project that ends before it starts, a request above the project's cost, one "
         "body under two ids). Not law: such a finding is a warning, never an error; a cycle "
-        "whose act does say it cites that act in the rule's section instead."
+        "whose act does say it cites that act in the rule's section instead.",
+        it="Nessun atto del ciclo lo prevede: è ciò su cui qualsiasi funzionario che legga il "
+        "documento chiederebbe chiarimenti (un progetto che termina prima di iniziare, una "
+        "richiesta superiore al costo del progetto, uno stesso ente sotto due identificativi). "
+        "Non è una norma: un rilievo di questo tipo è un avvertimento, mai un errore; un ciclo "
+        "il cui atto lo preveda cita invece quell'atto nella sezione della regola.",
     ),
     evidence=Evidence.INFERENCE,
 )

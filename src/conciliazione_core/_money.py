@@ -22,7 +22,7 @@ from conciliazione_core._numbers import (
     decimals,
     parse_decimal,
 )
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import _, current_language
 
 __all__ = ["Money"]
 
@@ -159,11 +159,16 @@ class Money:
         """Plain decimal form with two decimals, as used in JSON and CSV (``"2800000.00"``)."""
         return f"{self.cents // 100}.{self.cents % 100:02d}"
 
-    def format(self, lang: str = "en") -> str:
-        """Human form with thousands separators: ``€2,800,000.00`` or ``€ 2.800.000,00``."""
+    def format(self, lang: str | None = None) -> str:
+        """Human form with thousands separators: ``€2,800,000.00`` in English, ``€ 2.800.000,00``
+        in Italian (the euro sign, a space, dots for thousands and a decimal comma).
+
+        In ``lang`` when given, else in the current language of messages, so that an amount in
+        a message reads the way the rest of the message does.
+        """
         whole = f"{self.cents // 100:,}"
         cents = f"{self.cents % 100:02d}"
-        if lang == "it":
+        if (lang or current_language()) == "it":
             return f"€ {whole.replace(',', '.')},{cents}"
         return f"€{whole}.{cents}"
 

@@ -12,6 +12,8 @@ import enum
 
 import attrs
 
+from conciliazione_core.i18n import N_, _
+
 __all__ = ["DataStatus", "Provenance"]
 
 
@@ -24,6 +26,14 @@ class DataStatus(enum.Enum):
     """Computed from official figures by a stated method."""
     ESTIMATE = "estimate"
     """An estimate or a user's assumption."""
+
+    @property
+    def word(self) -> str:
+        """The status for people, in the current language (``derived``, ``derivato``)."""
+        return _(_WORDS[self.value])
+
+
+_WORDS = {"official": N_("official"), "derived": N_("derived"), "estimate": N_("estimate")}
 
 
 @attrs.frozen
@@ -40,5 +50,5 @@ class Provenance:
         return self.status is DataStatus.OFFICIAL
 
     def __str__(self) -> str:
-        text = f"{self.source}, {self.reference_date.isoformat()}, {self.status.value}"
+        text = f"{self.source}, {self.reference_date.isoformat()}, {self.status.word}"
         return f"{text} ({self.method})" if self.method else text

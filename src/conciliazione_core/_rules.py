@@ -32,7 +32,7 @@ from conciliazione_core._findings import Finding, FindingCode, Severity
 from conciliazione_core._plain_sense import NATURE_WORDS, PLAIN_SENSE_RULES
 from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.hookspecs import hookimpl
-from conciliazione_core.i18n import N_, _
+from conciliazione_core.i18n import N_, Text, _
 
 if TYPE_CHECKING:
     from conciliazione_core._cycle import Cycle
@@ -95,7 +95,7 @@ class LeadRules:
 
     basis: str
     natures: tuple[LegalNature, ...]
-    note: str | None = None
+    note: Text | None = None
 
 
 @attrs.frozen
@@ -111,7 +111,7 @@ class SubmissionRules:
 @attrs.frozen
 class ServiceType:
     code: str
-    label: str
+    label: Text
 
 
 @attrs.frozen
@@ -764,7 +764,7 @@ def _describe_territory(cycle: Cycle, rules: TerritoryRules) -> Rows:
 def _describe_lead(cycle: Cycle, rules: LeadRules) -> Rows:
     yield "who may lead", ", ".join(n.value for n in rules.natures)
     if rules.note:
-        yield "who may lead: note", rules.note
+        yield "who may lead: note", str(rules.note)
     yield "who may lead: basis", _cite(cycle, rules.basis)
 
 
@@ -778,7 +778,7 @@ def _describe_submission(cycle: Cycle, rules: SubmissionRules) -> Rows:
 def _describe_projects(cycle: Cycle, rules: ProjectRules) -> Rows:
     yield "service types", ", ".join(t.code for t in rules.service_types) or None
     for t in rules.service_types:
-        yield f"service type {t.code}", t.label
+        yield f"service type {t.code}", str(t.label)
     yield "deadline: projects end by", _day(rules.ends_by)
     if rules.ends_by_basis:
         yield "deadline: projects end by: basis", _cite(cycle, rules.ends_by_basis)

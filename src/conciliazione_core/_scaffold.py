@@ -197,10 +197,12 @@ def _read_source(source: Cycle, rel: PurePosixPath, where: str) -> bytes:
 
 
 def _replace_in_table(text: str, table: str, key: str, value: str) -> str:
-    """Set ``key = "..."`` inside ``[table]`` of TOML text, keeping everything else as written."""
+    """Set ``key = "..."`` inside ``[table]`` of TOML text, keeping everything else as written.
+
+    A text given by language (``key.en = "..."``, ``key.it = "..."``) becomes the one string."""
     lines = text.splitlines(keepends=True)
-    inside = False
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=\s*\"(?:[^\"\\]|\\.)*\"\s*(#.*)?$")
+    inside, found = False, False
+    pattern = re.compile(rf"^\s*{re.escape(key)}(\.[a-z]+)?\s*=\s*\"(?:[^\"\\]|\\.)*\"\s*(#.*)?$")
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith("["):
@@ -208,9 +210,11 @@ def _replace_in_table(text: str, table: str, key: str, value: str) -> str:
             continue
         if inside and pattern.match(line.rstrip("\n")):
             ending = "\n" if line.endswith("\n") else ""
-            lines[i] = f"{key} = {json.dumps(value, ensure_ascii=False)}{ending}"
-            return "".join(lines)
-    raise ValueError(f"no {key} in [{table}]")
+            lines[i] = "" if found else f"{key} = {json.dumps(value, ensure_ascii=False)}{ending}"
+            found = True
+    if not found:
+        raise ValueError(f"no {key} in [{table}]")
+    return "".join(lines)
 
 
 def _copied_parameters(source: Cycle, cycle_id: str, title: str) -> str:

@@ -24,6 +24,12 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
 
 
+def _text(value: object | None) -> str | None:
+    """A parameter file's text for people (:class:`~conciliazione_core.i18n.Text`), rendered in
+    the current language; None stays None."""
+    return None if value is None else str(value)
+
+
 def report_to_json(report: Report) -> dict[str, Any]:
     """A check report: verdict and findings, each with its code, severity, path and basis."""
     return {
@@ -47,7 +53,7 @@ def cycle_summary_to_json(cycle: Cycle) -> dict[str, Any]:
     """A cycle's identity: id, title, acts, level, period, and the plugin that provides it."""
     return {
         "id": cycle.id,
-        "title": cycle.title,
+        "title": str(cycle.title),
         "legal_basis": [str(b) for b in cycle.legal_basis],
         "level": cycle.level.value,
         "period": [cycle.period.start.isoformat(), cycle.period.end.isoformat()],
@@ -84,15 +90,15 @@ def cycle_to_json(cycle: Cycle) -> dict[str, Any]:
     """A cycle in full: identity, recipients, citations, assumptions and its parameters as read."""
     return {
         **cycle_summary_to_json(cycle),
-        "summary": cycle.summary,
+        "summary": _text(cycle.summary),
         "recipients": [{"id": r.id, "name": r.name} for r in cycle.recipients],
         "citations": {
             key: {
-                "act": b.act,
-                "provision": b.provision,
+                "act": str(b.act),
+                "provision": _text(b.provision),
                 "url": b.url,
                 "evidence": b.evidence.value,
-                "note": b.note,
+                "note": _text(b.note),
                 "text": str(b),
             }
             for key, b in cycle.citations.items()
@@ -100,7 +106,7 @@ def cycle_to_json(cycle: Cycle) -> dict[str, Any]:
         "assumptions": [
             {
                 "id": a.id,
-                "text": a.text,
+                "text": str(a.text),
                 "basis": a.basis,
                 "legal_basis": str(cycle.citations[a.basis])
                 if a.basis in cycle.citations

@@ -20,7 +20,7 @@ import contextvars
 import gettext
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -35,12 +35,15 @@ __all__ = [
     "LOCALE_DIR",
     "N_",
     "Catalogue",
+    "Text",
     "_",
     "current_language",
     "language",
     "language_from_environment",
     "ngettext",
     "set_language",
+    "to_optional_text",
+    "to_text",
     "translate",
 ]
 
@@ -191,3 +194,83 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it (translate it later with ``_``)."""
     return message
+
+
+@attrs.frozen(eq=False)
+class Text:
+    """Text for people that a parameter file gives in several languages, shown in the current one.
+
+    A parameter file writes ``label = "Alliance projects"`` (English only) or
+    ``label = {en = "Alliance projects", it = "Progetti delle alleanze"}``; rendering it
+    (``str()``, an f-string) picks the current language (:func:`current_language`), falling back
+    to English where a translation is missing. The text is the law's wording, not a programme
+    message, so it travels with the cycle's data rather than through a gettext catalogue.
+
+    >>> label = Text("Alliance projects", it="Progetti delle alleanze")
+    >>> label.in_language("it"), label.in_language("en")
+    ('Progetti delle alleanze', 'Alliance projects')
+
+    It equals a plain string equal to its English, so code comparing labels keeps working.
+    """
+
+    en: str
+    it: str | None = None
+
+    @classmethod
+    def of(cls, value: str | Text | Mapping[str, str]) -> Text:
+        """``value`` as Text: a plain string is English; a mapping names its languages."""
+        if isinstance(value, Text):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected text, got {type(value).__name__}")
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown or "en" not in value:
+            raise ValueError(
+                f"text by language needs 'en' and at most {', '.join(LANGUAGES)}, got {sorted(value)}"
+            )
+        return cls(value["en"], it=value.get("it"))
+
+    @classmethod
+    def optional(cls, value: str | Text | Mapping[str, str] | None) -> Text | None:
+        """:meth:`of` for an optional text: None stays None."""
+        return None if value is None else cls.of(value)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this text is written in (English always first)."""
+        return tuple(code for code in LANGUAGES if getattr(self, code))
+
+    def in_language(self, lang: str | None = None) -> str:
+        """The text in ``lang`` (default: the current language), else in English."""
+        code = current_language() if lang is None else _chosen(lang)
+        translated: str | None = getattr(self, code)
+        return translated or self.en
+
+    def __str__(self) -> str:
+        return self.in_language()
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the same texts; to a plain string equal to its English (the source text)."""
+        if isinstance(other, str):
+            return self.en == other
+        if isinstance(other, Text):
+            return (self.en, self.it) == (other.en, other.it)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.en)  # as its English string's, which it equals
+
+    def __format__(self, spec: str) -> str:
+        return format(self.in_language(), spec)
+
+
+def to_text(value: str | Text | Mapping[str, str]) -> Text:
+    """:meth:`Text.of` as a function: an attrs converter for a field of text for people."""
+    return Text.of(value)
+
+
+def to_optional_text(value: str | Text | Mapping[str, str] | None) -> Text | None:
+    """:meth:`Text.optional` as a function: an attrs converter for an optional text field."""
+    return Text.optional(value)

@@ -114,8 +114,8 @@ def test_envelopes_cite_the_decree_and_the_indicator_assumption(
     for envelope in (training, action_plans):
         assert envelope.basis.act == "D.G.R. X/1081 of 12/12/2013"
         assert envelope.basis.evidence is Evidence.DOCUMENT
-    assert "€20,000 each" in (training.basis.note or "")
-    assert "ISTAT, reference year 2011" in (action_plans.basis.note or "")
+    assert "€20,000 each" in str(training.basis.note or "")
+    assert "ISTAT, reference year 2011" in str(action_plans.basis.note or "")
     assert isinstance(action_plans, ProportionalEnvelope)
     assert action_plans.weights == (("population_2011", Fraction(1)),)
     assert action_plans.combine is Combine.SHARES

@@ -155,7 +155,7 @@ def test_every_rule_cites_the_decree(cycle: Cycle) -> None:
         assert basis.act == DECREE
         assert basis.evidence is Evidence.DOCUMENT
     lead = cycle.cite(cycle.rules.lead.basis if cycle.rules.lead else "")
-    assert "esclusivamente da un soggetto pubblico" in (lead.note or "")
+    assert "esclusivamente da un soggetto pubblico" in str(lead.note or "")
 
 
 def test_assumptions_are_inferences(cycle: Cycle) -> None:

@@ -86,7 +86,7 @@ def test_the_2019_extension_admits_only_public_leads_and_ends_later(host: Host) 
     assert [n.value for n in lead.natures] == ["public"]
     basis = host.cycle("lombardia-2019").cite(lead.basis)
     assert basis.act == "D.G.R. XI/1017 of 17/12/2018"
-    assert "soggetto pubblico" in (basis.provision or "")
+    assert "soggetto pubblico" in str(basis.provision or "")
     projects_2019 = rules_2019["projects"]
     assert isinstance(projects_2019, ProjectRules)
     assert projects_2019.ends_by is not None

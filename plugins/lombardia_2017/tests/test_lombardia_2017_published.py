@@ -206,9 +206,7 @@ def test_the_difference_is_named_in_italian(host: Host, tables: Path) -> None:
     reference = write_table(tables, [row("A", "200"), row("B", "101")])
     with i18n.language("it"):
         problems = problems_of(host, plan_data(reference))
-    expected = (
-        "gli importi assegnati sommano €301.00, €1.00 in più dell'importo della dotazione €300.00"
-    )
+    expected = "gli importi assegnati sommano € 301,00, € 1,00 in più dell'importo della dotazione € 300,00"
     assert any(expected in p for p in problems), problems
 
 

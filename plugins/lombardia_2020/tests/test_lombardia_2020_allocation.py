@@ -286,7 +286,7 @@ def test_tranches_can_be_turned_on_in_a_copied_parameter_file(tmp_path: Path) ->
     package = Path(str(files("lombardia_2020")))
     shutil.copytree(package / "data", tmp_path / "data")
     text = (package / "cycle.toml").read_text(encoding="utf-8")
-    anchor = '    { id = "system_action", label = "ATS system action", share = "20%", basis = "split_default" },\n]\n'
+    anchor = 'share = "20%", basis = "split_default" },\n]\n'
     assert text.count(anchor) == 1
     copied = tmp_path / "cycle.toml"
     copied.write_text(text.replace(anchor, f"{anchor}tranches = {TRANCHES}\n"), encoding="utf-8")

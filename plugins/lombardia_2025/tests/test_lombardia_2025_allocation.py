@@ -66,8 +66,8 @@ def test_the_known_figures_are_the_cycle_s_parameters(cycle: Cycle) -> None:
     (envelope,) = plan.envelopes
     assert envelope.amount == Money.euros(TOTAL)
     assert (cycle.period.start.year, cycle.period.end.year) == (2025, 2027)
-    assert "09/12/2025" in cycle.legal_basis[0].act
-    assert "lombardianotizie.online" in (cycle.cite("funding").note or "")
+    assert "09/12/2025" in str(cycle.legal_basis[0].act)
+    assert "lombardianotizie.online" in str(cycle.cite("funding").note or "")
 
 
 def test_the_independent_computation_gives_the_literal_amounts() -> None:

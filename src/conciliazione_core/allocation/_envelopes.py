@@ -28,6 +28,7 @@ from conciliazione_core._legal import LegalBasis
 from conciliazione_core._money import Money
 from conciliazione_core.allocation._kinds import kind_of
 from conciliazione_core.allocation._rounding import Rounding
+from conciliazione_core.i18n import Text, to_optional_text, to_text
 
 __all__ = [
     "AllocationPlan",
@@ -97,7 +98,7 @@ class SplitPart:
     """One part of a split, e.g. "alliance projects, 80%"."""
 
     id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     share: Fraction
     basis: LegalBasis
     citation: str
@@ -150,7 +151,7 @@ class Tranche:
 
     id: str
     share: Fraction
-    label: str | None = None
+    label: Text | None = attrs.field(default=None, converter=to_optional_text)
 
 
 def _check_tranches(_instance: object, _attribute: object, tranches: tuple[Tranche, ...]) -> None:
@@ -167,11 +168,11 @@ class RetainedEnvelope:
 
     kind: ClassVar[str] = Kind.RETAINED
     id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     amount: Money
     basis: LegalBasis
     citation: str
-    note: str | None = None
+    note: Text | None = attrs.field(default=None, converter=to_optional_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -180,13 +181,13 @@ class FixedEnvelope:
 
     kind: ClassVar[str] = Kind.FIXED
     id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     per_recipient: Money
     basis: LegalBasis
     citation: str
     amount: Money | None = None
     """If given, it must equal ``n × per_recipient`` (checked when the recipients are known)."""
-    note: str | None = None
+    note: Text | None = attrs.field(default=None, converter=to_optional_text)
     split: Split | None = None
     tranches: tuple[Tranche, ...] = attrs.field(default=(), validator=_check_tranches)
     rounding: Rounding | None = None
@@ -204,13 +205,13 @@ class EqualEnvelope:
 
     kind: ClassVar[str] = Kind.EQUAL
     id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     amount: Money
     basis: LegalBasis
     citation: str
     floor: Money | None = None
     cap: Money | None = attrs.field(default=None, validator=_check_bounds)
-    note: str | None = None
+    note: Text | None = attrs.field(default=None, converter=to_optional_text)
     split: Split | None = None
     tranches: tuple[Tranche, ...] = attrs.field(default=(), validator=_check_tranches)
     rounding: Rounding | None = None
@@ -237,7 +238,7 @@ class ProportionalEnvelope:
 
     kind: ClassVar[str] = Kind.PROPORTIONAL
     id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     amount: Money
     weights: tuple[tuple[str, Fraction], ...] = attrs.field(validator=_check_weights)
     """``(indicator, weight)``; a single ``indicator = "x"`` is ``(("x", 1),)``."""
@@ -246,7 +247,7 @@ class ProportionalEnvelope:
     combine: Combine = Combine.SHARES
     floor: Money | None = None
     cap: Money | None = attrs.field(default=None, validator=_check_bounds)
-    note: str | None = None
+    note: Text | None = attrs.field(default=None, converter=to_optional_text)
     split: Split | None = None
     tranches: tuple[Tranche, ...] = attrs.field(default=(), validator=_check_tranches)
     rounding: Rounding | None = None
@@ -270,13 +271,13 @@ class Envelope(Protocol):
     @property
     def id(self) -> str: ...
     @property
-    def label(self) -> str: ...
+    def label(self) -> str | Text: ...
     @property
     def basis(self) -> LegalBasis: ...
     @property
     def citation(self) -> str: ...
     @property
-    def note(self) -> str | None: ...
+    def note(self) -> str | Text | None: ...
     @property
     def amount(self) -> Money | None:
         """The envelope's amount (None when it depends on the number of recipients)."""

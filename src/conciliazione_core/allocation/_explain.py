@@ -170,13 +170,13 @@ def _unit(rounding: Rounding, lang: str) -> str:
 
 
 def _provenance(p: Provenance) -> str:
-    text = f"{p.status.value}: {p.source}, {p.reference_date.isoformat()}"
+    text = f"{p.status.word}: {p.source}, {p.reference_date.isoformat()}"
     return f"{text}; {p.method}" if p.method else text
 
 
 def _component_text(allocation: Allocation, c: Component, lang: str) -> list[str]:
     head = _("receives {amount} from {label!r} ({basis})").format(
-        amount=euros(c.amount, lang), label=c.label, basis=str(c.basis)
+        amount=euros(c.amount, lang), label=str(c.label), basis=str(c.basis)
     )
     lines: list[str] = []
     envelope = allocation.plan.envelope(c.envelope_id)
@@ -336,7 +336,7 @@ def _explain_text(allocation: Allocation, recipient_id: str, lang: str) -> str:
             _(
                 "- {label!r} ({amount}) is not allocated yet: {indicators} missing for {ids}{mine}."
             ).format(
-                label=p.label,
+                label=str(p.label),
                 amount=euros(p.amount, lang),
                 indicators=", ".join(p.indicators),
                 ids=", ".join(p.missing),
@@ -346,7 +346,7 @@ def _explain_text(allocation: Allocation, recipient_id: str, lang: str) -> str:
     if share.status is not DataStatus.OFFICIAL:
         lines.append(
             _("Note: this amount depends on {status} figures, not official ones.").format(
-                status=share.status.value
+                status=share.status.word
             )
         )
     if not share.components and not allocation.pending:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
 
+from conciliazione_core._converter import Refused, parse_text
 from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._money import Money
@@ -46,7 +47,7 @@ from conciliazione_core.allocation._kinds import (
     blame,
 )
 from conciliazione_core.allocation._rounding import Rounding
-from conciliazione_core.i18n import N_, _, current_language
+from conciliazione_core.i18n import N_, Text, _, current_language
 
 __all__ = ["parse_allocation", "parse_fraction"]
 
@@ -172,6 +173,25 @@ class _Reader:
             self.add(f"{path}.{key}", _("expected a non-empty string"))
             return None
         return value.strip()
+
+    def label(
+        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True
+    ) -> Text | None:
+        """Text for people: a string, or a table of it by language (``{en = "...", it = "..."}``)."""
+        value = data.get(key)
+        if not isinstance(value, Mapping):
+            found = self.text(data, key, path, required=required)
+            return None if found is None else Text(found)
+        try:
+            label = parse_text(value)
+        except Refused as exc:
+            self.add(f"{path}.{key}", str(exc))
+            return None
+        blank = [code for code in label.languages if not getattr(label, code).strip()]
+        if blank or not label.en.strip():
+            self.add(f"{path}.{key}", _("expected a non-empty string"))
+            return None
+        return Text.of({code: getattr(label, code).strip() for code in label.languages})
 
     def money(
         self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True
@@ -465,9 +485,9 @@ def _envelope(
             _("a {kind!r} envelope").format(kind=kind.kind),
         )
     envelope_id = r.text(raw, "id", path)
-    label = r.text(raw, "label", path)
+    label = r.label(raw, "label", path)
     cited = r.basis(raw, path)
-    note = r.text(raw, "note", path, required=False)
+    note = r.label(raw, "note", path, required=False)
     if kind is None:
         return None
     common: dict[str, Any] = {"id": envelope_id, "label": label, "note": note}
@@ -656,7 +676,7 @@ def _split(
             continue
         r.keys(item, _PART_KEYS, at, _("a split part"))
         part_id = r.text(item, "id", at)
-        label = r.text(item, "label", at)
+        label = r.label(item, "label", at)
         share = (
             r.fraction(item.get("share"), f"{at}.share", at_most_one=True)
             if "share" in item
@@ -757,7 +777,7 @@ def _tranches(r: _Reader, raw: Mapping[str, Any], path: str) -> tuple[Tranche, .
             continue
         r.keys(item, _TRANCHE_KEYS, at, _("a tranche"))
         tranche_id = r.text(item, "id", at)
-        label = r.text(item, "label", at, required=False)
+        label = r.label(item, "label", at, required=False)
         if "share" not in item:
             r.add(f"{at}.share", _("missing"))
             continue

@@ -51,8 +51,8 @@ def fraction_to_json(value: Fraction) -> dict[str, str]:
 def _basis(citation: str, basis: LegalBasis) -> dict[str, Any]:
     return {
         "citation": citation,
-        "act": basis.act,
-        "provision": basis.provision,
+        "act": str(basis.act),
+        "provision": None if basis.provision is None else str(basis.provision),
         "url": basis.url,
         "evidence": basis.evidence.value,
         "text": str(basis),
@@ -71,7 +71,7 @@ def _provenance(p: Provenance) -> dict[str, Any]:
 def _component(c: Component) -> dict[str, Any]:
     return {
         "envelope": c.envelope_id,
-        "label": c.label,
+        "label": str(c.label),
         "kind": str(c.kind),
         "amount": str(c.amount),
         "quota": fraction_to_json(c.quota),
@@ -92,7 +92,7 @@ def _component(c: Component) -> dict[str, Any]:
         "parts": [
             {
                 "id": p.id,
-                "label": p.label,
+                "label": str(p.label),
                 "share": fraction_to_json(p.share),
                 "amount": str(p.amount),
                 "quota": fraction_to_json(p.quota),
@@ -103,7 +103,7 @@ def _component(c: Component) -> dict[str, Any]:
         "tranches": [
             {
                 "id": t.id,
-                "label": t.label,
+                "label": None if t.label is None else str(t.label),
                 "share": fraction_to_json(t.share),
                 "amount": str(t.amount),
                 "quota": fraction_to_json(t.quota),
@@ -171,7 +171,7 @@ def allocation_to_json(a: Allocation, cycle_id: str | None = None) -> dict[str, 
             {
                 "id": e.id,
                 "kind": str(e.kind),
-                "label": e.label,
+                "label": str(e.label),
                 "amount": None if e.amount is None else str(e.amount),
                 "basis": _basis(e.citation, e.basis),
             }
@@ -181,10 +181,10 @@ def allocation_to_json(a: Allocation, cycle_id: str | None = None) -> dict[str, 
         "retained": [
             {
                 "id": r.envelope_id,
-                "label": r.label,
+                "label": str(r.label),
                 "amount": str(r.amount),
                 "basis": _basis(r.citation, r.basis),
-                "note": r.note,
+                "note": None if r.note is None else str(r.note),
             }
             for r in a.retained
         ],
@@ -192,7 +192,7 @@ def allocation_to_json(a: Allocation, cycle_id: str | None = None) -> dict[str, 
         "pending": [
             {
                 "envelope": p.envelope_id,
-                "label": p.label,
+                "label": str(p.label),
                 "amount": str(p.amount),
                 "indicators": list(p.indicators),
                 "missing": list(p.missing),
@@ -331,7 +331,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
         for n in a.non_official:
             method = f": {n.provenance.method}" if n.provenance.method else ""
             lines += wrap(
-                printable(f"{n.recipient_id} {n.status.value}{method}"), width, "  ", "    "
+                printable(f"{n.recipient_id} {n.status.word}{method}"), width, "  ", "    "
             )
     legend = []
     for envelope in a.plan.envelopes:
@@ -355,7 +355,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
                 "missing for {n} recipient(s): {ids}. Supply an indicator table with "
                 "these rows to allocate it."
             ).format(
-                label=p.label,
+                label=str(p.label),
                 amount=euros(p.amount, lang),
                 indicators=", ".join(p.indicators),
                 n=len(p.missing),

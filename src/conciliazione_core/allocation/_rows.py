@@ -38,7 +38,8 @@ class AllocationColumn:
     id: str
     """``ats``, ``ats.projects``: the envelope's id, then the part's or tranche's."""
     label: str
-    """The envelope's, part's or tranche's label, for people."""
+    """The envelope's, part's or tranche's label, for people, in the language of messages when
+    the columns were made."""
     unit: Money
     """Every amount in the column is a whole multiple of this rounding unit."""
 
@@ -67,14 +68,14 @@ def allocation_columns(a: Allocation) -> tuple[AllocationColumn, ...]:
         outcome = outcomes.get(envelope.id)
         unit = a.unit if outcome is None else outcome.rounding.unit
         part_unit = unit if outcome is None else outcome.part_unit
-        columns.append(AllocationColumn(envelope.id, envelope.label, unit))
+        columns.append(AllocationColumn(envelope.id, str(envelope.label), unit))
         if envelope.split is not None:
             columns += [
-                AllocationColumn(f"{envelope.id}.{p.id}", p.label, part_unit)
+                AllocationColumn(f"{envelope.id}.{p.id}", str(p.label), part_unit)
                 for p in envelope.split.parts
             ]
         columns += [
-            AllocationColumn(f"{envelope.id}.{t.id}", t.label or t.id, unit)
+            AllocationColumn(f"{envelope.id}.{t.id}", str(t.label or t.id), unit)
             for t in envelope.tranches
         ]
     return tuple(columns)
@@ -116,9 +117,9 @@ def allocation_rows(a: Allocation) -> Iterator[AllocationRow]:
         )
     blank: tuple[Money | None, ...] = (None,) * len(cells)
     for r in a.retained:
-        yield AllocationRow(RowKind.RETAINED, r.envelope_id, r.label, blank, r.amount)
+        yield AllocationRow(RowKind.RETAINED, r.envelope_id, str(r.label), blank, r.amount)
     for p in a.pending:
-        yield AllocationRow(RowKind.PENDING, p.envelope_id, p.label, blank, p.amount)
+        yield AllocationRow(RowKind.PENDING, p.envelope_id, str(p.label), blank, p.amount)
     if a.unallocated or a.strategy is Strategy.FLOOR:
         yield AllocationRow(RowKind.UNALLOCATED, "", "", blank, a.unallocated)
     yield AllocationRow(RowKind.TOTAL, "", "", blank, a.total)

@@ -16,6 +16,7 @@ from conciliazione_core._money import Money
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation._envelopes import RecipientEnvelope
 from conciliazione_core.allocation._rounding import Rounding
+from conciliazione_core.i18n import Text, to_optional_text, to_text
 
 __all__ = [
     "Component",
@@ -48,7 +49,7 @@ class PartAmount:
     """A recipient's amount for one split part (e.g. alliance projects)."""
 
     id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     share: Fraction
     amount: Money
     quota: Fraction
@@ -61,7 +62,7 @@ class TrancheAmount:
     """A recipient's amount for one tranche (e.g. the 2020 instalment)."""
 
     id: str
-    label: str | None
+    label: Text | None = attrs.field(converter=to_optional_text)
     share: Fraction
     amount: Money
     quota: Fraction
@@ -72,7 +73,7 @@ class Component:
     """What one recipient receives from one envelope, and how it was computed."""
 
     envelope_id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     kind: str
     """The envelope's kind (a :class:`~conciliazione_core.allocation.Kind` for the core's own)."""
     amount: Money
@@ -112,11 +113,11 @@ class RetainedLine:
     """An amount kept by the payer."""
 
     envelope_id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     amount: Money
     basis: LegalBasis
     citation: str
-    note: str | None = None
+    note: Text | None = attrs.field(default=None, converter=to_optional_text)
 
 
 @attrs.frozen
@@ -124,7 +125,7 @@ class PendingEnvelope:
     """An envelope not allocated because the indicator values it reads are missing."""
 
     envelope_id: str
-    label: str
+    label: Text = attrs.field(converter=to_text)
     amount: Money
     indicators: tuple[str, ...]
     missing: tuple[str, ...]

@@ -9,17 +9,17 @@ import click
 
 from conciliazione_core._errors import InputError
 from conciliazione_core.cli._base import EXIT_FINDINGS, cli
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _
 
 
-@cli.command()
+@cli.command(help=N_("Split a cycle's budget among its territories, exactly."))
 @click.argument("cycle_id", metavar="CYCLE")
 @click.option(
     "--data",
     "data",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Indicator table (CSV or JSON) to use instead of the shipped reference data.",
+    help=N_("Indicator table (CSV or JSON) to use instead of the shipped reference data."),
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 @click.option(
@@ -27,27 +27,31 @@ from conciliazione_core.i18n import _
     "explain_id",
     default=None,
     metavar="ID",
-    help="Explain in words how one recipient's amount was reached.",
+    help=N_("Explain in words how one recipient's amount was reached."),
 )
 @click.option(
     "--set",
     "overrides",
     multiple=True,
     metavar="PATH=VALUE",
-    help="Override a parameter for a what-if run (repeatable), "
-    "e.g. allocation.envelopes.ats.amount=3000000.",
+    help=N_(
+        "Override a parameter for a what-if run (repeatable), "
+        "e.g. allocation.envelopes.ats.amount=3000000."
+    ),
 )
 @click.option(
     "--template",
     is_flag=True,
-    help="Print a CSV of the indicator values the allocation needs, filled in where the "
-    "shipped data has them, and stop.",
+    help=N_(
+        "Print a CSV of the indicator values the allocation needs, filled in where the "
+        "shipped data has them, and stop."
+    ),
 )
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also draw a bar chart of the shares to FILE.svg or FILE.png (needs matplotlib).",
+    help=N_("Also draw a bar chart of the shares to FILE.svg or FILE.png (needs matplotlib)."),
 )
 def allocate(
     cycle_id: str,
@@ -58,7 +62,6 @@ def allocate(
     template: bool,
     chart: Path | None,
 ) -> None:
-    """Split a cycle's budget among its territories, exactly."""
     from conciliazione_core import allocate as allocate_cycle
     from conciliazione_core import dump_allocation, explain
     from conciliazione_core._api import with_option_names
@@ -122,6 +125,6 @@ def allocate(
     if chart is not None:
         from conciliazione_core._chart import draw_chart
 
-        draw_chart(result, chart, title=cycle.title)
+        draw_chart(result, chart, title=str(cycle.title))
     if result.pending:
         sys.exit(EXIT_FINDINGS)

@@ -8,30 +8,35 @@ from pathlib import Path
 import click
 
 from conciliazione_core.cli._base import EXIT_FINDINGS, cli, echo_json
+from conciliazione_core.i18n import N_
 
 
-@cli.command("audit")
+@cli.command(
+    "audit", help=N_("Compare a published per-recipient table with what the cycle's rule gives.")
+)
 @click.argument("cycle_id", metavar="CYCLE")
 @click.option(
     "--published",
     "published",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The published table: CSV or JSON with an id and an exact amount in euros per recipient.",
+    help=N_(
+        "The published table: CSV or JSON with an id and an exact amount in euros per recipient."
+    ),
 )
-@click.option("--envelope", "envelope_id", default=None, metavar="ID", help="Envelope audited.")
+@click.option("--envelope", "envelope_id", default=None, metavar="ID", help=N_("Envelope audited."))
 @click.option(
     "--amount",
     default=None,
     metavar="EUROS",
-    help="Amount the table splits (default: the envelope's), e.g. a yearly tranche.",
+    help=N_("Amount the table splits (default: the envelope's), e.g. a yearly tranche."),
 )
 @click.option(
     "--data",
     "data",
     type=click.Path(dir_okay=False, path_type=Path),
     multiple=True,
-    help="Reference data (CSV or JSON) to run the rule on; repeat to try several.",
+    help=N_("Reference data (CSV or JSON) to run the rule on; repeat to try several."),
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def audit_command(
@@ -42,7 +47,6 @@ def audit_command(
     data: tuple[Path, ...],
     fmt: str,
 ) -> None:
-    """Compare a published per-recipient table with what the cycle's rule gives."""
     from conciliazione_core._audit import (
         audit_cycle,
         audit_to_json,

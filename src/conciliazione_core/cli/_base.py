@@ -17,7 +17,8 @@ import click
 from conciliazione_core._errors import CycleNotFoundError, InputError, PluginError
 from conciliazione_core._printable import printable
 from conciliazione_core._views import dumps
-from conciliazione_core.i18n import set_language
+from conciliazione_core.cli._help import Command, Group, route_click_messages
+from conciliazione_core.i18n import N_, set_language
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -69,7 +70,7 @@ def echo_error_json(exc: BaseException, message: str, fmt: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False) if fmt == "jsonl" else dumps(data), err=True)
 
 
-class FormatCommand(click.Command):
+class FormatCommand(Command):
     """A command that notes its ``--format`` as soon as it is parsed, so that an error raised
     while it runs (or while the rest of its options are parsed) is reported in that format."""
 
@@ -81,8 +82,8 @@ class FormatCommand(click.Command):
             chosen_format.set(fmt if isinstance(fmt, str) else None)
 
 
-class CommandGroup(click.Group):
-    """The group: its commands are :class:`FormatCommand` s."""
+class CommandGroup(Group):
+    """The group (help translated when shown): its commands are :class:`FormatCommand` s."""
 
     command_class = FormatCommand
 
@@ -108,6 +109,14 @@ def format_table(
     return "\n".join(grid(columns, [cells], terminal_width() if width is None else width))
 
 
+route_click_messages()
+
+
+def _choose_language(_ctx: click.Context, _param: click.Parameter, lang: str | None) -> None:
+    """Set the language as soon as ``--lang`` is read: an eager option, before ``--help``."""
+    set_language(lang)
+
+
 def _print_version(ctx: click.Context) -> None:
     """``--version``: the core's and the installed plugins' versions (no plugin imported)."""
     from conciliazione_core.cli._plugins import version_text
@@ -116,12 +125,19 @@ def _print_version(ctx: click.Context) -> None:
     ctx.exit()
 
 
-@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=CommandGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("Lombardy's work-life balance programme: cycles, checks and allocations."),
+)
 @click.option(
     "--lang",
     type=click.Choice(["en", "it"]),
     default=None,
-    help="Language of messages (default: from LANGUAGE/LC_ALL/LANG, else English).",
+    is_eager=True,
+    expose_value=False,
+    callback=_choose_language,
+    help=N_("Language of messages (default: from LANGUAGE/LC_ALL/LANG, else English)."),
 )
 @click.option(
     "--version",
@@ -129,8 +145,7 @@ def _print_version(ctx: click.Context) -> None:
     expose_value=False,
     is_eager=True,
     callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
-    help="Show the version of the core and of each installed plugin, and exit.",
+    help=N_("Show the version of the core and of each installed plugin, and exit."),
 )
-def cli(lang: str | None) -> None:
-    """Lombardy's work-life balance programme: cycles, checks and allocations."""
-    set_language(lang)
+def cli() -> None:
+    pass

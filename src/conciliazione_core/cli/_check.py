@@ -57,7 +57,15 @@ class _Checked:
     error: ConciliazioneError | None = None
 
 
-@cli.command()
+@cli.command(
+    help=N_(
+        "Check network, alliance, project or plan documents against a cycle's rules.\n\n"
+        "FILE is a .toml or .json document, a folder (its .toml and .json files, not its "
+        "subfolders), or - for standard input (JSON if it starts with a brace, else TOML). Several "
+        "documents get a summary table; exit 2 if any is unreadable, else 1 if any is not "
+        "admissible."
+    )
+)
 @click.argument("cycle_id", metavar="CYCLE")
 @click.argument("files", metavar="FILE...", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
@@ -66,16 +74,11 @@ class _Checked:
     "overrides",
     multiple=True,
     metavar="PATH=VALUE",
-    help="Override a rule for a what-if check (repeatable), e.g. rules.projects.ends_by=2019-01-15.",
+    help=N_(
+        "Override a rule for a what-if check (repeatable), e.g. rules.projects.ends_by=2019-01-15."
+    ),
 )
 def check(cycle_id: str, files: tuple[str, ...], fmt: str, overrides: tuple[str, ...]) -> None:
-    """Check network, alliance, project or plan documents against a cycle's rules.
-
-    FILE is a .toml or .json document, a folder (its .toml and .json files, not its
-    subfolders), or - for standard input (JSON if it starts with {, else TOML). Several
-    documents get a summary table; exit 2 if any is unreadable, else 1 if any is not
-    admissible.
-    """
     from conciliazione_core._host import default_host
 
     if files.count(STDIN) > 1:

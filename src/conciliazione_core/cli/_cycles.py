@@ -6,13 +6,12 @@ import click
 
 from conciliazione_core._views import cycles_to_json
 from conciliazione_core.cli._base import cli, echo_json, format_table
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _
 
 
-@cli.command()
+@cli.command(help=N_("List the installed cycles, and any faulty plugin with the reason."))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def cycles(fmt: str) -> None:
-    """List the installed cycles, and any faulty plugin with the reason."""
     from conciliazione_core._host import default_host
 
     host = default_host()
@@ -23,7 +22,7 @@ def cycles(fmt: str) -> None:
     rows = [
         [
             c.id,
-            c.title,
+            str(c.title),
             "; ".join(str(b) for b in c.legal_basis),
             c.distribution or "",
             c.version or "",
@@ -36,10 +35,11 @@ def cycles(fmt: str) -> None:
         click.echo(_("faulty plugin {problem}").format(problem=problem), err=True)
 
 
-@cli.command()
+@cli.command(
+    help=N_("Print the JSON Schema of an input document TYPE (territorial_plan, network, ...).")
+)
 @click.argument("kind", metavar="TYPE")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of an input document TYPE (territorial_plan, network, ...)."""
     from conciliazione_core._schema import json_schema
 
     echo_json(json_schema(kind))

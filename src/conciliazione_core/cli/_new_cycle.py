@@ -7,30 +7,33 @@ from pathlib import Path
 import click
 
 from conciliazione_core.cli._base import cli
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _
 
 
-@cli.command("new-cycle")
+@cli.command(
+    "new-cycle",
+    help=N_(
+        "Generate a plugin package for a new cycle ID (lowercase region-year, e.g. "
+        "lombardia-2025).\n\nThe package installs with 'pip install -e DIR' and passes its own "
+        "tests ('pytest DIR')."
+    ),
+)
 @click.argument("cycle_id", metavar="ID")
 @click.option(
     "--from",
     "from_id",
     default=None,
     metavar="CYCLE",
-    help="Start from a copy of this installed cycle's parameter file, data and examples.",
+    help=N_("Start from a copy of this installed cycle's parameter file, data and examples."),
 )
 @click.option(
     "--dir",
     "target",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder to create (new or empty; default: ./conciliazione-ID).",
+    help=N_("Folder to create (new or empty; default: ./conciliazione-ID)."),
 )
 def new_cycle_command(cycle_id: str, from_id: str | None, target: Path | None) -> None:
-    """Generate a plugin package for a new cycle ID (lowercase region-year, e.g. lombardia-2025).
-
-    The package installs with 'pip install -e DIR' and passes its own tests ('pytest DIR').
-    """
     from conciliazione_core._host import default_host
     from conciliazione_core._scaffold import check_cycle_id, distribution_name, new_cycle
 

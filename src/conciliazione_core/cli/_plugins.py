@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from conciliazione_core.cli._base import cli, echo_json, format_table
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _
 
 if TYPE_CHECKING:
     from conciliazione_core._host import PluginInfo
@@ -30,10 +30,11 @@ def plugin_to_json(info: PluginInfo) -> dict[str, Any]:
     }
 
 
-@cli.command()
+@cli.command(
+    help=N_("List the installed plugins: distribution, version, hooks, cycles, and any fault.")
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def plugins(fmt: str) -> None:
-    """List the installed plugins: distribution, version, hooks, cycles, and any fault."""
     from conciliazione_core._host import default_host
 
     found = default_host().plugins(faulty=True)

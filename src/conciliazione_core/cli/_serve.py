@@ -5,32 +5,32 @@ from __future__ import annotations
 import click
 
 from conciliazione_core.cli._base import cli
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import N_, _
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@cli.command(help=N_("Serve the HTTP API (needs the server extra); see docs/http.md."))
+@click.option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--max-body-bytes",
     default=8 * 1024 * 1024,
     show_default=True,
     type=click.IntRange(1),
-    help="Refuse larger request bodies (413).",
+    help=N_("Refuse larger request bodies (413)."),
 )
 @click.option(
     "--time-limit",
     default=30.0,
     show_default=True,
     type=click.FloatRange(0, min_open=True),
-    help="Seconds a request may take (then 503).",
+    help=N_("Seconds a request may take (then 503)."),
 )
 @click.option(
     "--cors-origin",
     "cors_origins",
     multiple=True,
     metavar="ORIGIN",
-    help="Let browser pages from ORIGIN call the API (repeatable; default: none).",
+    help=N_("Let browser pages from ORIGIN call the API (repeatable; default: none)."),
 )
 @click.option(
     "--log-level",
@@ -46,7 +46,6 @@ def serve(
     cors_origins: tuple[str, ...],
     log_level: str,
 ) -> None:
-    """Serve the HTTP API (needs the server extra); see docs/http.md."""
     try:
         import conciliazione_core.server as server
     except ImportError as exc:

@@ -10,18 +10,22 @@ from conciliazione_core.cli._base import cli, echo_json, format_table
 from conciliazione_core.i18n import N_, _
 
 
-@cli.command("territory")
+@cli.command(
+    "territory",
+    help=N_(
+        "Say where a Lombard municipality belongs on a date: province, ASL or ATS, and the act."
+    ),
+)
 @click.argument("query", metavar="NAME_OR_CODE")
 @click.option(
     "--on",
     "on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Date (YYYY-MM-DD; default: today): ASL until 2015-12-31, ATS from 2016-01-01.",
+    help=N_("Date (YYYY-MM-DD; default: today): ASL until 2015-12-31, ATS from 2016-01-01."),
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def territory_command(query: str, on: Any, fmt: str) -> None:
-    """Say where a Lombard municipality belongs on a date: province, ASL or ATS, and the act."""
     import datetime as dt
 
     from conciliazione_core._municipality import municipalities
@@ -58,7 +62,7 @@ def territory_command(query: str, on: Any, fmt: str) -> None:
                 "valid_to": member.valid_to.isoformat() if member.valid_to else None,
                 "status": member.status.value if member.status else "unknown",
                 "legal_basis": str(member.basis),
-                "note": member.basis.note,
+                "note": None if member.basis.note is None else str(member.basis.note),
             }
         )
         return
@@ -76,7 +80,7 @@ def territory_command(query: str, on: Any, fmt: str) -> None:
         [_("basis"), str(member.basis)],
     ]
     if member.basis.note:
-        rows.append([_("note"), member.basis.note])
+        rows.append([_("note"), str(member.basis.note)])
     if successor is not None:
         rows.append([_("now part of"), str(successor)])
     click.echo(_("{municipality} on {date}").format(municipality=place, date=day.isoformat()))

@@ -161,11 +161,11 @@ def check_parameters(cycle: Cycle, host: Host | None = None) -> list[Problem]:
 
 def _citation_problems(key: str, basis: LegalBasis) -> list[str]:
     faults = []
-    if not basis.act.strip():
+    if not str(basis.act).strip():
         faults.append(_("names no act"))
-    if basis.evidence is Evidence.INFERENCE and not (basis.note or "").strip():
+    if basis.evidence is Evidence.INFERENCE and not str(basis.note or "").strip():
         faults.append(_("is an inference without a note saying what is inferred and why"))
-    if basis.evidence is Evidence.SOURCE and not (basis.url or (basis.note or "").strip()):
+    if basis.evidence is Evidence.SOURCE and not (basis.url or str(basis.note or "").strip()):
         faults.append(_("cites a secondary source with neither a url nor a note naming it"))
     if basis.url is not None and not basis.url.startswith(("http://", "https://")):
         faults.append(_("has url {url!r}, which is not an http(s) address").format(url=basis.url))

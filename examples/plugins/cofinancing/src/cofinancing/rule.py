@@ -39,6 +39,7 @@ __all__ = [
     "COFINANCING_NOT_STATED",
     "COFINANCING_TOO_LOW",
     "RULE",
+    "TOPIC_WORDS",
     "CoFinancingRules",
     "partners_share",
 ]
@@ -133,6 +134,10 @@ def check(cycle: Cycle, rules: CoFinancingRules, document: Document) -> Iterator
                 total=total,
                 min_share=format_share(rules.min_share),
             )
+
+
+TOPIC_WORDS = (N_("co-financing"), N_("partners pay at least"))
+"""The words of the rows' topics: ``conciliazione diff`` translates each through CATALOGUE."""
 
 
 def describe(cycle: Cycle, rules: CoFinancingRules) -> Iterator[tuple[str, str | None]]:
