@@ -1,6 +1,6 @@
 """Excel workbooks (``.xlsx``): indicator tables read, templates and allocations written.
 
-Needs the ``xlsx`` extra (openpyxl); without it, a message names the extra. A table is read
+Reading needs the ``xlsx`` extra (openpyxl); without it, a message names the extra. A table is read
 from the workbook's first sheet, laid out as a CSV table is (docs/indicator-tables.md), in
 read-only mode and within bounds: an xlsx file is a zip, so its expanded size is checked before
 it is opened and its cells are counted as they are read (a "zip bomb" is refused, not
@@ -10,18 +10,21 @@ as in a comma-separated file; numeric cells are exact only as integers: an integ
 is refused, because Excel keeps it as a binary float (``2968.6`` is 2968.59999…): write it as
 text instead.
 
-Amounts are written as exact decimals (``Decimal``), which the file keeps as written.
+Workbooks are written without openpyxl, numbers as their exact decimal text (an allocation's
+``66357.60`` is in the file as written, not as the binary float nearest to it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._formats import read_file
@@ -190,7 +193,7 @@ def _fractions(texts: list[str], header: list[str], row: int, floats: list[Probl
     the row's other problems are found too."""
     at = header.index("id") if "id" in header else -1
     rid = texts[at].strip() if 0 <= at < len(texts) else ""
-    label = f"row {row} ({rid})" if rid else f"row {row}"
+    label = f"row {row} ({rid})" if rid and not rid.startswith(_BINARY) else f"row {row}"
     out = []
     for k, text in enumerate(texts):
         if text.startswith(_BINARY):
@@ -210,29 +213,82 @@ def _fractions(texts: list[str], header: list[str], row: int, floats: list[Probl
     return out
 
 
-def _workbook(title: str, write: Callable[[Any], None]) -> bytes:
-    openpyxl = _openpyxl()
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    write(sheet)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+_WORKBOOK = (
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+
+
+def _column(k: int) -> str:
+    letters = ""
+    k += 1
+    while k:
+        k, rest = divmod(k - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _xml_text(text: str) -> str:
+    """Text as XML character data; control characters as OOXML's ``_xHHHH_`` escapes."""
+    return escape(_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text))
+
+
+def _workbook(title: str, rows: Iterable[Sequence[str | int | Decimal]]) -> bytes:
+    """A one-sheet workbook. Written by hand rather than by openpyxl, which writes a Decimal
+    through a binary float (66357.60 becomes 66357.60000000001): numbers here are written
+    exactly as their decimal text, text as inline strings."""
+    lines = [
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    ]
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for k, value in enumerate(row):
+            at = f"{_column(k)}{r}"
+            if isinstance(value, (int, Decimal)):
+                cells.append(f'<c r="{at}"><v>{value}</v></c>')
+            elif value:
+                cells.append(
+                    f'<c r="{at}" t="inlineStr"><is><t xml:space="preserve">'
+                    f"{_xml_text(value)}</t></is></c>"
+                )
+        lines.append(f'<row r="{r}">{"".join(cells)}</row>')
+    lines.append("</sheetData></worksheet>")
     buffer = io.BytesIO()
-    book.save(buffer)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in _PARTS.items():
+            archive.writestr(name, xml)
+        archive.writestr("xl/workbook.xml", _WORKBOOK.format(title=title))
+        archive.writestr("xl/worksheets/sheet1.xml", "".join(lines))
     return buffer.getvalue()
 
 
 def template_xlsx(rows: Sequence[Sequence[str]]) -> bytes:
-    """The template (the CSV template's rows) as a workbook: text cells, dates as dates."""
-
-    def write(sheet: Any) -> None:
-        header = list(rows[0])
-        at_date = header.index("reference_date")
-        for k, row in enumerate(rows):
-            cells: list[Any] = list(row)
-            if k and cells[at_date]:
-                cells[at_date] = dt.date.fromisoformat(cells[at_date])
-            sheet.append(cells)
-
-    return _workbook("indicators", write)
+    """The template (the CSV template's rows) as a workbook, every cell as text: exact values
+    and ISO dates, which the reader takes back as they are (needs no openpyxl)."""
+    return _workbook("indicators", rows)
 
 
 def allocation_to_xlsx(allocation: Allocation) -> bytes:
@@ -250,12 +306,12 @@ def allocation_to_xlsx(allocation: Allocation) -> bytes:
     def money(cell: str | Money) -> Decimal | str:
         return Decimal(str(cell)) if cell != "" else ""
 
-    def write(sheet: Any) -> None:
-        sheet.append(["id", "name", *(h for h, _c in columns), "amount", "status"])
+    def rows() -> Iterator[list[str | Decimal]]:
+        yield ["id", "name", *(h for h, _c in columns), "amount", "status"]
         blanks = [""] * len(columns)
         for row, i in enumerate(a.order):
             rid = a.recipient_ids[i]
-            sheet.append(
+            yield (
                 [
                     rid,
                     a.recipient_names[i],
@@ -266,13 +322,13 @@ def allocation_to_xlsx(allocation: Allocation) -> bytes:
             )
         for r in a.retained:
             label = _("{label} (retained: {id})").format(label=r.label, id=r.envelope_id)
-            sheet.append(["", label, *blanks, money(r.amount), ""])
+            yield ["", label, *blanks, money(r.amount), ""]
         for p in a.pending:
             label = _("{label} (pending: {id})").format(label=p.label, id=p.envelope_id)
-            sheet.append(["", label, *blanks, money(p.amount), ""])
+            yield ["", label, *blanks, money(p.amount), ""]
         if a.unallocated or a.strategy is Strategy.FLOOR:
             label = _("Unallocated (rounding remainders)")
-            sheet.append(["", label, *blanks, money(a.unallocated), ""])
-        sheet.append([_("TOTAL"), "", *blanks, money(a.total), ""])
+            yield ["", label, *blanks, money(a.unallocated), ""]
+        yield [_("TOTAL"), "", *blanks, money(a.total), ""]
 
-    return _workbook("allocation", write)
+    return _workbook("allocation", rows())
