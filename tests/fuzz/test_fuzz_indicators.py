@@ -9,6 +9,7 @@ reading of the same CSV (plain ``csv`` + ``Decimal``) is the oracle.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -76,10 +77,8 @@ def _readings(written: str) -> set[Fraction]:
     then being the decimal mark), as the spreadsheet conventions allow."""
     found = set()
     for text in (written, written.replace(",", ""), written.replace(".", "").replace(",", ".")):
-        try:
+        with contextlib.suppress(ArithmeticError):
             found.add(Fraction(Decimal(text)))
-        except ArithmeticError:
-            pass
     return found
 
 
