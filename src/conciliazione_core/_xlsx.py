@@ -62,7 +62,7 @@ def _openpyxl() -> Any:
         raise InputError.at(
             "$",
             _(
-                "reading and writing .xlsx files needs openpyxl: "
+                "reading .xlsx files needs openpyxl: "
                 "pip install 'conciliazione-core[xlsx]'"
             ),
         ) from None
