@@ -46,7 +46,7 @@ from conciliazione_core import _spreadsheet as sheet
 from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._formats import file_path, open_file
 from conciliazione_core._gc import paused_gc
-from conciliazione_core._numbers import MAX_DIGITS, NumberError, parse_decimal
+from conciliazione_core._numbers import GROUPED_INTEGER, MAX_DIGITS, NumberError, parse_decimal
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core._serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
 from conciliazione_core._spreadsheet import MAX_NUMBER_CHARS, Settled
@@ -463,6 +463,21 @@ def _settle_by(settled: Settled, texts: Iterable[str], where: str) -> bool:
     return True
 
 
+def _grouped_integers(
+    texts: list[str], joined: str, settled: Settled, values: list[int | Fraction]
+) -> bool:
+    """Append a column of whole numbers written with thousands separators (``298.032`` where
+    ``,`` is the decimal mark), if every cell is one; False (nothing appended) otherwise."""
+    mark = settled.mark
+    if mark is None or mark in joined or not joined.isascii() or not all(texts):
+        return False
+    group = "." if mark == "," else ","
+    if max(map(len, texts)) > MAX_DIGITS or not all(map(GROUPED_INTEGER[group].fullmatch, texts)):
+        return False
+    values.extend(int(t.replace(group, "")) for t in texts)
+    return True
+
+
 def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable | None:
     """A well-formed table read in one pass, by chunks of columns; None if anything is unusual.
 
@@ -511,7 +526,7 @@ def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable 
                 and max(map(len, texts)) <= MAX_DIGITS  # what the number grammar accepts
             ):
                 values.extend(map(int, texts))
-            else:
+            elif not _grouped_integers(texts, joined, settled, values):
                 pending.append((j, texts))
         if settled.mark is None and not all(_settle_by(settled, t, "") for _j, t in pending):
             return None
@@ -672,6 +687,8 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
     names: list[str] = []
     columns: list[list[int | Fraction]] = [[] for _i in indicators]
     distinct: dict[Provenance, int] = {}
+    known: dict[tuple[str, dt.date, DataStatus, str], int] = {}  # cells -> provenance code
+    dates: dict[str, dt.date | str] = {}
     codes: list[int] = []
     seen: dict[str, int] = {}
     rows = 0
@@ -709,7 +726,7 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
         name = cells[where["name"]]
         if not name:
             cell_problem("name", _("the name is empty"))
-        values: list[Fraction] = []
+        values: list[int | Fraction] = []
         for indicator in indicators:
             value = sheet.number(cells[where[indicator]], settled)
             if isinstance(value, str):
@@ -719,7 +736,10 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
         src = cells[where["source"]]
         if not src:
             cell_problem("source", _("the source is empty; say where the figures come from"))
-        date = sheet.read_date(cells[where["reference_date"]], settled)
+        date_text = cells[where["reference_date"]]
+        date = dates.get(date_text)
+        if date is None:
+            date = dates[date_text] = sheet.read_date(date_text, settled)
         if isinstance(date, str):
             cell_problem("reference_date", date)
         status = _status(cells[where["status"]])
@@ -733,8 +753,12 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
             names.append(name)
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
-            provenance = Provenance(src, date, status, method or None)
-            codes.append(distinct.setdefault(provenance, len(distinct)))
+            key = (src, date, status, method)
+            code = known.get(key)
+            if code is None:
+                provenance = Provenance(src, date, status, method or None)
+                code = known[key] = distinct.setdefault(provenance, len(distinct))
+            codes.append(code)
     if not rows:
         raise InputError.at(
             f"row {header_line}", _("the file has a header but no data rows"), source
@@ -1031,20 +1055,29 @@ def _fast_csv_file(file: Path, limits: Limits) -> IndicatorTable | None:
     The file is opened by :func:`open_file`: a missing, special or oversized file is refused
     here, and the stream stops at the limit even if the file grows.
     """
-    binary = open_file(file, limits)
-    try:
-        with (
-            io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as stream,
-            paused_gc(),
-        ):
-            header = stream.readline()
-            delimiter = sheet.delimiter_of(header, REQUIRED_COLUMNS)
-            records = chain(
-                csv.reader([header], delimiter=delimiter), csv.reader(stream, delimiter=delimiter)
-            )
-            return _fast_csv(records, Settled(delimiter))
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        if encoding == "cp1252":
+            with open_file(file, limits) as whole:
+                if not sheet.windows_1252(whole):
+                    return None
+        binary = open_file(file, limits)
+        try:
+            with (
+                io.TextIOWrapper(binary, encoding=encoding, newline="") as stream,
+                paused_gc(),
+            ):
+                header = stream.readline()
+                delimiter = sheet.delimiter_of(header, REQUIRED_COLUMNS)
+                records = chain(
+                    csv.reader([header], delimiter=delimiter),
+                    csv.reader(stream, delimiter=delimiter),
+                )
+                return _fast_csv(records, Settled(delimiter))
+        except UnicodeDecodeError:
+            continue  # not UTF-8: Windows-1252, if the bytes say it can only be that
+        except (OSError, csv.Error):
+            return None
+    return None
 
 
 def _cell(value: Fraction) -> str:

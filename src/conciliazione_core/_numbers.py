@@ -17,6 +17,7 @@ from conciliazione_core.i18n import _
 
 __all__ = [
     "DECIMAL_MARKS",
+    "GROUPED_INTEGER",
     "MAX_DIGITS",
     "NumberError",
     "check_decimal",
@@ -86,6 +87,12 @@ _GROUPED = {
     )
     for mark, group in ((".", ","), (",", "."))
 }
+GROUPED_INTEGER = {
+    group: re.compile(rf"[0-9]+|[1-9][0-9]{{0,2}}(?:{re.escape(group)}[0-9]{{3}})+")
+    for group in (".", ",")
+}
+"""Whole numbers with ``group`` (the mark that is not the decimal one) between thousands: what
+:func:`plain_text` reads as an integer, matched in one call for long columns."""
 DECIMAL_MARKS = (".", ",")
 """The two decimal marks a spreadsheet may use; the other one groups thousands."""
 

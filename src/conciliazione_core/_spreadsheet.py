@@ -30,9 +30,16 @@ import csv
 import datetime as dt
 import re
 from fractions import Fraction
+from typing import BinaryIO
 
 from conciliazione_core._errors import InputError
-from conciliazione_core._numbers import DECIMAL_MARKS, NumberError, parse_decimal, plain_text
+from conciliazione_core._numbers import (
+    DECIMAL_MARKS,
+    MAX_DIGITS,
+    NumberError,
+    parse_decimal,
+    plain_text,
+)
 from conciliazione_core.i18n import _
 
 __all__ = [
@@ -45,6 +52,7 @@ __all__ = [
     "number",
     "number_evidence",
     "read_date",
+    "windows_1252",
 ]
 
 DELIMITERS = (";", "\t", ",")
@@ -116,9 +124,11 @@ def number_evidence(text: str) -> str | None:
     return readings[0] if len(readings) == 1 else None
 
 
-def number(text: str, settled: Settled) -> Fraction | str:
+def number(text: str, settled: Settled) -> int | Fraction | str:
     """An exact non-negative number from a cell, or the reason it is not one."""
     cleaned = text.strip()
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= MAX_DIGITS:
+        return int(cleaned)  # what the grammar reads it as, in one step
     if not cleaned:
         return _("the cell is empty")
     if len(cleaned) > MAX_NUMBER_CHARS:
@@ -208,6 +218,25 @@ def read_date(text: str, settled: Settled) -> dt.date | str:
             "the month does, and nothing in the file says which; write it as YYYY-MM-DD"
         ).format(text=text, first=date.isoformat(), second=f"{year:04d}-{day:02d}-{month:02d}")
     return date
+
+
+# Bytes that make a file that is not UTF-8 something else than unambiguous Windows-1252: a
+# byte order mark, the bytes Windows-1252 leaves undefined, those of the ISO-8859-15 clashes.
+_NOT_WINDOWS_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe]")
+
+
+def windows_1252(stream: BinaryIO) -> bool:
+    """Whether a file that is not UTF-8 can be read as Windows-1252 without a doubt (see
+    :func:`decode`), read by blocks from its start to its end."""
+    start = stream.read(4)
+    if start.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    block = start
+    while block:
+        if _NOT_WINDOWS_1252.search(block):
+            return False
+        block = stream.read(1 << 20)
+    return True
 
 
 def decode(raw: bytes, source: str | None) -> str:

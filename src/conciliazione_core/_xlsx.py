@@ -61,10 +61,7 @@ def _openpyxl() -> Any:
     except ImportError:
         raise InputError.at(
             "$",
-            _(
-                "reading .xlsx files needs openpyxl: "
-                "pip install 'conciliazione-core[xlsx]'"
-            ),
+            _("reading .xlsx files needs openpyxl: pip install 'conciliazione-core[xlsx]'"),
         ) from None
     return openpyxl
 
