@@ -440,13 +440,13 @@ def test_xlsx_amounts_are_exact_decimals_in_the_file() -> None:
 
 
 def test_xlsx_is_not_written_to_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    import click
+    from conciliazione_core.cli import _allocate
 
     class Terminal(io.BytesIO):
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setattr(click, "get_binary_stream", lambda _name: Terminal())
+    monkeypatch.setattr(_allocate, "_binary_stdout", Terminal)
     code, _data, err = _invoke(["allocate", "lombardia-2020", "--format", "xlsx"])
     assert code == 2
     assert "writes a workbook: redirect it to a file" in err

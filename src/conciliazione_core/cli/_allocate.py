@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -129,15 +130,19 @@ def allocate(
         sys.exit(EXIT_FINDINGS)
 
 
+def _binary_stdout() -> BinaryIO:
+    return sys.stdout.buffer
+
+
 def _check_binary_stdout() -> None:
     """An xlsx workbook goes to a file or a pipe, never to a terminal, where it is noise."""
-    if click.get_binary_stream("stdout").isatty():
+    if _binary_stdout().isatty():
         raise click.UsageError(
             _("--format xlsx writes a workbook: redirect it to a file, e.g. > allocation.xlsx")
         )
 
 
 def _write_binary(data: bytes) -> None:
-    stream = click.get_binary_stream("stdout")
+    stream = _binary_stdout()
     stream.write(data)
     stream.flush()
