@@ -450,3 +450,17 @@ def test_xlsx_is_not_written_to_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
     code, _data, err = _invoke(["allocate", "lombardia-2020", "--format", "xlsx"])
     assert code == 2
     assert "writes a workbook: redirect it to a file" in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_the_command_skips_explanations_where_its_output_has_none(fmt: str) -> None:
+    """Explanations are built only for --format json; the other outputs are unchanged."""
+    import conciliazione_core as cc
+
+    code, data, _err = _invoke(["allocate", "lombardia-2020", "--format", fmt])
+    assert code == 0
+    explained = cc.allocate("lombardia-2020", explain=True)
+    expected = cc.dump_allocation(
+        explained, fmt, cycle=cc.get_cycle("lombardia-2020") if fmt == "table" else None
+    )
+    assert data.decode().startswith(expected)
