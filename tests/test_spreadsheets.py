@@ -464,3 +464,17 @@ def test_the_command_skips_explanations_where_its_output_has_none(fmt: str) -> N
         explained, fmt, cycle=cc.get_cycle("lombardia-2020") if fmt == "table" else None
     )
     assert data.decode().startswith(expected)
+
+
+def test_a_damaged_sheet_is_an_input_error(tmp_path: Path) -> None:
+    good = workbook(tmp_path / "good.xlsx", [HEADER, ["A", "a", 1, "s", "2019-01-01", "official"]])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut in the middle of the rows
+            target.writestr(item, data)
+    with pytest.raises(InputError, match="not a readable .xlsx workbook") as info:
+        load_indicator_table(damaged)
+    assert info.value.source == str(damaged)

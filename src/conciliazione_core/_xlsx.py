@@ -129,14 +129,12 @@ def read_xlsx_table(file: Path, limits: Limits) -> IndicatorTable:
         try:
             book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-            raise InputError.at(
-                "$", _("not a readable .xlsx workbook: {reason}").format(reason=exc), source
-            ) from None
+            raise _unreadable(exc, source) from None
         try:
             sheet = book.worksheets[0]
             cells = 0
             header: list[str] = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for number, values in enumerate(_guarded(sheet.iter_rows(values_only=True), source), 1):
                 cells += len(values)
                 if cells > max_cells:
                     raise InputError.at(
@@ -179,6 +177,24 @@ def read_xlsx_table(file: Path, limits: Limits) -> IndicatorTable:
     if floats:
         raise InputError(_unique(floats), source)
     return table
+
+
+def _unreadable(exc: Exception, source: str) -> InputError:
+    return InputError.at(
+        "$", _("not a readable .xlsx workbook: {reason}").format(reason=exc), source
+    )
+
+
+def _guarded(rows: Iterator[tuple[object, ...]], source: str) -> Iterator[tuple[object, ...]]:
+    """The sheet's rows; a damaged part found while reading them is an InputError too."""
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # the XML of a damaged sheet, as openpyxl meets it
+            raise _unreadable(exc, source) from None
+        yield values
 
 
 def _unique(problems: Sequence[Problem]) -> list[Problem]:
