@@ -475,6 +475,56 @@ def test_a_damaged_sheet_is_an_input_error(tmp_path: Path) -> None:
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = data[: len(data) // 2]  # cut in the middle of the rows
             target.writestr(item, data)
-    with pytest.raises(InputError, match="not a readable .xlsx workbook") as info:
+    with pytest.raises(InputError, match=r"not a readable \.xlsx workbook") as info:
         load_indicator_table(damaged)
     assert info.value.source == str(damaged)
+
+
+# ---- the streaming reader and the careful one agree on every convention ---------------------------
+
+italian_cells = st.sampled_from(
+    ["298.032", "1.234.567", "0,5", "1.234,5", "12.5", "0.25", "1,234", "1,234,567.5", "7", "12"]
+)
+date_cells = st.sampled_from(["2019-01-01", "01/01/2019", "31/12/2019", "01/02/2019", "12/31/2019"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(italian_cells, date_cells), min_size=1, max_size=12),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_the_streaming_reader_reads_what_the_careful_reader_reads(
+    cells: list[tuple[str, str]], delimiter: str
+) -> None:
+    """Same table or the same refusal, whatever the conventions the cells settle or mix."""
+    from conciliazione_core._indicators import _careful_csv
+
+    text = table_text([row(f"R{i}", v, d) for i, (v, d) in enumerate(cells)], delimiter)
+    try:
+        reference: IndicatorTable | str = _careful_csv(text, None)
+    except InputError as refused:
+        reference = str(refused)
+    if isinstance(reference, str):
+        with pytest.raises(InputError) as info:
+            parse_indicator_csv(text)
+        assert str(info.value) == reference
+    else:
+        assert parse_indicator_csv(text) == reference
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(values, min_size=1, max_size=8))
+def test_an_italian_export_file_streams_to_the_same_table(numbers: list[Fraction]) -> None:
+    import tempfile
+
+    ids = [f"Comunità {i}" for i in range(len(numbers))]
+    provenance = Provenance("ISTAT", dt.date(2019, 1, 31), DataStatus.OFFICIAL)
+    table = IndicatorTable.from_columns(["pop"], ids, ids, [numbers], [provenance], [0] * len(ids))
+    rows = [
+        [rid, rid, italian(v), "ISTAT", "31/01/2019", "official", ""]
+        for rid, v in zip(ids, numbers, strict=True)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.csv"
+        path.write_bytes(table_text(rows, ";").encode("cp1252"))
+        assert load_indicator_table(path) == table
