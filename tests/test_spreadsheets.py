@@ -528,3 +528,20 @@ def test_an_italian_export_file_streams_to_the_same_table(numbers: list[Fraction
         path = Path(folder) / "export.csv"
         path.write_bytes(table_text(rows, ";").encode("cp1252"))
         assert load_indicator_table(path) == table
+
+
+def test_a_semicolon_header_missing_a_column_is_named_as_such() -> None:
+    with pytest.raises(InputError) as info:
+        parse_indicator_csv("id;name;pop;source;status\nA;a;1;s;official\n")
+    assert messages(info)[0].startswith(
+        "row 1: missing required column(s): reference_date; the header must be"
+    )
+
+
+def test_an_xlsx_of_too_many_parts_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(10_001):
+            archive.writestr(f"p{i}", b"")
+    with pytest.raises(InputError, match="the workbook has 10,001 parts, more than 10,000"):
+        load_indicator_table(path)

@@ -53,6 +53,8 @@ _CELL_COST = 64
 _BINARY = "\x00"
 """What a number cell with a fraction becomes: a cell no number grammar takes."""
 _EXACT_FLOAT = 2**53
+_MAX_PARTS = 10_000
+"""Files in the archive: a workbook of one sheet has about ten."""
 
 
 def _openpyxl() -> Any:
@@ -78,7 +80,15 @@ def _check_zip(raw: bytes, source: str, limits: Limits) -> None:
         members = archive.infolist()
         expanded = sum(m.file_size for m in members)
     budget = min(limits.max_bytes, EXPANSION * len(raw) + SLACK)
-    if len(members) > 10_000 or expanded > budget:
+    if len(members) > _MAX_PARTS:
+        raise InputError.at(
+            "$",
+            _("the workbook has {n:,} parts, more than {limit:,}").format(
+                n=len(members), limit=_MAX_PARTS
+            ),
+            source,
+        )
+    if expanded > budget:
         raise InputError.at(
             "$",
             _(
