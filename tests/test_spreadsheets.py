@@ -545,3 +545,18 @@ def test_an_xlsx_of_too_many_parts_is_refused(tmp_path: Path) -> None:
             archive.writestr(f"p{i}", b"")
     with pytest.raises(InputError, match="the workbook has 10,001 parts, more than 10,000"):
         load_indicator_table(path)
+
+
+def test_xlsx_allocation_has_the_pending_lines_and_adds_up() -> None:
+    """lombardia-2014 ships data for part of its envelopes only: pending rows, exit 1."""
+    code, data, _err = _invoke(["allocate", "lombardia-2014", "--format", "xlsx"])
+    assert code == 1
+    rows = [
+        [c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows()
+    ]
+    pending = [r for r in rows if r[1] and "(pending: " in str(r[1])]
+    assert pending
+    total = rows[-1]
+    assert total[0] == "TOTAL"
+    others = [r[-2] for r in rows[1:-1] if r[-2] is not None]
+    assert sum(Decimal(str(v)) for v in others) == Decimal(str(total[-2]))
