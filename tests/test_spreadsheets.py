@@ -560,3 +560,59 @@ def test_xlsx_allocation_has_the_pending_lines_and_adds_up() -> None:
     assert total[0] == "TOTAL"
     others = [r[-2] for r in rows[1:-1] if r[-2] is not None]
     assert sum(Decimal(str(v)) for v in others) == Decimal(str(total[-2]))
+
+
+# ---- the xlsx door under a memory limit (issue 15.1) ----------------------------------------------
+
+_CHILD_LIMIT = 512 * 2**20
+
+
+def _limited() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (_CHILD_LIMIT, _CHILD_LIMIT))
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="POSIX devices")
+@pytest.mark.parametrize("kind", ["bomb", "/dev/zero"])
+def test_the_xlsx_door_refuses_in_bounded_memory_and_time(tmp_path: Path, kind: str) -> None:
+    """A zip bomb of 1 GB of sheet XML, and /dev/zero named .xlsx, in a child limited to
+    512 MiB of address space: each refused with one line, no traceback, no memory error."""
+    import os
+    import subprocess
+    import sys
+
+    if kind == "bomb":
+        path = tmp_path / "bomb.xlsx"
+        with (
+            zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+            archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part,
+        ):
+            block = b"<c/>" * 2**18
+            for _ in range(1024):
+                part.write(block)
+        expected = "the workbook expands to"
+    else:
+        path = tmp_path / "zero.xlsx"
+        path.symlink_to("/dev/zero")
+        expected = "is a character device, not a file"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "conciliazione_core",
+            "allocate",
+            "lombardia-2020",
+            "--data",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limited,
+        env={**os.environ, "LANGUAGE": "en", "OPENBLAS_NUM_THREADS": "1"},
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert expected in done.stderr
