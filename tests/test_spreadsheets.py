@@ -616,3 +616,27 @@ def test_the_xlsx_door_refuses_in_bounded_memory_and_time(tmp_path: Path, kind: 
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert expected in done.stderr
+
+
+# ---- a million problems are counted, not kept --------------------------------------------------------
+
+
+def test_problems_past_the_bound_are_counted_not_listed() -> None:
+    """A file of bad rows must not take more memory to refuse than to read (issue 15.1)."""
+    from conciliazione_core._indicators import MAX_PROBLEMS, parse_indicator_json
+
+    text = "id,name,pop,source,reference_date,status\n" + "a,,x,,,\n" * 400
+    with pytest.raises(InputError) as info:
+        parse_indicator_csv(text)
+    listed = messages(info)
+    assert len(listed) == MAX_PROBLEMS + 1
+    assert listed[0] == "row 2 (a), column name: the name is empty"
+    assert listed[-1] == (
+        f"$: {400 * 6 - 1 - MAX_PROBLEMS:,} more problems are not listed; correct these and "
+        "read the file again"
+    )
+    rows = ",".join(['{"id": 1}'] * 300)
+    with pytest.raises(InputError) as info:
+        parse_indicator_json('{"indicators": ["p"], "rows": [' + rows + "]}")
+    assert len(info.value.problems) == MAX_PROBLEMS + 1
+    assert "more problems are not listed" in str(info.value.problems[-1])

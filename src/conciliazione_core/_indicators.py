@@ -352,6 +352,45 @@ class IndicatorTable:
 # ---- reading values ---------------------------------------------------------------------------
 
 
+MAX_PROBLEMS = 1_000
+"""Problems listed for one table; past them, only counted: a file of a million bad rows must
+not take more memory to refuse than to read (issue 15: 20 times its size)."""
+
+
+def _count(problems: list[Problem]) -> int:
+    """How many problems were found, listed or not."""
+    return problems.total if isinstance(problems, _Problems) else len(problems)
+
+
+class _Problems(list[Problem]):
+    """The problems of one table, at most :data:`MAX_PROBLEMS` of them kept; ``total`` counts
+    them all (what a reader compares to know whether a row had one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+
+    def listed(self) -> list[Problem]:
+        """The kept problems, and how many more there are."""
+        more = self.total - len(self)
+        if not more:
+            return list(self)
+        return [
+            *self,
+            Problem(
+                "$",
+                _(
+                    "{n:,} more problems are not listed; correct these and read the file again"
+                ).format(n=more),
+            ),
+        ]
+
+
 # Plain decimals in ASCII digits. Decimal's own grammar would also take "1e999999999", whose
 # exact value is an integer of a billion digits (building it hangs), and non-ASCII digits.
 _DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
@@ -653,7 +692,7 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
         )
     header_line, raw_header = first
     header = [h.strip() for h in raw_header]
-    problems: list[Problem] = []
+    problems = _Problems()
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         problems.append(
@@ -707,7 +746,7 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
                 )
             )
             continue
-        row_problems = len(problems)
+        row_problems = problems.total
 
         def cell_problem(column: str, message: str, label: str = label) -> None:
             problems.append(Problem(f"{label}, column {column}", message))
@@ -746,7 +785,7 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
         if isinstance(status, str):
             cell_problem("status", status)
         method = cells[where["method"]] if "method" in where else ""
-        if len(problems) == row_problems and not problems:
+        if problems.total == row_problems and not problems:
             assert isinstance(date, dt.date)
             assert isinstance(status, DataStatus)
             ids.append(row_id)
@@ -764,7 +803,7 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
             f"row {header_line}", _("the file has a header but no data rows"), source
         )
     if problems:
-        raise InputError(problems, source)
+        raise InputError(problems.listed(), source)
     return IndicatorTable.from_columns(indicators, ids, names, columns, tuple(distinct), codes)
 
 
@@ -806,7 +845,7 @@ def parse_indicator_json(
         if isinstance(text_or_obj, str)
         else text_or_obj
     )
-    problems: list[Problem] = []
+    problems = _Problems()
     if not isinstance(data, Mapping):
         raise InputError.at("$", _("expected an object with 'indicators' and 'rows'"), source)
     for key in data:
@@ -825,9 +864,9 @@ def parse_indicator_json(
     raw_rows = data.get("rows")
     if not isinstance(raw_rows, list) or not raw_rows:
         problems.append(Problem("$.rows", _("expected a non-empty list of rows")))
-        raise InputError(problems, source)
+        raise InputError(problems.listed(), source)
     if problems:
-        raise InputError(problems, source)
+        raise InputError(problems.listed(), source)
 
     ids: list[str] = []
     names: list[str] = []
@@ -843,7 +882,7 @@ def parse_indicator_json(
             continue
         row_id = raw.get("id")
         label = f"{base} ({row_id})" if isinstance(row_id, str) and row_id else base
-        before = len(problems)
+        before = problems.total
         for key in raw:
             if key not in ("id", "name", "values", "provenance"):
                 problems.append(Problem(f"{label}.{key}", _("unknown key")))
@@ -871,7 +910,7 @@ def parse_indicator_json(
             provenance = _json_provenance(raw_provenance, f"{label}.provenance", problems)
             if provenance is not None and key is not None:
                 checked[key] = provenance
-        if len(problems) == before:
+        if problems.total == before:
             assert isinstance(row_id, str)
             assert isinstance(name, str)
             assert provenance is not None
@@ -881,7 +920,7 @@ def parse_indicator_json(
                 column.append(value)
             codes.append(distinct.setdefault(provenance, len(distinct)))
     if problems:
-        raise InputError(problems, source)
+        raise InputError(problems.listed(), source)
     return IndicatorTable.from_columns(indicators, ids, names, columns, tuple(distinct), codes)
 
 
@@ -966,7 +1005,7 @@ def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provena
     if not isinstance(raw, Mapping):
         problems.append(Problem(path, _("expected an object with source, reference_date, status")))
         return None
-    before = len(problems)
+    before = _count(problems)
     for key in raw:
         if key not in PROVENANCE_COLUMNS:
             problems.append(Problem(f"{path}.{key}", _("unknown key")))
@@ -990,7 +1029,7 @@ def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provena
     status = _status(texts["status"]) if "status" in texts else None
     if isinstance(status, str):
         problems.append(Problem(f"{path}.status", status))
-    if len(problems) != before:
+    if _count(problems) != before:
         return None
     assert source is not None
     assert isinstance(date, dt.date)

@@ -133,7 +133,7 @@ def read_xlsx_table(file: Path, limits: Limits) -> IndicatorTable:
     raw = read_file(file, limits)
     _check_zip(raw, source, limits)
     max_cells = (EXPANSION * len(raw) + SLACK) // _CELL_COST
-    floats: list[Problem] = []
+    floats = tables._Problems()  # listed up to a bound, as the readers' problems are
 
     def rows(record: bool) -> Iterator[tuple[int, list[str]]]:
         try:
@@ -182,10 +182,10 @@ def read_xlsx_table(file: Path, limits: Limits) -> IndicatorTable:
         table = tables._careful_rows(lambda: rows(True), source, Settled(","))
     except InputError as refused:
         if floats:
-            raise InputError(_unique([*floats, *refused.problems]), source) from None
+            raise InputError(_unique([*floats.listed(), *refused.problems]), source) from None
         raise
     if floats:
-        raise InputError(_unique(floats), source)
+        raise InputError(_unique(floats.listed()), source)
     return table
 
 
