@@ -13,6 +13,16 @@ machine's load hits them alike:
 * ``pure``: the same as ``ours`` with ``CONCILIAZIONE_PURE_PYTHON=1``, and a minimal exact
   pure-Python largest remainder (:func:`minimal`) on the same weights, timed apart.
 
+* ``italian``: ``load_indicator_table`` of the same table as an Italian office's Excel exports
+  it (``;`` between columns, ``298.032``, ``01/01/2019``, Windows-1252);
+* ``cli``: the command itself, ``conciliazione allocate bench-1m --data FILE --format csv``
+  (stdout to ``/dev/null``), of a cycle whose 1,000,000 recipients are those of the table and
+  whose allocation is lombardia-2020's (an 80/20 split), registered with the plugin host from
+  Python; the cycle is built before the clock starts (a plugin's cost, not the table door's);
+* ``refused``: ``load_indicator_table`` of the table with a bad cell in its last row, which
+  the careful reader reads to name every problem; its peak against the budget of issue 15
+  (20 × the file's size + 64 MiB).
+
 Each process reports its CPU time and its peak resident memory (``ru_maxrss``: the interpreter,
 NumPy and everything). The target of issue 16: ``ours`` within 2 × (baseline + kernel), peak
 under 300 MiB. Prints figures and ratios, asserts only that the amounts agree.
@@ -41,6 +51,49 @@ if mode == "baseline":
     rows = list(csv.reader(open(path)))
     out["cpu"] = time.process_time() - c0
     out["rows"] = len(rows) - 1
+elif mode in ("italian", "refused"):
+    from conciliazione_core._indicators import load_indicator_table
+    from conciliazione_core import InputError
+    c1 = time.process_time()
+    try:
+        table = load_indicator_table(path)
+        out["rows"] = len(table)
+    except InputError as refused:
+        out["problems"] = len(refused.problems)
+    out["cpu"] = time.process_time() - c1
+elif mode == "cli":
+    import attrs
+    import conciliazione_core as cc
+    from conciliazione_core import _host
+    from conciliazione_core._cycle import Recipient
+    from conciliazione_core.cli import main
+    from conciliazione_core.hookspecs import hookimpl
+    from conciliazione_core.allocation import numpy_or_none
+    numpy_or_none()
+    b0 = time.process_time()
+    base = cc.get_cycle("lombardia-2020")
+    n = int(sys.argv[4])
+    recipients = tuple(Recipient(f"R{i:07d}", f"Recipient {i}") for i in range(n))
+    cycle = attrs.evolve(base, id="bench-1m", recipients=recipients)
+    del recipients
+
+    class Plugin:
+        @hookimpl
+        def conciliazione_cycles(self):
+            return [cycle]
+
+    _host._default[:] = [_host.Host([("bench", Plugin())], use_entry_points=False)]
+    _host.default_host().cycle("bench-1m")
+    out["cycle"] = time.process_time() - b0
+    gc.collect()
+    sys.stdout = open(os.devnull, "w")
+    c1 = time.process_time()
+    try:
+        main(["allocate", "bench-1m", "--data", path, "--format", "csv"])
+    except SystemExit as done:
+        out["exit"] = done.code
+    out["cpu"] = time.process_time() - c1
+    sys.stdout = sys.__stdout__
 else:
     sys.path.insert(0, os.path.dirname(sys.argv[3]))
     from bench_allocation import plan, UNITS
@@ -89,10 +142,10 @@ def minimal(units: int, weights: list[int] | tuple[int, ...], ids: tuple[str, ..
     return floors
 
 
-def write_table(path: Path, n: int, seed: int = 2019) -> None:
+def write_table(path: Path, n: int, seed: int = 2019, indicator: str = "pop") -> None:
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as out:
-        out.write("id,name,pop,source,reference_date,status,method\n")
+        out.write(f"id,name,{indicator},source,reference_date,status,method\n")
         for i in range(n):
             status, method = ("estimate", "projected") if i % 10 == 0 else ("official", "")
             out.write(
@@ -101,13 +154,24 @@ def write_table(path: Path, n: int, seed: int = 2019) -> None:
             )
 
 
-def run(mode: str, path: Path) -> dict[str, float]:
+def write_italian(path: Path, n: int, seed: int = 2019) -> None:
+    """The table of :func:`write_table` as an Italian office's Excel exports it."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="cp1252", newline="") as out:
+        out.write("id;name;resident_2019_01_01;source;reference_date;status;method\r\n")
+        for i in range(n):
+            status, method = ("estimate", "proiezione") if i % 10 == 0 else ("official", "")
+            pop = f"{rng.randint(0, 1_000_000):,}".replace(",", ".")
+            out.write(f"R{i:07d};Comunità {i};{pop};ISTAT;01/01/2019;{status};{method}\r\n")
+
+
+def run(mode: str, path: Path, n: int = 0) -> dict[str, float]:
     env = dict(os.environ)
     if mode == "pure":
         env["CONCILIAZIONE_PURE_PYTHON"] = "1"
     here = str(Path(__file__).resolve())
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(path), here],
+        [sys.executable, "-c", CHILD, mode, str(path), here, str(n)],
         capture_output=True,
         text=True,
         check=True,
@@ -123,11 +187,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "table.csv"
         write_table(path, n)
-        print(f"{n:,} rows, {path.stat().st_size / 2**20:.1f} MiB of CSV; CPU s, median of {RUNS}")
-        figures: dict[str, list[dict[str, float]]] = {"baseline": [], "ours": [], "pure": []}
+        cycle_table = Path(folder) / "cycle.csv"
+        write_table(cycle_table, n, indicator="resident_2019_01_01")
+        italian = Path(folder) / "italian.csv"
+        write_italian(italian, n)
+        refused = Path(folder) / "refused.csv"
+        body = path.read_bytes()
+        last = body.rstrip(b"\n").rfind(b"\n") + 1
+        refused.write_bytes(body[:last] + body[last:].replace(b",official,", b",guessed,"))
+        sizes = {"table": path.stat().st_size, "refused": refused.stat().st_size}
+        print(f"{n:,} rows, {sizes['table'] / 2**20:.1f} MiB of CSV; CPU s, median of {RUNS}")
+        figures: dict[str, list[dict[str, float]]] = {
+            "baseline": [],
+            "ours": [],
+            "pure": [],
+            "cli": [],
+            "italian": [],
+            "refused": [],
+        }
+        where = {"cli": cycle_table, "italian": italian, "refused": refused}
         for _ in range(RUNS):
             for mode in figures:
-                figures[mode].append(run(mode, path))
+                figures[mode].append(run(mode, where.get(mode, path), n))
 
     def med(mode: str, key: str) -> float:
         return statistics.median(f[key] for f in figures[mode])
@@ -151,6 +232,24 @@ def main() -> None:
     print(f"    allocate (pure Python, table read) / minimal: {pure_alloc / minimal_s:.2f}")
     print(
         f"    allocate (NumPy, table read) / NumPy kernel: {med('ours', 'allocate') / kernel:.2f}"
+    )
+    cli = med("cli", "cpu")
+    print(
+        f"  the command (allocate --data FILE --format csv): {cli:.3f} s, peak "
+        f"{med('cli', 'peak_mib'):6.1f} MiB (building the 1,000,000-recipient cycle before it: "
+        f"{med('cli', 'cycle'):.3f} s); exit {figures['cli'][0].get('exit')}"
+    )
+    print(f"    ratio to (csv.reader + NumPy kernel): {cli / (base + kernel):.2f}")
+    print(
+        f"  Italian export (';', 298.032, dd/mm/yyyy, cp1252): load_indicator_table "
+        f"{med('italian', 'cpu'):.3f} s, peak {med('italian', 'peak_mib'):6.1f} MiB, "
+        f"ratio to csv.reader {med('italian', 'cpu') / base:.2f}"
+    )
+    budget = 20 * sizes["refused"] / 2**20 + 64
+    print(
+        f"  refused (a bad cell in the last row): {med('refused', 'cpu'):.3f} s, peak "
+        f"{med('refused', 'peak_mib'):6.1f} MiB; budget 20 × size + 64 MiB = {budget:,.0f} MiB "
+        f"(ratio {med('refused', 'peak_mib') / budget:.2f})"
     )
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

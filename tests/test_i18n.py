@@ -928,7 +928,7 @@ def test_help_in_italian(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("command", "italian", "english"),
     [
-        ("allocate", "Tabella degli indicatori (CSV o JSON)", "Indicator table"),
+        ("allocate", "Tabella degli indicatori (CSV, XLSX o JSON)", "Indicator table"),
         ("audit", "La tabella pubblicata", "The published table"),
         ("check", "Modifica una regola per una verifica simulata", "Override a rule"),
         ("cycles", "Elenca i cicli installati", "List the installed cycles"),
@@ -959,7 +959,7 @@ def test_every_command_s_help_in_italian(
         (("allocate", "lombardia-2020", "--nope"), "Opzione inesistente: '--nope'."),
         (
             ("allocate", "lombardia-2020", "--format", "xx"),
-            "Valore non valido per '--format': 'xx' non è tra 'table', 'json', 'csv'.",
+            "Valore non valido per '--format': 'xx' non è tra 'table', 'json', 'csv', 'xlsx'.",
         ),
         (("nocmd",), "Comando inesistente: 'nocmd'."),
     ],

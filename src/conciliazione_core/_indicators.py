@@ -5,9 +5,12 @@ indicator (resident population, area...) and the provenance of the row: where th
 from, the date they refer to and whether they are official, derived or estimated. Allocations
 read these tables and report every non-official input they used.
 
-Tables are read from CSV (what a policy officer edits in a spreadsheet) or JSON. Values are exact:
-integers or decimals written as text, never binary floats, so that two runs and two machines
-always produce the same euro amounts.
+Tables are read from CSV (what a policy officer edits in a spreadsheet), Excel ``.xlsx`` (with
+the ``xlsx`` extra) or JSON. Values are exact: integers or decimals written as text, never
+binary floats, so that two runs and two machines always produce the same euro amounts. A CSV may
+be written as an Italian office's Excel writes it (``;`` between columns, ``298.032``, ``0,5``,
+``31/12/2019``, Windows-1252): :mod:`conciliazione_core._spreadsheet` says how it is read, and
+what is ambiguous is refused, never guessed.
 
 CSV layout (the header is spreadsheet row 1; problems name the spreadsheet row)::
 
@@ -28,10 +31,10 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from itertools import compress, islice
+from itertools import chain, compress, islice
 from math import lcm
 from operator import attrgetter
 from pathlib import Path
@@ -39,12 +42,14 @@ from typing import Any
 
 import attrs
 
+from conciliazione_core import _spreadsheet as sheet
 from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._formats import file_path, open_file
 from conciliazione_core._gc import paused_gc
-from conciliazione_core._numbers import MAX_DIGITS, NumberError, parse_decimal
+from conciliazione_core._numbers import GROUPED_INTEGER, MAX_DIGITS, NumberError, parse_decimal
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core._serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
+from conciliazione_core._spreadsheet import MAX_NUMBER_CHARS, Settled
 from conciliazione_core.i18n import _
 
 __all__ = [
@@ -52,6 +57,7 @@ __all__ = [
     "IndicatorRow",
     "IndicatorTable",
     "indicator_template_csv",
+    "indicator_template_xlsx",
     "load_indicator_table",
     "parse_indicator_csv",
     "parse_indicator_json",
@@ -346,15 +352,52 @@ class IndicatorTable:
 # ---- reading values ---------------------------------------------------------------------------
 
 
+MAX_PROBLEMS = 1_000
+"""Problems listed for one table; past them, only counted: a file of a million bad rows must
+not take more memory to refuse than to read (issue 15: 20 times its size)."""
+
+
+def _count(problems: list[Problem]) -> int:
+    """How many problems were found, listed or not."""
+    return problems.total if isinstance(problems, _Problems) else len(problems)
+
+
+class _Problems(list[Problem]):
+    """The problems of one table, at most :data:`MAX_PROBLEMS` of them kept; ``total`` counts
+    them all (what a reader compares to know whether a row had one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+
+    def listed(self) -> list[Problem]:
+        """The kept problems, and how many more there are."""
+        more = self.total - len(self)
+        if not more:
+            return list(self)
+        return [
+            *self,
+            Problem(
+                "$",
+                _(
+                    "{n:,} more problems are not listed; correct these and read the file again"
+                ).format(n=more),
+            ),
+        ]
+
+
 # Plain decimals in ASCII digits. Decimal's own grammar would also take "1e999999999", whose
 # exact value is an integer of a billion digits (building it hangs), and non-ASCII digits.
 _DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-MAX_NUMBER_CHARS = 40
-"""The longest number accepted as text: far more digits than any real indicator has."""
 
 
 def _number(text: str) -> Fraction | str:
-    """An exact non-negative number from text, or the reason it is not one."""
+    """An exact non-negative number from JSON text (the plain grammar), or why it is not one."""
     cleaned = text.strip()
     if not cleaned:
         return _("the cell is empty")
@@ -417,15 +460,23 @@ def _check_size(text: str, source: str | None, limits: Limits) -> None:
         )
 
 
-def _csv_lines(text: str, source: str | None) -> list[tuple[int, list[str]]]:
+_FIRST_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
+
+
+def _delimiter(text: str) -> str:
+    """The column separator of a CSV text, from its first line that is not blank."""
+    found = _FIRST_LINE.search(text)
+    return sheet.delimiter_of(found.group() if found else "", REQUIRED_COLUMNS)
+
+
+def _csv_lines(text: str, source: str | None, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows with their spreadsheet row numbers; malformed CSV is an InputError."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     row = 0
     try:
         for row, cells in enumerate(reader, start=1):
             if any(c.strip() for c in cells):
-                lines.append((row, cells))
+                yield row, cells
     except csv.Error as exc:
         reason = str(exc)
         if "field larger than field limit" in reason:
@@ -435,20 +486,45 @@ def _csv_lines(text: str, source: str | None) -> list[tuple[int, list[str]]]:
         else:
             message = _("not valid CSV: {reason}").format(reason=reason)
         raise InputError.at(f"row {row + 1}", message, source) from None
-    return lines
 
 
 _CHUNK = 4_096
 """Rows read and checked at a time by the fast path (columns of a chunk, not cells of a row)."""
 
 
-def _fast_csv(records: Iterator[list[str]]) -> IndicatorTable | None:
+def _settle_by(settled: Settled, texts: Iterable[str], where: str) -> bool:
+    """Settle the decimal mark by the first cell of ``texts`` that reads one way only; False if
+    a cell settles it otherwise than it was (the careful reader then says where)."""
+    for text in texts:
+        mark = sheet.number_evidence(text)
+        if mark is not None and settled.settle_mark(mark, where) is not None:
+            return False
+    return True
+
+
+def _grouped_integers(
+    texts: list[str], joined: str, settled: Settled, values: list[int | Fraction]
+) -> bool:
+    """Append a column of whole numbers written with thousands separators (``298.032`` where
+    ``,`` is the decimal mark), if every cell is one; False (nothing appended) otherwise."""
+    mark = settled.mark
+    if mark is None or mark in joined or not joined.isascii() or not all(texts):
+        return False
+    group = "." if mark == "," else ","
+    if max(map(len, texts)) > MAX_DIGITS or not all(map(GROUPED_INTEGER[group].fullmatch, texts)):
+        return False
+    values.extend(int(t.replace(group, "")) for t in texts)
+    return True
+
+
+def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable | None:
     """A well-formed table read in one pass, by chunks of columns; None if anything is unusual.
 
     Unusual is anything the careful reader would report or treat specially (a problem, a blank
-    row, a header that is not clean): then it reads the input again, row by row, and reports
-    every problem with its row. Values go through the same parser, :func:`_number`, except
-    cells that are plain ASCII digits, whose value ``int`` gives exactly.
+    row, a header that is not clean, a value whose reading is not settled yet): then it reads
+    the input again, row by row, and reports every problem with its row. Values go through the
+    same parser, :func:`~conciliazione_core._spreadsheet.number`, except cells that are plain
+    ASCII digits, whose value ``int`` gives exactly.
     """
     header = next(records, None)
     if header is None or any(h != h.strip() or not h for h in header):
@@ -478,6 +554,7 @@ def _fast_csv(records: Iterator[list[str]]) -> IndicatorTable | None:
             if not all(stripped):
                 return None
             target.extend(stripped)
+        pending: list[tuple[int, list[str]]] = []  # columns that are not plain digits
         for j, (values, indicator) in enumerate(zip(columns, indicators, strict=True)):
             texts = list(map(str.strip, cells[where[indicator]]))
             joined = "".join(texts)
@@ -488,22 +565,28 @@ def _fast_csv(records: Iterator[list[str]]) -> IndicatorTable | None:
                 and max(map(len, texts)) <= MAX_DIGITS  # what the number grammar accepts
             ):
                 values.extend(map(int, texts))
-                continue
-            numbers = list(map(_number, texts))
+            elif not _grouped_integers(texts, joined, settled, values):
+                pending.append((j, texts))
+        if settled.mark is None and not all(_settle_by(settled, t, "") for _j, t in pending):
+            return None
+        for j, texts in pending:
+            numbers = [sheet.number(t, settled) for t in texts]
             if any(isinstance(x, str) for x in numbers):
                 return None
-            values.extend(numbers)  # type: ignore[arg-type]
+            columns[j].extend(numbers)  # type: ignore[arg-type]
             whole[j] = False
         sources = [cells[i] for i in provenance_at]
         if method is not None:
             sources.append(cells[method])
         found = list(map(known.get, zip(*sources, strict=True)))
         if None in found:
+            if not settled.day_first and any(map(sheet.date_evidence, cells[provenance_at[1]])):
+                settled.settle_day_first("")
             for i, key in enumerate(zip(*sources, strict=True)):
                 if found[i] is None:
                     code = known.get(key)
                     if code is None:
-                        provenance = _csv_provenance(key)
+                        provenance = _csv_provenance(key, settled)
                         if provenance is None:
                             return None
                         code = known[key] = len(provenances)
@@ -519,9 +602,9 @@ def _fast_csv(records: Iterator[list[str]]) -> IndicatorTable | None:
     return IndicatorTable._assemble(indicators, ids, names, integral, provenances, codes)  # type: ignore[arg-type]
 
 
-def _csv_provenance(key: tuple[str, ...]) -> Provenance | None:
+def _csv_provenance(key: tuple[str, ...], settled: Settled) -> Provenance | None:
     """The provenance cells (source, reference date, status[, method]) if they are valid."""
-    source, date, status = key[0].strip(), _date(key[1]), _status(key[2])
+    source, date, status = key[0].strip(), sheet.read_date(key[1], settled), _status(key[2])
     method = key[3].strip() if len(key) > 3 else ""
     if not source or isinstance(date, str) or isinstance(status, str):
         return None
@@ -533,6 +616,8 @@ def parse_indicator_csv(
 ) -> IndicatorTable:
     """Read an indicator table from CSV text; every problem is collected into one InputError.
 
+    The columns may be separated by ``,``, ``;`` or a tab, and the numbers and dates written as
+    an Italian office writes them (docs/indicator-tables.md): what reads two ways is refused.
     ``text`` is ``str``: bytes are refused (decode them, or read the file with
     :func:`load_indicator_table`, which checks the encoding).
     """
@@ -542,24 +627,72 @@ def parse_indicator_csv(
         )
     _check_size(text, source, limits)
     text = text.removeprefix("\ufeff")
+    delimiter = _delimiter(text)
     try:
         with paused_gc():
-            table = _fast_csv(csv.reader(io.StringIO(text, newline="")))
+            table = _fast_csv(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), Settled(delimiter)
+            )
     except csv.Error:
         table = None
     return table if table is not None else _careful_csv(text, source)
 
 
+Lines = Callable[[], Iterator[tuple[int, list[str]]]]
+"""A table's non-blank rows with their spreadsheet row numbers, header first, read afresh at
+each call (the careful reader reads them twice)."""
+
+
+def _settled_by_cells(lines: Iterator[tuple[int, list[str]]], settled: Settled) -> Settled:
+    """The convention of a table as its cells settle it: the first value that reads one way
+    only settles the decimal mark, the first date whose day is over 12 the order of dates."""
+    _line, raw_header = next(lines)
+    header = [h.strip() for h in raw_header]
+    columns = [(i, h) for i, h in enumerate(header) if h and h not in _RESERVED]
+    at_date = header.index("reference_date") if "reference_date" in header else None
+    for line, cells in lines:
+        if settled.mark is None:
+            for i, name in columns:
+                if i < len(cells) and sheet.number_evidence(cells[i]) is not None:
+                    where = _("row {row}, column {column} has {text!r}").format(
+                        row=line, column=name, text=cells[i].strip()
+                    )
+                    settled.settle_mark(sheet.number_evidence(cells[i]) or "", where)
+                    break
+        if (
+            not settled.day_first
+            and at_date is not None
+            and at_date < len(cells)
+            and sheet.date_evidence(cells[at_date])
+        ):
+            settled.settle_day_first(
+                _("row {row}, column {column} has {text!r}").format(
+                    row=line, column="reference_date", text=cells[at_date].strip()
+                )
+            )
+        if settled.mark is not None and settled.day_first:
+            break
+    return settled
+
+
 def _careful_csv(text: str, source: str | None) -> IndicatorTable:
     """The row-by-row reader, which names every problem with its spreadsheet row."""
-    lines = _csv_lines(text, source)
-    if not lines:
+    delimiter = _delimiter(text)
+    return _careful_rows(lambda: _csv_lines(text, source, delimiter), source, Settled(delimiter))
+
+
+def _careful_rows(read: Lines, source: str | None, settled: Settled) -> IndicatorTable:
+    """The row-by-row reader of any table's rows (CSV or xlsx), which names every problem with
+    its spreadsheet row."""
+    lines = read()
+    first = next(lines, None)
+    if first is None:
         raise InputError.at(
             "$", _("the file is empty; it needs a header row and data rows"), source
         )
-    header_line, raw_header = lines[0]
+    header_line, raw_header = first
     header = [h.strip() for h in raw_header]
-    problems: list[Problem] = []
+    problems = _Problems()
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         problems.append(
@@ -586,15 +719,20 @@ def _careful_csv(text: str, source: str | None) -> IndicatorTable:
         problems.append(Problem(f"row {header_line}", _("there is no indicator column")))
     if problems:
         raise InputError(problems, source)
-    if len(lines) == 1:
-        raise InputError.at(
-            f"row {header_line}", _("the file has a header but no data rows"), source
-        )
+    settled = _settled_by_cells(read(), settled)
 
     where = {name: i for i, name in enumerate(header)}
-    rows: list[IndicatorRow] = []
+    ids: list[str] = []
+    names: list[str] = []
+    columns: list[list[int | Fraction]] = [[] for _i in indicators]
+    distinct: dict[Provenance, int] = {}
+    known: dict[tuple[str, dt.date, DataStatus, str], int] = {}  # cells -> provenance code
+    dates: dict[str, dt.date | str] = {}
+    codes: list[int] = []
     seen: dict[str, int] = {}
-    for line, cells in lines[1:]:
+    rows = 0
+    for line, cells in lines:
+        rows += 1
         cells = [c.strip() for c in cells]
         row_id = cells[where["id"]] if where["id"] < len(cells) else ""
         label = f"row {line} ({row_id})" if row_id else f"row {line}"
@@ -608,7 +746,7 @@ def _careful_csv(text: str, source: str | None) -> IndicatorTable:
                 )
             )
             continue
-        row_problems = len(problems)
+        row_problems = problems.total
 
         def cell_problem(column: str, message: str, label: str = label) -> None:
             problems.append(Problem(f"{label}, column {column}", message))
@@ -627,37 +765,46 @@ def _careful_csv(text: str, source: str | None) -> IndicatorTable:
         name = cells[where["name"]]
         if not name:
             cell_problem("name", _("the name is empty"))
-        values: list[tuple[str, Fraction]] = []
+        values: list[int | Fraction] = []
         for indicator in indicators:
-            number = _number(cells[where[indicator]])
-            if isinstance(number, str):
-                cell_problem(indicator, number)
+            value = sheet.number(cells[where[indicator]], settled)
+            if isinstance(value, str):
+                cell_problem(indicator, value)
             else:
-                values.append((indicator, number))
+                values.append(value)
         src = cells[where["source"]]
         if not src:
             cell_problem("source", _("the source is empty; say where the figures come from"))
-        date = _date(cells[where["reference_date"]])
+        date_text = cells[where["reference_date"]]
+        date = dates.get(date_text)
+        if date is None:
+            date = dates[date_text] = sheet.read_date(date_text, settled)
         if isinstance(date, str):
             cell_problem("reference_date", date)
         status = _status(cells[where["status"]])
         if isinstance(status, str):
             cell_problem("status", status)
         method = cells[where["method"]] if "method" in where else ""
-        if len(problems) == row_problems:
+        if problems.total == row_problems and not problems:
             assert isinstance(date, dt.date)
             assert isinstance(status, DataStatus)
-            rows.append(
-                IndicatorRow(
-                    id=row_id,
-                    name=name,
-                    values=tuple(values),
-                    provenance=Provenance(src, date, status, method or None),
-                )
-            )
+            ids.append(row_id)
+            names.append(name)
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+            key = (src, date, status, method)
+            code = known.get(key)
+            if code is None:
+                provenance = Provenance(src, date, status, method or None)
+                code = known[key] = distinct.setdefault(provenance, len(distinct))
+            codes.append(code)
+    if not rows:
+        raise InputError.at(
+            f"row {header_line}", _("the file has a header but no data rows"), source
+        )
     if problems:
-        raise InputError(problems, source)
-    return IndicatorTable(indicators, tuple(rows))
+        raise InputError(problems.listed(), source)
+    return IndicatorTable.from_columns(indicators, ids, names, columns, tuple(distinct), codes)
 
 
 # ---- JSON -------------------------------------------------------------------------------------
@@ -698,7 +845,7 @@ def parse_indicator_json(
         if isinstance(text_or_obj, str)
         else text_or_obj
     )
-    problems: list[Problem] = []
+    problems = _Problems()
     if not isinstance(data, Mapping):
         raise InputError.at("$", _("expected an object with 'indicators' and 'rows'"), source)
     for key in data:
@@ -717,9 +864,9 @@ def parse_indicator_json(
     raw_rows = data.get("rows")
     if not isinstance(raw_rows, list) or not raw_rows:
         problems.append(Problem("$.rows", _("expected a non-empty list of rows")))
-        raise InputError(problems, source)
+        raise InputError(problems.listed(), source)
     if problems:
-        raise InputError(problems, source)
+        raise InputError(problems.listed(), source)
 
     ids: list[str] = []
     names: list[str] = []
@@ -735,7 +882,7 @@ def parse_indicator_json(
             continue
         row_id = raw.get("id")
         label = f"{base} ({row_id})" if isinstance(row_id, str) and row_id else base
-        before = len(problems)
+        before = problems.total
         for key in raw:
             if key not in ("id", "name", "values", "provenance"):
                 problems.append(Problem(f"{label}.{key}", _("unknown key")))
@@ -763,7 +910,7 @@ def parse_indicator_json(
             provenance = _json_provenance(raw_provenance, f"{label}.provenance", problems)
             if provenance is not None and key is not None:
                 checked[key] = provenance
-        if len(problems) == before:
+        if problems.total == before:
             assert isinstance(row_id, str)
             assert isinstance(name, str)
             assert provenance is not None
@@ -773,7 +920,7 @@ def parse_indicator_json(
                 column.append(value)
             codes.append(distinct.setdefault(provenance, len(distinct)))
     if problems:
-        raise InputError(problems, source)
+        raise InputError(problems.listed(), source)
     return IndicatorTable.from_columns(indicators, ids, names, columns, tuple(distinct), codes)
 
 
@@ -858,7 +1005,7 @@ def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provena
     if not isinstance(raw, Mapping):
         problems.append(Problem(path, _("expected an object with source, reference_date, status")))
         return None
-    before = len(problems)
+    before = _count(problems)
     for key in raw:
         if key not in PROVENANCE_COLUMNS:
             problems.append(Problem(f"{path}.{key}", _("unknown key")))
@@ -882,7 +1029,7 @@ def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provena
     status = _status(texts["status"]) if "status" in texts else None
     if isinstance(status, str):
         problems.append(Problem(f"{path}.status", status))
-    if len(problems) != before:
+    if _count(problems) != before:
         return None
     assert source is not None
     assert isinstance(date, dt.date)
@@ -902,51 +1049,74 @@ about 250 MiB at most), so the limit follows what the engine can allocate rather
 
 
 def load_indicator_table(path: str | Path, limits: Limits = TABLE_LIMITS) -> IndicatorTable:
-    """Read a ``.csv`` or ``.json`` indicator table; problems are attributed to the file.
+    """Read a ``.csv``, ``.xlsx`` or ``.json`` indicator table; problems are attributed to the
+    file.
 
     Files over ``limits.max_bytes`` are refused before they are read. A CSV file is read as a
-    stream, by chunks of rows, and never held whole in memory unless it has a problem to report.
+    stream, by chunks of rows, and never held whole in memory unless it has a problem to report
+    or is not UTF-8. An ``.xlsx`` file needs the ``xlsx`` extra (openpyxl).
     """
     file = file_path(path)
     suffix = file.suffix.lower()
-    if suffix not in (".csv", ".json"):
+    if suffix not in (".csv", ".json", ".xlsx"):
         raise InputError.at(
             "$",
-            _("indicator tables are .csv or .json files, not {suffix!r}").format(
+            _("indicator tables are .csv, .xlsx or .json files, not {suffix!r}").format(
                 suffix=suffix or file.name
             ),
             str(file),
         )
+    if suffix == ".xlsx":
+        from conciliazione_core._xlsx import read_xlsx_table
+
+        return read_xlsx_table(file, limits)
     if suffix == ".csv":
         table = _fast_csv_file(file, limits)
         if table is not None:
             return table
     raw = read_file(file, limits)  # also what reports a missing, unreadable or oversized file
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError.at("$", _("the file is not UTF-8 text"), str(file)) from None
-    del raw
     if suffix == ".json":
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError.at("$", _("the file is not UTF-8 text"), str(file)) from None
+        del raw
         return parse_indicator_json(text, source=str(file), limits=limits)
+    text = sheet.decode(raw, str(file))
+    del raw
     return parse_indicator_csv(text, source=str(file), limits=limits)
 
 
 def _fast_csv_file(file: Path, limits: Limits) -> IndicatorTable | None:
-    """:func:`_fast_csv` on a file read as a stream; None where the careful reader must look.
+    """:func:`_fast_csv` on a UTF-8 file read as a stream; None where the careful reader must
+    look (a problem, or text that is not UTF-8).
 
     The file is opened by :func:`open_file`: a missing, special or oversized file is refused
     here, and the stream stops at the limit even if the file grows.
     """
-    binary = open_file(file, limits)
-    try:
-        with (
-            io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as stream,
-            paused_gc(),
-        ):
-            return _fast_csv(csv.reader(stream))
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        if encoding == "cp1252":
+            with open_file(file, limits) as whole:
+                if not sheet.windows_1252(whole):
+                    return None
+        binary = open_file(file, limits)
+        try:
+            with (
+                io.TextIOWrapper(binary, encoding=encoding, newline="") as stream,
+                paused_gc(),
+            ):
+                header = stream.readline()
+                delimiter = sheet.delimiter_of(header, REQUIRED_COLUMNS)
+                records = chain(
+                    csv.reader([header], delimiter=delimiter),
+                    csv.reader(stream, delimiter=delimiter),
+                )
+                return _fast_csv(records, Settled(delimiter))
+        except UnicodeDecodeError:
+            continue  # not UTF-8: Windows-1252, if the bytes say it can only be that
+        except (OSError, csv.Error):
+            return None
+    return None
 
 
 def _cell(value: Fraction) -> str:
@@ -955,6 +1125,37 @@ def _cell(value: Fraction) -> str:
         return str(value.numerator)
     decimal = Decimal(value.numerator) / Decimal(value.denominator)
     return str(decimal) if Fraction(decimal) == value else f"{value.numerator}/{value.denominator}"
+
+
+def _template_rows(
+    recipients: Sequence[tuple[str, str]],
+    indicators: Sequence[str],
+    known: IndicatorTable | None,
+) -> list[list[str]]:
+    clash = [i for i in indicators if i in _RESERVED]
+    if clash:
+        raise InputError.at(
+            "indicators", _("reserved column name(s): {names}").format(names=", ".join(clash))
+        )
+    rows = [["id", "name", *indicators, *PROVENANCE_COLUMNS]]
+    for rid, name in recipients:
+        row = known.get(rid) if known is not None else None
+        if row is not None and all(i in row.indicators for i in indicators):
+            origin = row.provenance
+            rows.append(
+                [
+                    rid,
+                    name,
+                    *(_cell(row.value(i)) for i in indicators),
+                    origin.source,
+                    origin.reference_date.isoformat(),
+                    origin.status.value,
+                    origin.method or "",
+                ]
+            )
+        else:
+            rows.append([rid, name, *([""] * len(indicators)), *([""] * len(PROVENANCE_COLUMNS))])
+    return rows
 
 
 def indicator_template_csv(
@@ -969,31 +1170,18 @@ def indicator_template_csv(
     A policy officer fills it (values, source, reference date, status, method) and passes it
     back as an indicator table.
     """
-    clash = [i for i in indicators if i in _RESERVED]
-    if clash:
-        raise InputError.at(
-            "indicators", _("reserved column name(s): {names}").format(names=", ".join(clash))
-        )
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "name", *indicators, *PROVENANCE_COLUMNS])
-    for rid, name in recipients:
-        row = known.get(rid) if known is not None else None
-        if row is not None and all(i in row.indicators for i in indicators):
-            origin = row.provenance
-            writer.writerow(
-                [
-                    rid,
-                    name,
-                    *(_cell(row.value(i)) for i in indicators),
-                    origin.source,
-                    origin.reference_date.isoformat(),
-                    origin.status.value,
-                    origin.method or "",
-                ]
-            )
-        else:
-            writer.writerow(
-                [rid, name, *([""] * len(indicators)), *([""] * len(PROVENANCE_COLUMNS))]
-            )
+    csv.writer(buffer, lineterminator="\n").writerows(_template_rows(recipients, indicators, known))
     return buffer.getvalue()
+
+
+def indicator_template_xlsx(
+    recipients: Sequence[tuple[str, str]],
+    indicators: Sequence[str],
+    known: IndicatorTable | None = None,
+) -> bytes:
+    """The template of :func:`indicator_template_csv` as an ``.xlsx`` workbook (needs the
+    ``xlsx`` extra): the same rows, values as text (exact), reference dates as dates."""
+    from conciliazione_core._xlsx import template_xlsx
+
+    return template_xlsx(_template_rows(recipients, indicators, known))

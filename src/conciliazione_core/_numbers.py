@@ -15,7 +15,17 @@ from decimal import Decimal
 
 from conciliazione_core.i18n import _
 
-__all__ = ["MAX_DIGITS", "NumberError", "check_decimal", "check_int", "decimals", "parse_decimal"]
+__all__ = [
+    "DECIMAL_MARKS",
+    "GROUPED_INTEGER",
+    "MAX_DIGITS",
+    "NumberError",
+    "check_decimal",
+    "check_int",
+    "decimals",
+    "parse_decimal",
+    "plain_text",
+]
 
 MAX_DIGITS = 30
 """Digits before the point, and after it: 10^30 and 30 decimals are far beyond any real value."""
@@ -65,3 +75,36 @@ def decimals(value: Decimal) -> int:
     """How many decimals ``value`` is written with (``12.340`` has three)."""
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+# Spreadsheet conventions: Italian offices write 298.032 for 298032 and 0,5 for one half; others
+# write 298,032 and 0.5. One of the two marks is the decimal mark, the other groups thousands in
+# threes. A number in either convention is turned into the grammar above and read by it.
+_GROUPED = {
+    mark: re.compile(
+        rf"(?:[0-9]+|[1-9][0-9]{{0,2}}(?:{re.escape(group)}[0-9]{{3}})+)"
+        rf"(?:{re.escape(mark)}[0-9]*)?|{re.escape(mark)}[0-9]+"
+    )
+    for mark, group in ((".", ","), (",", "."))
+}
+GROUPED_INTEGER = {
+    group: re.compile(rf"[0-9]+|[1-9][0-9]{{0,2}}(?:{re.escape(group)}[0-9]{{3}})+")
+    for group in (".", ",")
+}
+"""Whole numbers with ``group`` (the mark that is not the decimal one) between thousands: what
+:func:`plain_text` reads as an integer, matched in one call for long columns."""
+DECIMAL_MARKS = (".", ",")
+"""The two decimal marks a spreadsheet may use; the other one groups thousands."""
+
+
+def plain_text(text: str, decimal_mark: str) -> str | None:
+    """``text`` rewritten in the grammar if it is a number with ``decimal_mark`` ("." or ",") as
+    its decimal mark and the other mark, if any, grouping thousands in threes; else None.
+
+    ``plain_text("298.032", ",")`` is ``"298032"``; ``plain_text("298.032", ".")`` is
+    ``"298.032"``; ``plain_text("12.5", ",")`` is None (the groups are not of three digits).
+    """
+    if not _GROUPED[decimal_mark].fullmatch(text):
+        return None
+    group = "," if decimal_mark == "." else "."
+    return text.replace(group, "").replace(decimal_mark, ".")

