@@ -196,7 +196,8 @@ def test_parse_toml() -> None:
         ("a = = 1", "not valid TOML: Invalid value (at line 1, column 5)"),
         ("a = 1\na = 2", "not valid TOML: Cannot overwrite a value"),
         ("a = " + "1" * 5000, "a number is longer than"),
-        ("a = " + "[" * 100_000 + "]" * 100_000, "nested deeper than the limit of 64 levels"),
+        ("a = " + "[" * 10_000 + "]" * 10_000, "nested deeper than the limit of 64 levels"),
+        ("a = " + "[" * 100_000 + "]" * 100_000, "too many values for its size"),
         ("a = " + "{ b = " * 80 + "1" + " }" * 80, "nested deeper than the limit of 64 levels"),
     ],
 )

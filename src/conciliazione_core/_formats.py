@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from importlib.resources.abc import Traversable
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import attrs
 
@@ -41,12 +41,14 @@ __all__ = [
     "from_toml",
     "huge_integer_path",
     "load_document",
+    "memory_problem",
     "open_file",
     "parse_document",
     "parse_json",
     "parse_toml",
     "read_data_file",
     "read_file",
+    "read_stream",
     "to_json",
     "to_toml",
 ]
@@ -145,6 +147,55 @@ def _decode(raw: bytes | str, source: str | None, limits: Limits) -> str:
         ) from None
 
 
+MEMORY_FACTOR = 16
+"""A text is parsed only if its estimated memory is within this many times its size plus
+:data:`MEMORY_BASE`; with the decoded text and the parser's own objects, a parse then stays
+within the stated budget of 20 times the input's size plus 64 MiB."""
+
+MEMORY_BASE = 48 * 1024 * 1024
+
+# What each structural character costs once parsed, measured with tracemalloc on the worst
+# inputs made of it (bench/bench_memory.py): ``[[],[],…]`` and ``["€","€",…]`` in JSON take up to
+# 92 bytes a value; in TOML, a value in an array or an inline table up to 67, a dotted key part
+# 275 and a ``[table]`` header 856 (tomllib keeps flags for every table).
+_COSTS = {
+    "json": {"[": 96, "{": 96, ",": 96, ":": 96},
+    "toml": {"[": 900, "{": 96, ",": 96, "=": 96, ".": 300},
+}
+
+
+def memory_problem(text: str, fmt: str) -> str | None:
+    """Why parsing ``text`` as ``fmt`` (``"json"`` or ``"toml"``) would take too much memory.
+
+    A cheap count, in one pass of C per character, of the characters that open a value
+    (brackets, braces, commas, colons, equal signs, dots), weighed by what each costs once
+    parsed. Characters inside strings count too: an over-estimate that only a document made
+    mostly of punctuation in text would notice. This refuses ``[[],[],…]`` (60 MB took 1.9 GB)
+    and ``x = [{},{},…]`` (60 MB took 4.5 GB in TOML) before the parser builds anything.
+    """
+    size = len(text)
+    estimate = sum(text.count(char) * cost for char, cost in _COSTS[fmt].items())
+    budget = MEMORY_FACTOR * size + MEMORY_BASE
+    if estimate <= budget:
+        return None
+    mib = 1024 * 1024
+    return _(
+        "too many values for its size: reading it would take about {need:,} MiB, over its "
+        "budget of {budget:,} MiB ({factor} times its size plus {base} MiB)"
+    ).format(
+        need=-(-estimate // mib),
+        budget=budget // mib,
+        factor=MEMORY_FACTOR,
+        base=MEMORY_BASE // mib,
+    )
+
+
+def _check_memory(text: str, fmt: str, source: str | None) -> None:
+    problem = memory_problem(text, fmt)
+    if problem is not None:
+        raise InputError.at("$", problem, source)
+
+
 def _too_long_number() -> str:
     return _("a number is longer than {digits:,} digits").format(
         digits=sys.get_int_max_str_digits()
@@ -162,6 +213,8 @@ def huge_integer_path(data: object, root: str = "$") -> str | None:
     if not digits:
         return None
     too_big = 10**digits
+    if not _has_huge_integer(data, too_big):  # no path built for the millions of values
+        return None
     stack: list[tuple[object, str]] = [(data, root)]
     while stack:
         value, path = stack.pop()
@@ -172,6 +225,20 @@ def huge_integer_path(data: object, root: str = "$") -> str | None:
         elif isinstance(value, list):
             stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
     return None
+
+
+def _has_huge_integer(data: object, too_big: int) -> bool:
+    level: list[Any] = [data]
+    while level:
+        below: list[Any] = []
+        for value in level:
+            if type(value) is int:
+                if abs(value) >= too_big:
+                    return True
+            elif isinstance(value, _CONTAINERS):
+                below += value.values() if isinstance(value, dict) else value
+        level = [v for v in below if type(v) is int or isinstance(v, _CONTAINERS)]
+    return False
 
 
 def _check_depth(data: object, source: str | None, limits: Limits) -> None:
@@ -199,6 +266,7 @@ def parse_json(
     text = _decode(raw, source, limits)
     if not text.strip():
         raise InputError.at("$", _("the file is empty"), source)
+    _check_memory(text, "json", source)
     try:
         with paused_gc():
             data = json.loads(
@@ -267,6 +335,7 @@ def parse_toml(raw: bytes | str, source: str | None = None, limits: Limits = DEF
     text = _decode(raw, source, limits)
     if not text.strip():
         raise InputError.at("$", _("the file is empty"), source)
+    _check_memory(text, "toml", source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -453,6 +522,36 @@ def read_file(
     if len(raw) > limits.max_bytes:
         raise _too_large(len(raw), limits, str(ref))
     return raw
+
+
+def read_stream(stream: BinaryIO, source: str = "-", limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A stream's bytes (standard input, a socket's reader), at most ``limits.max_bytes``.
+
+    The bound of :func:`read_file` for input that has no size to check beforehand: the stream is
+    read in chunks up to one byte past the limit, and a stream that goes on is refused with the
+    same message as a file that grows (``-: $: the file is over the limit of M bytes``) after
+    reading no more than that. A text stream is read through its ``buffer``. It waits for the
+    stream's end as any reader of a pipe does: the caller decides whether to read one at all.
+    """
+    binary: Any = getattr(stream, "buffer", stream)
+    chunks: list[bytes] = []
+    left = limits.max_bytes + 1
+    try:
+        while left:
+            chunk = binary.read(min(left, 1024 * 1024))
+            if not chunk:
+                break
+            if not isinstance(chunk, bytes):
+                raise InputError.at("$", _("the stream gives text, not bytes"), source)
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise InputError.at(
+            "$", _("cannot read the stream: {reason}").format(reason=exc.strerror or exc), source
+        ) from None
+    if not left:
+        raise _too_large(None, limits, source)
+    return b"".join(chunks)
 
 
 def read_data_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:
