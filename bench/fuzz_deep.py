@@ -53,6 +53,13 @@ LOADERS = {
     "test_check_any_document": "CLI",
     "test_allocate_with_any_data_file": "CLI",
     "test_allocate_with_any_override": "CLI",
+    "test_special_files": "special files (every file reader)",
+    "test_streams_stop_at_their_limit": "streams (stdin reader)",
+    "test_memory_stays_under_the_estimate": "size and memory (JSON/TOML estimate)",
+    "test_numbers_of_any_length_and_exponent": "digits and exponents",
+    "test_numbers_as_what_if_values": "digits and exponents",
+    "test_any_argument_gets_the_library_error": "API arguments",
+    "test_any_text_on_any_terminal": "output encodings",
 }
 
 _TEST = re.compile(r"^(?P<file>tests/fuzz/\S+?)::(?P<test>\w+)(\[.*\])?:$")

@@ -101,19 +101,15 @@ def parse_fraction(value: object) -> Fraction:
                 value=value, kind=kind_name(value)
             )
         )
-    if isinstance(value, int):
-        result = Fraction(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        scale = Fraction(1)
-        if text.endswith("%"):
-            text, scale = text[:-1].strip(), Fraction(1, 100)
+    if isinstance(value, int | str):
+        # The one exact-number grammar (digits and exponents bounded): Fraction("1e-999999999")
+        # would build a billion-digit integer and never return.
+        from conciliazione_core.allocation._parameters import parse_fraction as exact
+
         try:
-            result = Fraction(text) * scale
-        except (ValueError, ZeroDivisionError):
-            raise Refused(
-                _('{value!r} is not an exact number like "0.8", "4/5" or "80%"').format(value=value)
-            ) from None
+            result = exact(value)
+        except InputError as exc:
+            raise Refused(exc.problems[0].message) from None
     else:
         raise Refused(
             _("expected a number written as text, got {kind}").format(kind=kind_name(value))

@@ -421,7 +421,12 @@ class _BoundedReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        data = os.read(self._fd, min(len(view), self._left)) if self._left else b""
+        try:
+            data = os.read(self._fd, min(len(view), self._left)) if self._left else b""
+        except OSError as exc:  # /proc/self/mem opens, then fails on read (EIO)
+            raise InputError.at(
+                "$", _("cannot read the file: {reason}").format(reason=exc.strerror), self._source
+            ) from None
         view[: len(data)] = data
         self._left -= len(data)
         if not self._left:
@@ -471,6 +476,8 @@ def open_file(
         raise InputError.at("$", _(directory), source) from None
     except PermissionError:
         raise InputError.at("$", _("permission denied"), source) from None
+    except ValueError:  # os.open refuses a path holding a NUL character
+        raise InputError.at("$", _("the file name holds a NUL character"), source) from None
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
             try:
