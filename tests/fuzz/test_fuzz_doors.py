@@ -16,12 +16,14 @@ watchdog (``faulthandler``) ends the process with a traceback if one input hangs
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import faulthandler
 import io
 import json
 import os
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -128,6 +130,7 @@ def only_argument_errors(call: Callable[[], Any]) -> Any:
 # ---- special files ------------------------------------------------------------------------------
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="conciliazione-fuzz-doors-"))
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
 _COUNTER = iter(range(10**12))
 
 READERS: dict[str, Callable[[Path], object]] = {
