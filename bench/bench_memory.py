@@ -86,8 +86,28 @@ def _lines(head: str, line: str, size: int) -> str:
     return head + line * count
 
 
+def _valid_network(fmt: str) -> str:
+    """bench_core's network of 100,000 members (22 MB of JSON), as a document that loads."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_core import big_network
+
+    from conciliazione_core import dump_document
+
+    return dump_document(big_network(100_000), fmt)  # type: ignore[arg-type]
+
+
 # name -> (door, file suffix, text of about `size` bytes)
 CASES: dict[str, tuple[str, str, Callable[[int], str]]] = {
+    "JSON network of 100,000 valid members (accepted)": (
+        "document",
+        ".json",
+        lambda n: _valid_network("json"),
+    ),
+    "TOML network of 100,000 valid members (accepted)": (
+        "document",
+        ".toml",
+        lambda n: _valid_network("toml"),
+    ),
     "JSON [[],…]": ("document", ".json", lambda n: _repeat("[", "[]", "]", n)),
     "JSON {x: [{},…]}": ("document", ".json", lambda n: _repeat('{"x": [', "{}", "]}", n)),
     "JSON network, members [{},…]": (

@@ -41,6 +41,7 @@ __all__ = [
     "from_toml",
     "huge_integer_path",
     "load_document",
+    "memory_estimate",
     "memory_problem",
     "open_file",
     "parse_document",
@@ -155,39 +156,63 @@ within the stated budget of 20 times the input's size plus 64 MiB."""
 MEMORY_BASE = 48 * 1024 * 1024
 
 # What each structural character costs once parsed, measured with tracemalloc on the worst
-# inputs made of it (bench/bench_memory.py): ``[[],[],…]`` and ``["€","€",…]`` in JSON take up to
-# 92 bytes a value; in TOML, a value in an array or an inline table up to 67, a dotted key part
-# 275 and a ``[table]`` header 856 (tomllib keeps flags for every table).
+# inputs made of it (bench/bench_memory.py): an empty list or object and its slot in its parent
+# take 66 to 76 bytes, a value after a comma (``"€"``, an integer) up to 92 with the comma, a
+# key and its value in an object up to 154 with the comma; a value in a TOML array or inline
+# table up to 67. The fuzz test ``test_memory_stays_under_the_estimate`` checks the bound.
 _COSTS = {
-    "json": {"[": 96, "{": 96, ",": 96, ":": 96},
-    "toml": {"[": 900, "{": 96, ",": 96, "=": 96, ".": 300},
+    "json": {"[": 80, "{": 80, ",": 64, ":": 96},
+    "toml": {"[": 96, "{": 96, ",": 96, "=": 96, ".": 96},
 }
+
+_NEW_TOML_TABLE = 800
+"""What tomllib keeps for each table it has not seen before (a dict and the flags it checks
+redefinitions with): 60 MB of ``[a1] [a2] …`` took 100 times its size. A table seen again (the
+next ``[[members]]``, its ``[members.body]``) costs no more than its values."""
+
+_TOML_TABLE = re.compile(r"^[ \t]*\[\[?([^\]\n]*)|^[ \t]*([^=\n\[#]*?\.[^=\n]*?)=", re.M)
+"""A table header's name, or the dotted part of a key (``lead.kind = …`` makes a table too)."""
+
+
+def memory_estimate(text: str, fmt: str, stop: int | None = None) -> int:
+    """Bytes that parsing ``text`` as ``fmt`` (``"json"`` or ``"toml"``) may take, at most.
+
+    A count, in C, of the characters that open a value (brackets, braces, commas, colons, equal
+    signs, dots), weighed by what each costs once parsed; for TOML, each table named for the
+    first time adds :data:`_NEW_TOML_TABLE` (found by one scan of the header and dotted-key
+    lines, which stops once the estimate passes ``stop``). Characters inside strings count too:
+    an over-estimate that only a document made mostly of punctuation in text would notice.
+    """
+    estimate = sum(text.count(char) * cost for char, cost in _COSTS[fmt].items())
+    if fmt != "toml" or (stop is not None and estimate > stop):
+        return estimate
+    seen: set[str] = set()
+    for match in _TOML_TABLE.finditer(text):
+        name = "".join((match.group(1) or match.group(2) or "").split())
+        if name not in seen:
+            seen.add(name)
+            estimate += _NEW_TOML_TABLE
+            if stop is not None and estimate > stop:
+                break
+    return estimate
 
 
 def memory_problem(text: str, fmt: str) -> str | None:
-    """Why parsing ``text`` as ``fmt`` (``"json"`` or ``"toml"``) would take too much memory.
+    """Why parsing ``text`` as ``fmt`` would take too much memory, or None.
 
-    A cheap count, in one pass of C per character, of the characters that open a value
-    (brackets, braces, commas, colons, equal signs, dots), weighed by what each costs once
-    parsed. Characters inside strings count too: an over-estimate that only a document made
-    mostly of punctuation in text would notice. This refuses ``[[],[],…]`` (60 MB took 1.9 GB)
+    Within :data:`MEMORY_FACTOR` times the text's size plus :data:`MEMORY_BASE`, the estimate of
+    :func:`memory_estimate` lets the parser run. This refuses ``[[],[],…]`` (60 MB took 1.9 GB)
     and ``x = [{},{},…]`` (60 MB took 4.5 GB in TOML) before the parser builds anything.
     """
-    size = len(text)
-    estimate = sum(text.count(char) * cost for char, cost in _COSTS[fmt].items())
-    budget = MEMORY_FACTOR * size + MEMORY_BASE
+    budget = MEMORY_FACTOR * len(text) + MEMORY_BASE
+    estimate = memory_estimate(text, fmt, stop=budget)
     if estimate <= budget:
         return None
     mib = 1024 * 1024
     return _(
-        "too many values for its size: reading it would take about {need:,} MiB, over its "
-        "budget of {budget:,} MiB ({factor} times its size plus {base} MiB)"
-    ).format(
-        need=-(-estimate // mib),
-        budget=budget // mib,
-        factor=MEMORY_FACTOR,
-        base=MEMORY_BASE // mib,
-    )
+        "too many values for its size: reading it would take more than its budget of "
+        "{budget:,} MiB ({factor} times its size plus {base} MiB)"
+    ).format(budget=budget // mib, factor=MEMORY_FACTOR, base=MEMORY_BASE // mib)
 
 
 def _check_memory(text: str, fmt: str, source: str | None) -> None:

@@ -58,10 +58,10 @@ from conciliazione_core import (
 from conciliazione_core._audit import load_published_table
 from conciliazione_core._converter import Refused, parse_fraction
 from conciliazione_core._errors import InputError
-from conciliazione_core._formats import _COSTS as COSTS
 from conciliazione_core._formats import (
     MEMORY_BASE,
     Limits,
+    memory_estimate,
     memory_problem,
     parse_document,
     parse_json,
@@ -258,7 +258,7 @@ def test_memory_stays_under_the_estimate(fmt: str, unit: st.DataObject | None, r
     text = "".join(tokens) * repeat
     if len(text) > 40_000:
         text = text[:40_000]
-    estimate = sum(text.count(c) * cost for c, cost in COSTS[fmt].items())
+    estimate = memory_estimate(text, fmt)
     parse = parse_json if fmt == "json" else parse_toml
     with watchdog():
         tracemalloc.start()
