@@ -245,7 +245,7 @@ SLACK = 2 * 1024 * 1024
 @given(
     fmt=st.sampled_from(["json", "toml"]),
     unit=st.data(),
-    repeat=st.integers(min_value=1, max_value=2000),
+    repeat=st.integers(min_value=1, max_value=1500),
 )
 @example(fmt="toml", unit=None, repeat=1)
 def test_memory_stays_under_the_estimate(fmt: str, unit: st.DataObject | None, repeat: int) -> None:
@@ -256,8 +256,7 @@ def test_memory_stays_under_the_estimate(fmt: str, unit: st.DataObject | None, r
         else unit.draw(st.lists(st.sampled_from(_STRUCTURE[fmt]), min_size=1, max_size=8))
     )
     text = "".join(tokens) * repeat
-    if len(text) > 40_000:
-        text = text[:40_000]
+    text = text[:12_000]  # the per-character costs show at this size; bigger is only slower
     estimate = memory_estimate(text, fmt)
     parse = parse_json if fmt == "json" else parse_toml
     with watchdog():
