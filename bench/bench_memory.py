@@ -8,7 +8,7 @@ is 20 times the input's size plus 64 MiB over what the process held before readi
 it is marked. Nothing here is a test: ``tests/test_bounds.py`` runs the same doors under a hard
 memory limit.
 
-    python bench/bench_memory.py [MB] [--only NAME]... [--markdown]
+    python bench/bench_memory.py [MB] [--only NAME]... [--skip NAME]... [--markdown]
 """
 
 from __future__ import annotations
@@ -232,10 +232,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("megabytes", nargs="?", type=float, default=6.0)
     parser.add_argument("--only", action="append", help="cases whose name contains this")
+    parser.add_argument("--skip", action="append", help="leave out cases whose name has this")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     size = int(args.megabytes * 1_000_000)
-    names = [n for n in CASES if not args.only or any(o in n for o in args.only)]
+    names = [
+        n
+        for n in CASES
+        if (not args.only or any(o in n for o in args.only))
+        and not any(k in n for k in args.skip or ())
+    ]
     if args.markdown:
         print("| door | input | bytes | peak − start (MiB) | budget (MiB) | seconds | outcome |")
         print("|---|---|---:|---:|---:|---:|---|")

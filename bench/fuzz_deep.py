@@ -10,7 +10,7 @@ Failures are kept in hypothesis's example database (``.hypothesis/``), so a reru
 first. Exit status is pytest's (non-zero on failure).
 
     python bench/fuzz_deep.py [--jobs 2] [--rounds 20] [--profile fuzz-deep] [--json out.json]
-                              [-k EXPR]...
+                              [--interleave] [--first-round N] [-k EXPR]...
 """
 
 from __future__ import annotations
@@ -112,6 +112,14 @@ def main() -> int:
     parser.add_argument(
         "-k", dest="exprs", action="append", help="only tests whose name has this (repeatable)"
     )
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="run round 1 of every test, then round 2...: a run stopped early has counts for all",
+    )
+    parser.add_argument(
+        "--first-round", type=int, default=1, help="resume: the round (seed) to start from"
+    )
     args = parser.parse_args()
 
     env = dict(
@@ -120,7 +128,13 @@ def main() -> int:
     logs_dir = ROOT / ".hypothesis" / "fuzz-deep"
     logs_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    pending = [(n, r) for n in _test_ids(args.exprs) for r in range(1, args.rounds + 1)]
+    rounds = range(args.first_round, args.rounds + 1)
+    ids = _test_ids(args.exprs)
+    pending = (
+        [(n, r) for r in rounds for n in ids]
+        if args.interleave
+        else [(n, r) for n in ids for r in rounds]
+    )
     running: list[tuple[subprocess.Popen[bytes], Any]] = []
     logs: list[Path] = []
     codes: list[int] = []
