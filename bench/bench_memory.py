@@ -117,6 +117,12 @@ CASES: dict[str, tuple[str, str, Callable[[int], str]]] = {
     ),
     'JSON ["ab",…]': ("document", ".json", lambda n: _repeat("[", '"ab"', "]", n)),
     "JSON [1000,…]": ("document", ".json", lambda n: _repeat("[", "1000", "]", n)),
+    'JSON ["€",…]': ("document", ".json", lambda n: _repeat("[", '"€"', "]", n)),
+    'JSON {"k000000001": 1, …}, distinct keys just within the estimate': (
+        "document",
+        ".json",
+        lambda n: "{" + ",".join(f'"k{i:09d}":1' for i in range(n // 15)) + "}",
+    ),
     "JSON one long string": ("document", ".json", lambda n: '{"x": "' + "a" * n + '"}'),
     "JSON nested 100,000 deep": (
         "document",
