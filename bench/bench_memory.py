@@ -134,12 +134,12 @@ CASES: dict[str, tuple[str, str, Callable[[int], str]]] = {
     "TOML tables [a1] [a2] …": (
         "document",
         ".toml",
-        lambda n: "".join(f"[a{i}]\n" for i in range(n // 9)),
+        lambda n: "".join(f"[a{i}]\n" for i in range(n // 10)),
     ),
     "TOML keys k1 = 1 …": (
         "document",
         ".toml",
-        lambda n: "".join(f"k{i} = 1\n" for i in range(n // 11)),
+        lambda n: "".join(f"k{i} = 1\n" for i in range(n // 13)),
     ),
     "TOML [[members]] …": (
         "document",
@@ -149,7 +149,7 @@ CASES: dict[str, tuple[str, str, Callable[[int], str]]] = {
     "TOML dotted a.b.c… = 1": (
         "document",
         ".toml",
-        lambda n: "".join(f"a{i}.b.c = 1\n" for i in range(n // 14)),
+        lambda n: "".join(f"a{i}.b.c = 1\n" for i in range(n // 16)),
     ),
     "API from_json [[],…]": ("api-json", ".json", lambda n: _repeat("[", "[]", "]", n)),
     "API from_toml x = [{},…]": ("api-toml", ".toml", lambda n: _repeat("x = [", "{}", "]\n", n)),
@@ -161,7 +161,7 @@ CASES: dict[str, tuple[str, str, Callable[[int], str]]] = {
     "parameter file [a1] … (2 MiB)": (
         "parameter file",
         ".toml",
-        lambda n: "".join(f"[a{i}]\n" for i in range((2 * MIB - 16) // 9)),
+        lambda n: "".join(f"[a{i}]\n" for i in range((2 * MIB - 16) // 10)),
     ),
     "--set [{},…] (128 KiB, argv's limit)": (
         "--set",
