@@ -10,7 +10,7 @@ Failures are kept in hypothesis's example database (``.hypothesis/``), so a reru
 first. Exit status is pytest's (non-zero on failure).
 
     python bench/fuzz_deep.py [--jobs 2] [--rounds 20] [--profile fuzz-deep] [--json out.json]
-                              [-k EXPR]...
+                              [--interleave] [--first-round N] [-k EXPR]...
 """
 
 from __future__ import annotations
@@ -53,6 +53,13 @@ LOADERS = {
     "test_check_any_document": "CLI",
     "test_allocate_with_any_data_file": "CLI",
     "test_allocate_with_any_override": "CLI",
+    "test_special_files": "special files (every file reader)",
+    "test_streams_stop_at_their_limit": "streams (stdin reader)",
+    "test_memory_stays_under_the_estimate": "size and memory (JSON/TOML estimate)",
+    "test_numbers_of_any_length_and_exponent": "digits and exponents",
+    "test_numbers_as_what_if_values": "digits and exponents",
+    "test_any_argument_gets_the_library_error": "API arguments",
+    "test_any_text_on_any_terminal": "output encodings",
 }
 
 _TEST = re.compile(r"^(?P<file>tests/fuzz/\S+?)::(?P<test>\w+)(\[.*\])?:$")
@@ -105,6 +112,14 @@ def main() -> int:
     parser.add_argument(
         "-k", dest="exprs", action="append", help="only tests whose name has this (repeatable)"
     )
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="run round 1 of every test, then round 2...: a run stopped early has counts for all",
+    )
+    parser.add_argument(
+        "--first-round", type=int, default=1, help="resume: the round (seed) to start from"
+    )
     args = parser.parse_args()
 
     env = dict(
@@ -113,7 +128,13 @@ def main() -> int:
     logs_dir = ROOT / ".hypothesis" / "fuzz-deep"
     logs_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    pending = [(n, r) for n in _test_ids(args.exprs) for r in range(1, args.rounds + 1)]
+    rounds = range(args.first_round, args.rounds + 1)
+    ids = _test_ids(args.exprs)
+    pending = (
+        [(n, r) for r in rounds for n in ids]
+        if args.interleave
+        else [(n, r) for n in ids for r in rounds]
+    )
     running: list[tuple[subprocess.Popen[bytes], Any]] = []
     logs: list[Path] = []
     codes: list[int] = []

@@ -207,3 +207,216 @@ def test_a_streamed_csv_table_stops_at_its_limit(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="over the limit of 20"):
         load_indicator_table(path, Limits(max_bytes=20))
     assert load_indicator_table(path).get("a") is not None
+
+
+# ---- memory: every door within 20 times its input's size plus 64 MiB ----------------------------
+
+MIB = 1024 * 1024
+
+BUDGETED = """
+import resource, sys
+from pathlib import Path
+
+def address_space():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise SystemExit("no VmSize")
+
+from conciliazione_core import ConciliazioneError, Network, default_host, from_toml, load_cycle
+from conciliazione_core._formats import parse_document, parse_json, read_stream
+from conciliazione_core.cli import main
+import conciliazione_core.allocation
+try:
+    import numpy  # imported by the allocation engine on first use: mapped before the limit
+except ImportError:
+    pass
+default_host().cycle("lombardia-2020")  # the plugins are loaded before the limit
+budget = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (address_space() + budget, resource.RLIM_INFINITY))
+door, args = sys.argv[2], sys.argv[3:]
+try:
+    if door == "cli":
+        main(args)
+    elif door == "stdin":
+        parse_document(parse_json(read_stream(sys.stdin.buffer)), "-")
+    elif door == "from_toml":
+        from_toml(Path(args[0]).read_text(encoding="utf-8"), Network)
+    elif door == "load_cycle":
+        load_cycle(args[0])
+except ConciliazioneError as exc:
+    print("conciliazione: error: " + exc.one_line(), file=sys.stderr)
+    sys.exit(2)
+"""
+
+
+def _repeat(head: str, item: str, tail: str, size: int) -> str:
+    return head + ",".join([item] * ((size - len(head) - len(tail)) // (len(item) + 1))) + tail
+
+
+def _network(members: int) -> str:
+    """A valid network document of ``members`` bodies, compact JSON (about 110 bytes each)."""
+    rows = ",".join(
+        f'{{"body":{{"id":"ente-{i}","name":"Ente {i}","kind":"asl","nature":"public"}}}}'
+        for i in range(members)
+    )
+    return (
+        '{"kind":"network","id":"n","name":"Rete","agency":"ATS-MONTAGNA",'
+        '"lead":{"id":"ATS-MONTAGNA","name":"ATS della Montagna","kind":"ats"},'
+        f'"members":[{rows}]}}'
+    )
+
+
+SIXTY_MB = 60_000_000
+
+# the issue's reproducers and their kin: (suffix, text, door, arguments after the file, exit codes)
+PATHOLOGICAL: dict[str, tuple[str, Callable[[], str], str, tuple[int, ...]]] = {
+    "TOML x = [{},…], 60 MB": (
+        ".toml",
+        lambda: _repeat("x = [", "{}", "]\n", SIXTY_MB),
+        "check",
+        (2,),
+    ),
+    "JSON [[],…], 60 MB": (".json", lambda: _repeat("[", "[]", "]", SIXTY_MB), "check", (2,)),
+    "JSON network of 600,000 empty members, 2 MB": (
+        ".json",
+        lambda: _repeat('{"kind": "network", "members": [', "{}", "]}", 2_000_000),
+        "check",
+        (2,),
+    ),
+    "TOML tables [a1] [a2] …, 20 MB": (
+        ".toml",
+        lambda: "".join(f"[a{i}]\n" for i in range(2_000_000)),
+        "check",
+        (2,),
+    ),
+    "JSON network of 100,000 valid members (accepted)": (
+        ".json",
+        lambda: _network(100_000),
+        "check",
+        (0, 1),
+    ),
+    "JSON [[],…] on stdin, 60 MB": (
+        ".json",
+        lambda: _repeat("[", "[]", "]", SIXTY_MB),
+        "stdin",
+        (2,),
+    ),
+    "from_toml x = [{},…], 60 MB": (
+        ".toml",
+        lambda: _repeat("x = [", "{}", "]\n", SIXTY_MB),
+        "from_toml",
+        (2,),
+    ),
+    "parameter file x = [{},…], 2 MiB": (
+        ".toml",
+        lambda: _repeat("x = [", "{}", "]\n", 2 * MIB - 8),
+        "load_cycle",
+        (2,),
+    ),
+    "--set allocation.total=[{},…], 120 KiB": (
+        ".txt",
+        lambda: _repeat("[", "{}", "]", 120 * 1024),
+        "--set",
+        (2,),
+    ),
+}
+
+
+def _run_budgeted(tmp_path: Path, name: str) -> subprocess.CompletedProcess[str]:
+    suffix, make, door, _codes = PATHOLOGICAL.get(name) or TABLES[name]
+    text = make()
+    path = tmp_path / ("cycle.toml" if door == "load_cycle" else f"input{suffix}")
+    path.write_text(text, encoding="utf-8")
+    size = len(text.encode("utf-8"))
+    del text
+    budget = 20 * size + 64 * MIB
+    argv = {
+        "check": ["cli", "check", "lombardia-2020", str(path)],
+        "allocate --data": ["cli", "allocate", "lombardia-2020", "--data", str(path)],
+        "--set": [
+            "cli",
+            "allocate",
+            "lombardia-2020",
+            "--set",
+            f"allocation.total={path.read_text()}",
+        ],
+        "stdin": ["stdin"],
+        "from_toml": ["from_toml", str(path)],
+        "load_cycle": ["load_cycle", str(path)],
+    }[door]
+    with path.open("rb") as stdin:
+        return subprocess.run(
+            [sys.executable, "-c", BUDGETED, str(budget), *argv],
+            stdin=stdin if door == "stdin" else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env=CHILD_ENV,
+            cwd=tmp_path,
+            check=False,
+        )
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmSize from /proc")
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_every_door_stays_within_its_memory_budget(tmp_path: Path, name: str) -> None:
+    """The child limits its own address space to what it holds + 20 × the input + 64 MiB.
+
+    Before the estimate, 60 MB of ``x = [{},…]`` took 4.5 GB and a minute, ``[[],…]`` 1.9 GB;
+    the 600,000 empty members built an error each (6.7 GB from 6 MB): each a MemoryError here.
+    """
+    done = _run_budgeted(tmp_path, name)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "MemoryError" not in done.stderr
+    assert done.returncode in PATHOLOGICAL[name][3], done.stderr[-2000:]
+    if done.returncode == 2:
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1, done.stderr[-2000:]
+        assert lines[0].startswith("conciliazione: error: ")
+
+
+TABLES: dict[str, tuple[str, Callable[[], str], str, tuple[int, ...]]] = {
+    "CSV of 1,000,000 rows with empty cells": (
+        ".csv",
+        lambda: "id,name,x,source,reference_date,status\n" + "a,,,,,\n" * 1_000_000,
+        "allocate --data",
+        (2,),
+    ),
+}
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmSize from /proc")
+@pytest.mark.xfail(
+    strict=True,
+    reason="indicator tables are being rewritten by their owner: a million bad rows still "
+    "build a million problems (1.2 GB from 6 MB); this turns red the day it is fixed",
+)
+@pytest.mark.parametrize("name", TABLES)
+def test_indicator_tables_stay_within_their_memory_budget(tmp_path: Path, name: str) -> None:
+    done = _run_budgeted(tmp_path, name)
+    assert "MemoryError" not in done.stderr
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_project_asking_for_a_4400_digit_amount_is_refused(tmp_path: Path) -> None:
+    """It checked with exit 0 and then could not be written back (issue 15)."""
+    document = tmp_path / "p.toml"
+    document.write_text(
+        'kind = "project"\nid = "p"\ntitle = "t"\nrequested = "' + "1" * 4400 + '"\n'
+        '[lead]\nid = "b"\nname = "B"\nkind = "ats"\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "conciliazione_core", "check", "lombardia-2020", str(document)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=CHILD_ENV,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"conciliazione: error: {document}: $.requested: ")
+    assert "more than 30 digits" in done.stderr

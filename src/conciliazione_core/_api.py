@@ -127,7 +127,11 @@ def allocate(
     from conciliazione_core import allocation as engine
     from conciliazione_core._indicators import IndicatorTable
 
-    if isinstance(overrides, str) or not all(isinstance(o, str) for o in overrides):
+    if (
+        isinstance(overrides, str | bytes)
+        or not isinstance(overrides, Iterable)
+        or not all(isinstance(o, str) for o in overrides)
+    ):
         raise InputError.at("overrides", _("expected a list of PATH=VALUE texts"))
     if table is not None and not isinstance(table, IndicatorTable):
         raise InputError.at(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from conciliazione_core._errors import InputError, Problem
-from conciliazione_core._formats import file_path
+from conciliazione_core._formats import file_path, memory_problem
 from conciliazione_core._legal import PLAIN_SENSE, PLAIN_SENSE_KEY, LegalBasis
 from conciliazione_core._rule_registry import RuleRegistry, Rules, active_registry
 from conciliazione_core._serialisation import (
@@ -437,6 +437,9 @@ def parse_override(assignment: str) -> tuple[tuple[str, ...], object]:
     too_long = InputError.at(
         f"--set {'.'.join(path)}", _("the value is too long or too deeply nested")
     )
+    costly = memory_problem(raw, "toml")  # `[{},{},…]` would take 70 times its size
+    if costly is not None:
+        raise InputError.at(f"--set {'.'.join(path)}", costly)
     try:
         value: object = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from importlib.resources.abc import Traversable
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import attrs
 
@@ -41,12 +41,15 @@ __all__ = [
     "from_toml",
     "huge_integer_path",
     "load_document",
+    "memory_estimate",
+    "memory_problem",
     "open_file",
     "parse_document",
     "parse_json",
     "parse_toml",
     "read_data_file",
     "read_file",
+    "read_stream",
     "to_json",
     "to_toml",
 ]
@@ -145,6 +148,81 @@ def _decode(raw: bytes | str, source: str | None, limits: Limits) -> str:
         ) from None
 
 
+MEMORY_FACTOR = 16
+"""A text is parsed only if its estimated memory is within this many times its size plus
+:data:`MEMORY_BASE`; with the decoded text and the parser's own objects, a parse then stays
+within the stated budget of 20 times the input's size plus 64 MiB."""
+
+MEMORY_BASE = 48 * 1024 * 1024
+
+# What each structural character costs once parsed, measured with tracemalloc on the worst
+# inputs made of it (bench/bench_memory.py): an empty list or object and its slot in its parent
+# take 66 to 76 bytes, a value after a comma (``"€"``, an integer) up to 92 with the comma; a
+# key and its value in an object up to 154 with the comma, and up to 260 of resident memory in
+# an object of millions of distinct keys (json builds the list of pairs before the dict); a
+# value in a TOML array or inline table up to 67. The fuzz test
+# ``test_memory_stays_under_the_estimate`` checks the bound.
+_COSTS = {
+    "json": {"[": 80, "{": 80, ",": 64, ":": 168},
+    "toml": {"[": 96, "{": 96, ",": 96, "=": 96, ".": 96},
+}
+
+_NEW_TOML_TABLE = 800
+"""What tomllib keeps for each table it has not seen before (a dict and the flags it checks
+redefinitions with): 60 MB of ``[a1] [a2] …`` took 100 times its size. A table seen again (the
+next ``[[members]]``, its ``[members.body]``) costs no more than its values."""
+
+_TOML_TABLE = re.compile(r"^[ \t]*\[\[?([^\]\n]*)|^[ \t]*([^=\n\[#]*?\.[^=\n]*?)=", re.M)
+"""A table header's name, or the dotted part of a key (``lead.kind = …`` makes a table too)."""
+
+
+def memory_estimate(text: str, fmt: str, stop: int | None = None) -> int:
+    """Bytes that parsing ``text`` as ``fmt`` (``"json"`` or ``"toml"``) may take, at most.
+
+    A count, in C, of the characters that open a value (brackets, braces, commas, colons, equal
+    signs, dots), weighed by what each costs once parsed; for TOML, each table named for the
+    first time adds :data:`_NEW_TOML_TABLE` (found by one scan of the header and dotted-key
+    lines, which stops once the estimate passes ``stop``). Characters inside strings count too:
+    an over-estimate that only a document made mostly of punctuation in text would notice.
+    """
+    estimate = sum(text.count(char) * cost for char, cost in _COSTS[fmt].items())
+    if fmt != "toml" or (stop is not None and estimate > stop):
+        return estimate
+    seen: set[str] = set()
+    for match in _TOML_TABLE.finditer(text):
+        name = "".join((match.group(1) or match.group(2) or "").split())
+        if name not in seen:
+            seen.add(name)
+            estimate += _NEW_TOML_TABLE
+            if stop is not None and estimate > stop:
+                break
+    return estimate
+
+
+def memory_problem(text: str, fmt: str) -> str | None:
+    """Why parsing ``text`` as ``fmt`` would take too much memory, or None.
+
+    Within :data:`MEMORY_FACTOR` times the text's size plus :data:`MEMORY_BASE`, the estimate of
+    :func:`memory_estimate` lets the parser run. This refuses ``[[],[],…]`` (60 MB took 1.9 GB)
+    and ``x = [{},{},…]`` (60 MB took 4.5 GB in TOML) before the parser builds anything.
+    """
+    budget = MEMORY_FACTOR * len(text) + MEMORY_BASE
+    estimate = memory_estimate(text, fmt, stop=budget)
+    if estimate <= budget:
+        return None
+    mib = 1024 * 1024
+    return _(
+        "too many values for its size: reading it would take more than its budget of "
+        "{budget:,} MiB ({factor} times its size plus {base} MiB)"
+    ).format(budget=budget // mib, factor=MEMORY_FACTOR, base=MEMORY_BASE // mib)
+
+
+def _check_memory(text: str, fmt: str, source: str | None) -> None:
+    problem = memory_problem(text, fmt)
+    if problem is not None:
+        raise InputError.at("$", problem, source)
+
+
 def _too_long_number() -> str:
     return _("a number is longer than {digits:,} digits").format(
         digits=sys.get_int_max_str_digits()
@@ -162,6 +240,8 @@ def huge_integer_path(data: object, root: str = "$") -> str | None:
     if not digits:
         return None
     too_big = 10**digits
+    if not _has_huge_integer(data, too_big):  # no path built for the millions of values
+        return None
     stack: list[tuple[object, str]] = [(data, root)]
     while stack:
         value, path = stack.pop()
@@ -172,6 +252,20 @@ def huge_integer_path(data: object, root: str = "$") -> str | None:
         elif isinstance(value, list):
             stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
     return None
+
+
+def _has_huge_integer(data: object, too_big: int) -> bool:
+    level: list[Any] = [data]
+    while level:
+        below: list[Any] = []
+        for value in level:
+            if type(value) is int:
+                if abs(value) >= too_big:
+                    return True
+            elif isinstance(value, _CONTAINERS):
+                below += value.values() if isinstance(value, dict) else value
+        level = [v for v in below if type(v) is int or isinstance(v, _CONTAINERS)]
+    return False
 
 
 def _check_depth(data: object, source: str | None, limits: Limits) -> None:
@@ -199,6 +293,7 @@ def parse_json(
     text = _decode(raw, source, limits)
     if not text.strip():
         raise InputError.at("$", _("the file is empty"), source)
+    _check_memory(text, "json", source)
     try:
         with paused_gc():
             data = json.loads(
@@ -267,6 +362,7 @@ def parse_toml(raw: bytes | str, source: str | None = None, limits: Limits = DEF
     text = _decode(raw, source, limits)
     if not text.strip():
         raise InputError.at("$", _("the file is empty"), source)
+    _check_memory(text, "toml", source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -352,7 +448,12 @@ class _BoundedReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        data = os.read(self._fd, min(len(view), self._left)) if self._left else b""
+        try:
+            data = os.read(self._fd, min(len(view), self._left)) if self._left else b""
+        except OSError as exc:  # /proc/self/mem opens, then fails on read (EIO)
+            raise InputError.at(
+                "$", _("cannot read the file: {reason}").format(reason=exc.strerror), self._source
+            ) from None
         view[: len(data)] = data
         self._left -= len(data)
         if not self._left:
@@ -402,6 +503,8 @@ def open_file(
         raise InputError.at("$", _(directory), source) from None
     except PermissionError:
         raise InputError.at("$", _("permission denied"), source) from None
+    except ValueError:  # os.open refuses a path holding a NUL character
+        raise InputError.at("$", _("the file name holds a NUL character"), source) from None
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
             try:
@@ -453,6 +556,36 @@ def read_file(
     if len(raw) > limits.max_bytes:
         raise _too_large(len(raw), limits, str(ref))
     return raw
+
+
+def read_stream(stream: BinaryIO, source: str = "-", limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A stream's bytes (standard input, a socket's reader), at most ``limits.max_bytes``.
+
+    The bound of :func:`read_file` for input that has no size to check beforehand: the stream is
+    read in chunks up to one byte past the limit, and a stream that goes on is refused with the
+    same message as a file that grows (``-: $: the file is over the limit of M bytes``) after
+    reading no more than that. A text stream is read through its ``buffer``. It waits for the
+    stream's end as any reader of a pipe does: the caller decides whether to read one at all.
+    """
+    binary: Any = getattr(stream, "buffer", stream)
+    chunks: list[bytes] = []
+    left = limits.max_bytes + 1
+    try:
+        while left:
+            chunk = binary.read(min(left, 1024 * 1024))
+            if not chunk:
+                break
+            if not isinstance(chunk, bytes):
+                raise InputError.at("$", _("the stream gives text, not bytes"), source)
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise InputError.at(
+            "$", _("cannot read the stream: {reason}").format(reason=exc.strerror or exc), source
+        ) from None
+    if not left:
+        raise _too_large(None, limits, source)
+    return b"".join(chunks)
 
 
 def read_data_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Any:

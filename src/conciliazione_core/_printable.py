@@ -39,11 +39,17 @@ def _replace(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeEncodeError):
         raise error
     bad = error.object[error.start : error.end]
-    text = "".join(
-        _PLAIN.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        for ch in bad
-    )
+    text = "".join(_PLAIN.get(ch) or _escape(ch) for ch in bad)
     return text, error.end
+
+
+def _escape(ch: str) -> str:
+    """``\\uXXXX``, and a surrogate pair of them beyond the BMP: valid in JSON output too."""
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 codecs.register_error(ERRORS, _replace)
