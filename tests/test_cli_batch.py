@@ -276,7 +276,7 @@ def test_stdin_over_the_limit_is_refused_after_reading_one_byte_past_it(
     monkeypatch.setattr(_check, "STDIN_LIMITS", Limits(max_bytes=100))
     code, out, err = run(capsys, "check", "lombardia-2020", "-")
     assert (code, out) == (2, "")
-    assert err == f"{ERROR_PREFIX}<stdin>: $: standard input is over the limit of 100 bytes\n"
+    assert err == f"{ERROR_PREFIX}<stdin>: $: the input is over the limit of 100 bytes\n"
     assert data.tell() <= 100 + 1 + 8192  # read in one buffered gulp at most, not to the end
 
 

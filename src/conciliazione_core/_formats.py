@@ -562,9 +562,8 @@ def read_stream(stream: BinaryIO, source: str = "-", limits: Limits = DEFAULT_LI
     """A stream's bytes (standard input, a socket's reader), at most ``limits.max_bytes``.
 
     The bound of :func:`read_file` for input that has no size to check beforehand: the stream is
-    read in chunks up to one byte past the limit, and a stream that goes on is refused with the
-    same message as a file that grows (``-: $: the file is over the limit of M bytes``) after
-    reading no more than that. A text stream is read through its ``buffer``. It waits for the
+    read in chunks up to one byte past the limit, and a stream that goes on is refused
+    (``-: $: the input is over the limit of M bytes``) after reading no more than that. A text stream is read through its ``buffer``. It waits for the
     stream's end as any reader of a pipe does: the caller decides whether to read one at all.
     """
     binary: Any = getattr(stream, "buffer", stream)
@@ -584,7 +583,11 @@ def read_stream(stream: BinaryIO, source: str = "-", limits: Limits = DEFAULT_LI
             "$", _("cannot read the stream: {reason}").format(reason=exc.strerror or exc), source
         ) from None
     if not left:
-        raise _too_large(None, limits, source)
+        raise InputError.at(
+            "$",
+            _("the input is over the limit of {limit:,} bytes").format(limit=limits.max_bytes),
+            source,
+        )
     return b"".join(chunks)
 
 

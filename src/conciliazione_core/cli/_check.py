@@ -179,20 +179,14 @@ def _load(file: str) -> Document:
 def _read_stdin() -> Document:
     """The document on standard input, read within the limit files have (one byte past it at
     most): JSON when it starts with ``{``, else TOML."""
-    from conciliazione_core._formats import DEFAULT_LIMITS, parse_json, parse_toml
+    from conciliazione_core._formats import DEFAULT_LIMITS, parse_json, parse_toml, read_stream
     from conciliazione_core._serialisation import parse_document
 
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
         raise InputError.at("$", _("standard input is closed"), STDIN_NAME)
     limits = STDIN_LIMITS or DEFAULT_LIMITS
-    raw: bytes = stream.read(limits.max_bytes + 1)
-    if len(raw) > limits.max_bytes:
-        raise InputError.at(
-            "$",
-            _("standard input is over the limit of {limit:,} bytes").format(limit=limits.max_bytes),
-            STDIN_NAME,
-        )
+    raw = read_stream(stream, STDIN_NAME, limits)
     looks_json = raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
     if looks_json:
         data = parse_json(raw, STDIN_NAME, limits)
