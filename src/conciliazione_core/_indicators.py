@@ -405,15 +405,9 @@ def _number(text: str) -> Fraction | str:
         return _(
             "{text!r} is not a number: use '.' as the decimal point and no thousands separators"
         ).format(text=text)
-    if len(cleaned) > MAX_NUMBER_CHARS:
-        return _("{text!r} is longer than {n} characters: not an indicator value").format(
-            text=cleaned[:20] + "…", n=MAX_NUMBER_CHARS
-        )
-    word = cleaned.lstrip("+-").lower()
-    if word in ("nan", "snan"):
-        return _("{text!r} is not a number (NaN)").format(text=text)
-    if word in ("inf", "infinity"):
-        return _("{text!r} is infinite").format(text=text)
+    refused = sheet.not_a_value(cleaned, text)
+    if refused is not None:
+        return refused
     if cleaned.startswith("-") and _DECIMAL_TEXT.fullmatch(cleaned[1:]):
         return _("{text!r} is negative; indicator values must be zero or more").format(text=text)
     if not _DECIMAL_TEXT.fullmatch(cleaned):

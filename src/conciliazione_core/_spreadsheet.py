@@ -49,6 +49,7 @@ __all__ = [
     "date_evidence",
     "decode",
     "delimiter_of",
+    "not_a_value",
     "number",
     "number_evidence",
     "read_date",
@@ -124,13 +125,9 @@ def number_evidence(text: str) -> str | None:
     return readings[0] if len(readings) == 1 else None
 
 
-def number(text: str, settled: Settled) -> int | Fraction | str:
-    """An exact non-negative number from a cell, or the reason it is not one."""
-    cleaned = text.strip()
-    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= MAX_DIGITS:
-        return int(cleaned)  # what the grammar reads it as, in one step
-    if not cleaned:
-        return _("the cell is empty")
+def not_a_value(cleaned: str, text: str) -> str | None:
+    """Why a cell (``cleaned``: stripped) is no indicator value whatever its convention: too
+    long to be one, NaN, infinite; None when it may be a number."""
     if len(cleaned) > MAX_NUMBER_CHARS:
         return _("{text!r} is longer than {n} characters: not an indicator value").format(
             text=cleaned[:20] + "…", n=MAX_NUMBER_CHARS
@@ -140,6 +137,19 @@ def number(text: str, settled: Settled) -> int | Fraction | str:
         return _("{text!r} is not a number (NaN)").format(text=text)
     if word in ("inf", "infinity"):
         return _("{text!r} is infinite").format(text=text)
+    return None
+
+
+def number(text: str, settled: Settled) -> int | Fraction | str:
+    """An exact non-negative number from a cell, or the reason it is not one."""
+    cleaned = text.strip()
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= MAX_DIGITS:
+        return int(cleaned)  # what the grammar reads it as, in one step
+    if not cleaned:
+        return _("the cell is empty")
+    refused = not_a_value(cleaned, text)
+    if refused is not None:
+        return refused
     readings = {m: plain_text(cleaned.removeprefix("-"), m) for m in DECIMAL_MARKS}
     if cleaned.startswith("-") and any(readings.values()):
         return _("{text!r} is negative; indicator values must be zero or more").format(text=text)
