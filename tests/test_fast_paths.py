@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conciliazione_core._errors import InputError
@@ -30,12 +30,24 @@ from conciliazione_core._indicators import (
     load_indicator_table,
     parse_indicator_csv,
 )
+from conciliazione_core._legal import LegalBasis
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core._serialisation import Limits
 from conciliazione_core.allocation import _vectorised as vectorised
-from conciliazione_core.allocation import bounded_scale
-from conciliazione_core.allocation._engine import _round_quotas, _split_columns, _split_units
-from conciliazione_core.allocation._rounding import Rounding, Strategy, apportion
+from conciliazione_core.allocation import allocate, bounded_scale, parse_allocation
+from conciliazione_core.allocation._engine import (
+    _check_each_recipient,
+    _round_quotas,
+    _split_columns,
+    _split_units,
+)
+from conciliazione_core.allocation._rounding import (
+    _SELECT_THRESHOLD,
+    Rounding,
+    Strategy,
+    _kth_largest,
+    apportion,
+)
 
 NEAR = 2**63
 
@@ -422,3 +434,74 @@ def test_malformed_csv_in_a_file_names_its_row(tmp_path: Path) -> None:
     assert [str(p) for p in error.value.problems] == [
         "row 2: a cell is longer than 131,072 characters"
     ]
+
+
+# ---- selection of the threshold remainder, and the recipients' checks at C speed -----------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 2**32),
+    st.integers(_SELECT_THRESHOLD + 1, _SELECT_THRESHOLD + 3_000),
+    st.sampled_from([(0, 3), (0, 1_000), (NEAR - 64, NEAR + 64), (2**100 - 9, 2**100 + 9)]),
+    st.floats(0, 1),
+)
+def test_kth_largest_by_selection_is_the_sorted_answer(
+    seed: int, n: int, bounds: tuple[int, int], where: float
+) -> None:
+    """Above its threshold ``_kth_largest`` selects inside a sampled bracket: the same value as
+    a full sort, with many ties, near 2^63 and around 2^100, at any rank."""
+    rng = random.Random(seed)
+    values = [rng.randint(*bounds) for _ in range(n)]
+    ordered = sorted(values, reverse=True)
+    for k in {1, n, max(1, min(n, round(where * n)))}:
+        assert _kth_largest(values, k) == ordered[k - 1]
+
+
+_BAD_RECIPIENTS = st.sampled_from(
+    [
+        "ab",
+        ("a",),
+        ("a", "b", "c"),
+        (1, "one"),
+        ("one", None),
+        ["x", b"y"],
+        {"a": 1, "b": 2},
+        7,
+    ]
+)
+
+
+@given(st.integers(1, 40), st.lists(st.tuples(st.integers(0, 39), _BAD_RECIPIENTS), max_size=3))
+def test_the_recipients_checks_at_c_speed_name_the_first_bad_one(
+    n: int, bad: list[tuple[int, object]]
+) -> None:
+    """``allocate`` checks the recipients' shapes and texts in whole-list passes and names a
+    culprit only when one is wrong: it accepts what the item-by-item check accepts, and names the
+    same first bad recipient."""
+    recipients: list[object] = [(f"R{i:02d}", f"Name {i}") for i in range(n)]
+    recipients += [[f"L{i:02d}", f"List {i}"] for i in range(2)]  # lists are pairs too
+    for position, item in bad:
+        recipients[position % len(recipients)] = item
+    envelope = {"id": "e", "label": "E", "kind": "equal", "amount": "100", "basis": "act"}
+    plan = parse_allocation(
+        {
+            "total": "100",
+            "rounding": {"strategy": "largest_remainder", "unit": "0.01"},
+            "envelopes": [envelope],
+        },
+        {"act": LegalBasis("Test act")},
+    )
+    try:
+        _check_each_recipient(recipients)
+    except InputError as exc:
+        expected: list[str] | None = [p.path for p in exc.problems]
+    else:
+        expected = None
+    if expected is None:
+        result = allocate(plan, recipients, None, explain=False)  # type: ignore[arg-type]
+        assert list(result.recipient_ids) == [r[0] for r in recipients]  # type: ignore[index]
+    else:
+        with pytest.raises(InputError) as error:
+            allocate(plan, recipients, None, explain=False)  # type: ignore[arg-type]
+        assert [p.path for p in error.value.problems] == expected
