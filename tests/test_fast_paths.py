@@ -302,6 +302,39 @@ def test_bounded_scale_is_the_reference_scale(
     assert sum(min(x, Fraction(cap)) if cap is not None else x for x in clamped) == units
 
 
+_E70 = 2**70  # a float step is 2^18 here
+
+
+@pytest.mark.parametrize(
+    ("units", "weights", "floor", "cap", "expected"),
+    [
+        # the floor binds: λ × w <= floor is decided on ints (in floats all six weights are 2^70)
+        (
+            12,
+            [_E70 + d for d in (19, 23, 23, 25, 29, 38)],
+            2,
+            None,
+            Fraction(1, 590295810358705651731),
+        ),
+        # the cap binds: likewise λ × w >= cap
+        (
+            50,
+            [3, *(_E70 + d for d in (3, 7, 8, 10, 34))],
+            0,
+            10,
+            Fraction(1, 118059162071741130343),
+        ),
+    ],
+)
+def test_bounded_scale_bounds_are_found_in_integers_at_huge_weights(
+    units: int, weights: list[int], floor: int, cap: int | None, expected: Fraction
+) -> None:
+    """Weights around 2^70 that differ by less than a float's step: a bound computed with ``/``
+    instead of ``//`` rounds them together (two mutants of issue 16's mutation run)."""
+    assert bounded_scale(units, weights, floor, cap) == expected
+    assert reference_bounded_scale(units, weights, floor, cap) == expected
+
+
 def test_bounded_scale_at_a_flat_sum_is_the_last_point() -> None:
     # Everyone at the cap: any scale from 1/2 on gives 20; the last point is 10/20 = 1/2.
     assert bounded_scale(20, [20, 40], 0, 10) == Fraction(1, 2)
