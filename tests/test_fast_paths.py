@@ -324,13 +324,15 @@ _E70 = 2**70  # a float step is 2^18 here
             10,
             Fraction(1, 118059162071741130343),
         ),
+        # the segment after the last point starts where λ × w >= cap, on ints
+        (29, [4, *(2**60 + d for d in (226, 273, 371, 649))], 0, 7, Fraction(1, 4)),
     ],
 )
 def test_bounded_scale_bounds_are_found_in_integers_at_huge_weights(
     units: int, weights: list[int], floor: int, cap: int | None, expected: Fraction
 ) -> None:
     """Weights around 2^70 that differ by less than a float's step: a bound computed with ``/``
-    instead of ``//`` rounds them together (two mutants of issue 16's mutation run)."""
+    instead of ``//`` rounds them together (three mutants of issue 16's mutation run)."""
     assert bounded_scale(units, weights, floor, cap) == expected
     assert reference_bounded_scale(units, weights, floor, cap) == expected
 
