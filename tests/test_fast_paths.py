@@ -540,3 +540,23 @@ def test_the_recipients_checks_at_c_speed_name_the_first_bad_one(
         with pytest.raises(InputError) as error:
             allocate(plan, recipients, None, explain=False)  # type: ignore[arg-type]
         assert [p.path for p in error.value.problems] == expected
+
+
+@pytest.mark.parametrize(("recipients", "kind"), [("abcd", "str"), (b"ab", "bytes"), (7, "int")])
+def test_recipients_that_are_no_list_are_named_with_their_kind(
+    recipients: object, kind: str
+) -> None:
+    envelope = {"id": "e", "label": "E", "kind": "equal", "amount": "1", "basis": "act"}
+    plan = parse_allocation(
+        {
+            "total": "1",
+            "rounding": {"strategy": "largest_remainder", "unit": "0.01"},
+            "envelopes": [envelope],
+        },
+        {"act": LegalBasis("Test act")},
+    )
+    with pytest.raises(InputError) as error:
+        allocate(plan, recipients, None)  # type: ignore[arg-type]
+    assert [(p.path, p.message) for p in error.value.problems] == [
+        ("recipients", f"expected a list of (id, name) pairs, got {kind}")
+    ]
