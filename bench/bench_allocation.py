@@ -223,6 +223,22 @@ def bench_size(
             f" (pure Python {pk_c / py_c:5.1f}x), allocate (cold) {pk_c / cold_c:5.1f}x,"
             f" allocate (warm) {pk_c / warm_c:5.1f}x"
         )
+    # Target 4 in pure Python: allocate (cold table) against the plainest exact implementation.
+    from bench_table import minimal
+
+    os.environ[PURE_PYTHON_ENV] = "1"
+    try:
+        pa_w, pa_c, pure_result = timed(run, runs, lambda: (recipients, fresh(table)))
+    finally:
+        del os.environ[PURE_PYTHON_ENV]
+    mi_w, mi_c, mi_result = timed(partial(minimal, UNITS, weights, tuple(ids)), runs)
+    agree["allocate (pure Python)"] = list(pure_result.cents) == ours
+    agree["minimal"] = mi_result == ours
+    print(
+        f"{'':14}allocate, cold table, pure Python: {pa_w:7.3f} s wall, {pa_c:7.3f} s CPU;"
+        f" minimal exact pure Python (bench_table.minimal): {mi_w:7.3f} s wall,"
+        f" {mi_c:7.3f} s CPU -> allocate x {pa_c / mi_c:.2f} of it"
+    )
     listing = ", ".join(f"{name} {'yes' if ok else 'NO'}" for name, ok in agree.items())
     print(f"{'':14}same amounts as allocate: {listing}\n")
 

@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conciliazione_core._errors import InputError
@@ -30,12 +30,24 @@ from conciliazione_core._indicators import (
     load_indicator_table,
     parse_indicator_csv,
 )
+from conciliazione_core._legal import LegalBasis
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core._serialisation import Limits
 from conciliazione_core.allocation import _vectorised as vectorised
-from conciliazione_core.allocation import bounded_scale
-from conciliazione_core.allocation._engine import _round_quotas, _split_columns, _split_units
-from conciliazione_core.allocation._rounding import Rounding, Strategy, apportion
+from conciliazione_core.allocation import allocate, bounded_scale, parse_allocation
+from conciliazione_core.allocation._engine import (
+    _check_each_recipient,
+    _round_quotas,
+    _split_columns,
+    _split_units,
+)
+from conciliazione_core.allocation._rounding import (
+    _SELECT_THRESHOLD,
+    Rounding,
+    Strategy,
+    _kth_largest,
+    apportion,
+)
 
 NEAR = 2**63
 
@@ -290,6 +302,41 @@ def test_bounded_scale_is_the_reference_scale(
     assert sum(min(x, Fraction(cap)) if cap is not None else x for x in clamped) == units
 
 
+_E70 = 2**70  # a float step is 2^18 here
+
+
+@pytest.mark.parametrize(
+    ("units", "weights", "floor", "cap", "expected"),
+    [
+        # the floor binds: λ × w <= floor is decided on ints (in floats all six weights are 2^70)
+        (
+            12,
+            [_E70 + d for d in (19, 23, 23, 25, 29, 38)],
+            2,
+            None,
+            Fraction(1, 590295810358705651731),
+        ),
+        # the cap binds: likewise λ × w >= cap
+        (
+            50,
+            [3, *(_E70 + d for d in (3, 7, 8, 10, 34))],
+            0,
+            10,
+            Fraction(1, 118059162071741130343),
+        ),
+        # the segment after the last point starts where λ × w >= cap, on ints
+        (29, [4, *(2**60 + d for d in (226, 273, 371, 649))], 0, 7, Fraction(1, 4)),
+    ],
+)
+def test_bounded_scale_bounds_are_found_in_integers_at_huge_weights(
+    units: int, weights: list[int], floor: int, cap: int | None, expected: Fraction
+) -> None:
+    """Weights around 2^70 that differ by less than a float's step: a bound computed with ``/``
+    instead of ``//`` rounds them together (three mutants of issue 16's mutation run)."""
+    assert bounded_scale(units, weights, floor, cap) == expected
+    assert reference_bounded_scale(units, weights, floor, cap) == expected
+
+
 def test_bounded_scale_at_a_flat_sum_is_the_last_point() -> None:
     # Everyone at the cap: any scale from 1/2 on gives 20; the last point is 10/20 = 1/2.
     assert bounded_scale(20, [20, 40], 0, 10) == Fraction(1, 2)
@@ -421,4 +468,95 @@ def test_malformed_csv_in_a_file_names_its_row(tmp_path: Path) -> None:
         load_indicator_table(path)
     assert [str(p) for p in error.value.problems] == [
         "row 2: a cell is longer than 131,072 characters"
+    ]
+
+
+# ---- selection of the threshold remainder, and the recipients' checks at C speed -----------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 2**32),
+    st.integers(_SELECT_THRESHOLD + 1, _SELECT_THRESHOLD + 3_000),
+    st.sampled_from([(0, 3), (0, 1_000), (NEAR - 64, NEAR + 64), (2**100 - 9, 2**100 + 9)]),
+    st.floats(0, 1),
+)
+def test_kth_largest_by_selection_is_the_sorted_answer(
+    seed: int, n: int, bounds: tuple[int, int], where: float
+) -> None:
+    """Above its threshold ``_kth_largest`` selects inside a sampled bracket: the same value as
+    a full sort, with many ties, near 2^63 and around 2^100, at any rank."""
+    rng = random.Random(seed)
+    values = [rng.randint(*bounds) for _ in range(n)]
+    ordered = sorted(values, reverse=True)
+    for k in {1, n, max(1, min(n, round(where * n)))}:
+        assert _kth_largest(values, k) == ordered[k - 1]
+
+
+_BAD_RECIPIENTS = st.sampled_from(
+    [
+        "ab",
+        ("a",),
+        ("a", "b", "c"),
+        (1, "one"),
+        ("one", None),
+        ["x", b"y"],
+        {"a": 1, "b": 2},
+        7,
+    ]
+)
+
+
+@given(st.integers(1, 40), st.lists(st.tuples(st.integers(0, 39), _BAD_RECIPIENTS), max_size=3))
+def test_the_recipients_checks_at_c_speed_name_the_first_bad_one(
+    n: int, bad: list[tuple[int, object]]
+) -> None:
+    """``allocate`` checks the recipients' shapes and texts in whole-list passes and names a
+    culprit only when one is wrong: it accepts what the item-by-item check accepts, and names the
+    same first bad recipient."""
+    recipients: list[object] = [(f"R{i:02d}", f"Name {i}") for i in range(n)]
+    recipients += [[f"L{i:02d}", f"List {i}"] for i in range(2)]  # lists are pairs too
+    for position, item in bad:
+        recipients[position % len(recipients)] = item
+    envelope = {"id": "e", "label": "E", "kind": "equal", "amount": "100", "basis": "act"}
+    plan = parse_allocation(
+        {
+            "total": "100",
+            "rounding": {"strategy": "largest_remainder", "unit": "0.01"},
+            "envelopes": [envelope],
+        },
+        {"act": LegalBasis("Test act")},
+    )
+    try:
+        _check_each_recipient(recipients)
+    except InputError as exc:
+        expected: list[str] | None = [p.path for p in exc.problems]
+    else:
+        expected = None
+    if expected is None:
+        result = allocate(plan, recipients, None, explain=False)  # type: ignore[arg-type]
+        assert list(result.recipient_ids) == [r[0] for r in recipients]  # type: ignore[index]
+    else:
+        with pytest.raises(InputError) as error:
+            allocate(plan, recipients, None, explain=False)  # type: ignore[arg-type]
+        assert [p.path for p in error.value.problems] == expected
+
+
+@pytest.mark.parametrize(("recipients", "kind"), [("abcd", "str"), (b"ab", "bytes"), (7, "int")])
+def test_recipients_that_are_no_list_are_named_with_their_kind(
+    recipients: object, kind: str
+) -> None:
+    envelope = {"id": "e", "label": "E", "kind": "equal", "amount": "1", "basis": "act"}
+    plan = parse_allocation(
+        {
+            "total": "1",
+            "rounding": {"strategy": "largest_remainder", "unit": "0.01"},
+            "envelopes": [envelope],
+        },
+        {"act": LegalBasis("Test act")},
+    )
+    with pytest.raises(InputError) as error:
+        allocate(plan, recipients, None)  # type: ignore[arg-type]
+    assert [(p.path, p.message) for p in error.value.problems] == [
+        ("recipients", f"expected a list of (id, name) pairs, got {kind}")
     ]

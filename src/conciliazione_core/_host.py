@@ -30,8 +30,6 @@ import attrs
 import pluggy
 
 from conciliazione_core import hookspecs
-from conciliazione_core._cycle import Cycle
-from conciliazione_core._documents import Document
 from conciliazione_core._errors import (
     ConciliazioneError,
     CycleNotFoundError,
@@ -52,6 +50,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from importlib.metadata import EntryPoint
 
+    from conciliazione_core._cycle import Cycle
+    from conciliazione_core._documents import Document
     from conciliazione_core.allocation import KindRegistry
 
 __all__ = [
@@ -70,6 +70,9 @@ CYCLES_GROUP = "conciliazione.cycles"
 PLUGINS_ENV = "CONCILIAZIONE_PLUGINS"
 
 _KINDS_HOOK = "conciliazione_envelope_kinds"
+_CORE_KINDS = "conciliazione_core.allocation"
+"""The name the core's envelope kinds are registered under (``allocation._kinds.CORE_PLUGIN``;
+named here so that discovery does not import the allocation engine; a test checks they agree)."""
 
 _ORIGIN = "__conciliazione_plugin__"
 """Attribute set on an exception raised inside a hook: the plugin it came from."""
@@ -228,6 +231,8 @@ def _type_errors(value: object, hint: Any, path: str, depth: int = 0) -> list[st
 
 
 def _check_cycle(value: object) -> str | None:
+    from conciliazione_core._cycle import Cycle
+
     if not isinstance(value, Cycle):
         return _("returned {kind} where a Cycle was expected").format(kind=type(value).__name__)
     errors = _type_errors(value, Cycle, "cycle")
@@ -366,32 +371,45 @@ class Host:
         """Cycle ids declared by a plugin refused before loading (a name clash, a typo)."""
         self._rules = RuleRegistry()
         """Every rule and finding code registered so far, each attributed to its plugin."""
-        from conciliazione_core.allocation import _kinds
-
-        self._kinds: KindRegistry = _kinds.KindRegistry()
-        """Every envelope kind registered so far, each attributed to its plugin."""
-        # The core's standard rules and envelope kinds are its own first plugins, registered
-        # (and collected) like any other, before any installed plugin.
-        from conciliazione_core import _rules as core_rules
-
-        self._core = (CORE_PLUGIN, _kinds.CORE_PLUGIN)
-        with using_registry(core_registry()):
-            self._register(
-                CORE_PLUGIN, core_rules, _Source(CORE_PLUGIN, "conciliazione-core", None)
-            )
-            self._register(
-                _kinds.CORE_PLUGIN,
-                _kinds.core_plugin(),
-                _Source(_kinds.CORE_PLUGIN, "conciliazione-core", None),
-            )
+        self._kinds: KindRegistry
+        """Every envelope kind registered so far, each attributed to its plugin (from _start)."""
+        self._core = (CORE_PLUGIN, _CORE_KINDS)
         allowed = env.get(PLUGINS_ENV)
         wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
         if use_entry_points:
             self._discover(wanted)
-        given = list(plugins)
-        self._direct = [name for name, _plugin in given]
-        for name, plugin in given:
-            self._register(name, plugin, _Source(name, None, None))
+        self._given = list(plugins)
+        self._direct = [name for name, _plugin in self._given]
+        self._started = False
+
+    def _start(self) -> None:
+        """Register the core's standard rules and envelope kinds, then the plugin objects given
+        directly (once, before any plugin is imported or asked).
+
+        Not done by ``__init__``: they import the rules and the allocation engine, which
+        discovery alone (:meth:`declared_cycles`) does not need.
+        """
+        with self._lock:  # other threads wait until it is done; this one may re-enter
+            if self._started:
+                return
+            self._started = True
+            from conciliazione_core import _rules as core_rules
+            from conciliazione_core.allocation import _kinds
+
+            self._kinds = _kinds.KindRegistry()
+            # The core's standard rules and envelope kinds are its own first plugins,
+            # registered (and collected) like any other, before any installed plugin.
+            with using_registry(core_registry()):
+                self._register(
+                    CORE_PLUGIN, core_rules, _Source(CORE_PLUGIN, "conciliazione-core", None)
+                )
+                self._register(
+                    _CORE_KINDS,
+                    _kinds.core_plugin(),
+                    _Source(_CORE_KINDS, "conciliazione-core", None),
+                )
+            for name, plugin in self._given:
+                self._register(name, plugin, _Source(name, None, None))
 
     # -- discovery: metadata only, nothing imported ------------------------------------------------
 
@@ -400,17 +418,30 @@ class Host:
         # time, and only discovery needs it.
         from importlib.metadata import entry_points
 
-        by_name: dict[str, list[_Source]] = {}
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        # One scan of the installed distributions for both groups (each ``entry_points(group=)``
+        # call reads every distribution's entry_points.txt again), and each plugin
+        # distribution's METADATA parsed once (``dist.name`` and ``dist.version`` parse it on
+        # every read).
+        installed = entry_points()
+        about: dict[int, tuple[str, str]] = {}
+
+        def named(ep: EntryPoint) -> tuple[str | None, str | None]:
             dist = ep.dist
-            source = _Source(
-                ep.name, dist.name if dist else None, dist.version if dist else None, ep
-            )
+            if dist is None:
+                return None, None
+            if id(dist) not in about:
+                metadata = dist.metadata
+                about[id(dist)] = (metadata["Name"], metadata["Version"])
+            return about[id(dist)]
+
+        by_name: dict[str, list[_Source]] = {}
+        for ep in installed.select(group=ENTRY_POINT_GROUP):
+            source = _Source(ep.name, *named(ep), ep)
             if wanted is None or ep.name in wanted or source.distribution in wanted:
                 by_name.setdefault(ep.name, []).append(source)
         declarations: dict[tuple[str | None, str], list[str]] = {}
-        for ep in entry_points(group=CYCLES_GROUP):
-            key = (ep.dist.name if ep.dist else None, ep.value.strip())
+        for ep in installed.select(group=CYCLES_GROUP):
+            key = (named(ep)[0], ep.value.strip())
             declarations.setdefault(key, []).append(ep.name)
         claimed: dict[str, list[_Source]] = {}
         for name, sources in sorted(by_name.items()):
@@ -485,6 +516,7 @@ class Host:
 
     def _import(self, source: _Source) -> None:
         """Import an installed plugin and register it (once)."""
+        self._start()
         if self._pending.pop(source.name, None) is None:
             return
         assert source.entry_point is not None
@@ -576,6 +608,7 @@ class Host:
 
     def _implements(self, hook: str) -> list[str]:
         """The registered, healthy plugins implementing ``hook`` (not as a wrapper), in call order."""
+        self._start()
         return [
             impl.plugin_name
             for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls())
@@ -587,11 +620,13 @@ class Host:
         """This host's rules and envelope kinds, for a cycle read or checked inside."""
         from conciliazione_core.allocation import using_kinds
 
+        self._start()
         with using_registry(self._rules), using_kinds(self._kinds):
             yield
 
     def _load_extensions(self) -> None:
         """Import the installed plugins that declare no cycle: they may extend any cycle."""
+        self._start()
         for source in list(self._pending.values()):
             if not source.declared:
                 self._import(source)
@@ -623,6 +658,8 @@ class Host:
 
     def _accept(self, name: str, source: _Source, results: list[Any]) -> None:
         """Check what ``conciliazione_cycles`` returned against the types and the declaration."""
+        from conciliazione_core._cycle import Cycle
+
         found: list[Cycle] = []
         for result in results:
             if result is None:
@@ -699,6 +736,7 @@ class Host:
 
     def _load_direct(self) -> None:
         """Read the cycles of the plugin objects given directly (they declare nothing)."""
+        self._start()
         for name, source in list(self._sources.items()):
             if source.entry_point is None:
                 self._ask(name)
@@ -728,6 +766,7 @@ class Host:
         Plugins are registered behind proxies that pin each exception on its plugin; register
         nothing here directly (use ``Host(plugins=...)``).
         """
+        self._start()
         return self._pm
 
     @property
