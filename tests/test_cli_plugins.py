@@ -211,7 +211,8 @@ def test_version_imports_no_plugin() -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["--version", "--lang", "it"], ["--lang", "it", "--version"], ["--version", "--lang=it"]]
+    "args",
+    [["--version", "--lang", "it"], ["--lang", "it", "--version"], ["--version", "--lang=it"]],
 )
 def test_version_speaks_the_language_given_after_it(args: list[str]) -> None:
     """``--version`` is eager: click runs it when it reads it, so the group reads ``--lang`` first,

@@ -434,3 +434,39 @@ def test_no_path_or_query_gives_a_500(server: Server, cycle: str, query: str) ->
 def test_the_log_has_no_traceback(server: Server) -> None:
     server.post(f"{C20}/check", b"\xff\xfe")
     assert "Traceback" not in server.log.read_text(errors="replace")
+
+
+def test_check_takes_the_day_of_the_check(server: Server) -> None:
+    """``?today=``: the report of ``check --today`` (a date after it is in the future), for one
+    document, an array and JSON lines alike; a bad or repeated day is a 400 naming it."""
+    document = json.dumps(
+        {
+            "kind": "project",
+            "id": "p",
+            "title": "Baby Hub",
+            "lead": {"id": "c", "name": "Comune di Sondrio", "kind": "municipality"},
+            "service_types": ["A"],
+            "submitted_on": "2020-05-01",
+        }
+    )
+
+    def codes(report: dict[str, Any]) -> list[str]:
+        return [f["code"] for f in report["findings"]]
+
+    before = server.post(f"{C20}/check?today=2020-04-30", document).json()
+    assert "DATE_IN_FUTURE" in codes(before)
+    assert "DATE_IN_FUTURE" not in codes(
+        server.post(f"{C20}/check?today=2020-05-01", document).json()
+    )
+    assert "DATE_IN_FUTURE" not in codes(server.post(f"{C20}/check", document).json())
+    [array] = server.post(f"{C20}/check?today=2020-04-30", f"[{document}]").json()
+    assert array["findings"] == before["findings"]
+    lines = server.post(f"{C20}/check?today=2020-04-30", document + "\n", "application/x-ndjson")
+    assert [r["findings"] for r in lines.json()] == [before["findings"]]
+    for bad in ("30/04/2020", "2020-02-30", "20200430"):
+        data = error_shape(server.post(f"{C20}/check?today={quote(bad)}", document), 400)
+        assert data["problems"] == [
+            {"path": "today", "message": f"{bad!r} is not a date; write it as YYYY-MM-DD"}
+        ]
+    data = error_shape(server.post(f"{C20}/check?today=2020-04-30&today=2020-05-01", document), 400)
+    assert data["problems"] == [{"path": "today", "message": "given more than once"}]

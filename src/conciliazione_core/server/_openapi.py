@@ -261,6 +261,16 @@ def openapi_spec() -> dict[str, Any]:
                             "description": "The document's name in the report (default: document).",
                             "schema": {"type": "string"},
                         },
+                        {
+                            "name": "today",
+                            "in": "query",
+                            "required": False,
+                            "description": (
+                                "The day of the check, YYYY-MM-DD, against which a date is in the "
+                                "future (default: the server's date): a reproducible report."
+                            ),
+                            "schema": {"type": "string", "format": "date"},
+                        },
                     ],
                     "requestBody": {
                         "required": True,
