@@ -421,8 +421,7 @@ def test_each_ats_has_its_asl_predecessors_as_data(cycle: Cycle) -> None:
 def test_an_unknown_service_type_suggests_the_close_one(host: Host, code: str, hint: str) -> None:
     (f,) = check(host, project(service_types=(code,))).findings
     assert f.message == (
-        f"Project Progetto declares service type {code!r}, which is not one of "
-        f"A, B, C, D, E.{hint}"
+        f"Project Progetto declares service type {code!r}, which is not one of A, B, C, D, E.{hint}"
     )
 
 
