@@ -201,7 +201,9 @@ def test_an_indicator_table_sent_to_check_is_422(server: Server) -> None:
 
 def test_unknown_or_repeated_query_parameters_are_400(server: Server) -> None:
     data = error_shape(server.post(f"{C20}/check?data=/etc/passwd", "{}"), 400)
-    assert data["problems"] == [{"path": "data", "message": "unknown parameter; known: lang, name"}]
+    assert data["problems"] == [
+        {"path": "data", "message": "unknown parameter; known: lang, name, today"}
+    ]
     data = error_shape(server.post(f"{C20}/check?name=a&name=b", "{}"), 400)
     assert data["problems"][0]["path"] == "name"
     data = error_shape(server.get("/cycles?lang=fr"), 400)
@@ -230,10 +232,15 @@ def table_json(table: IndicatorTable) -> str:
                     "name": r.name,
                     "values": {k: str(v) for k, v in r.values},
                     "provenance": {
-                        "source": r.provenance.source,
+                        "source": r.provenance.source.en,
+                        **({"source_it": r.provenance.source.it} if r.provenance.source.it else {}),
                         "reference_date": r.provenance.reference_date.isoformat(),
                         "status": r.provenance.status.value,
-                        **({"method": r.provenance.method} if r.provenance.method else {}),
+                        **(
+                            {"method": r.provenance.method.en, "method_it": r.provenance.method.it}
+                            if r.provenance.method
+                            else {}
+                        ),
                     },
                 }
                 for r in table.rows
