@@ -26,7 +26,7 @@ from conciliazione_core._errors import (
     PluginError,
     Problem,
 )
-from conciliazione_core._findings import Finding, FindingCode, Report, Severity
+from conciliazione_core._findings import Finding, FindingCode, Report, Severity, closest_names
 from conciliazione_core._host import Host, PluginInfo, PluginProblem, default_host
 from conciliazione_core._legal import PLAIN_SENSE, Evidence, LegalBasis
 from conciliazione_core._money import Money
@@ -111,6 +111,7 @@ __all__ = [
     "allocate",
     "audit_cycle",
     "check",
+    "closest_names",
     "cycles",
     "default_host",
     "dump_allocation",

@@ -22,7 +22,7 @@ from conciliazione_core.i18n import (
     translate,
 )
 
-__all__ = ["Finding", "FindingCode", "Report", "Severity"]
+__all__ = ["Finding", "FindingCode", "Report", "Severity", "closest_names"]
 
 
 class Severity(enum.Enum):
