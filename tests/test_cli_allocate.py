@@ -52,7 +52,7 @@ def test_a_filled_template_allocates_everything(
     for line in lines[1:]:
         row_id = line.split(",", 1)[0]
         if row_id in MISSING_2014:  # made-up test values, never shipped
-            line = f"{row_id},{line.split(',')[1]},100000,test data,2011-10-09,estimate,made up"
+            line = f"{row_id},{line.split(',')[1]},100000,test data,2011-10-09,estimate,made up,,"
         filled.append(line)
     data = tmp_path / "data.csv"
     data.write_text("\n".join(filled) + "\n", encoding="utf-8")

@@ -222,7 +222,7 @@ def test_a_what_if_that_breaks_the_parameters_names_the_file_and_the_set(
     )
     assert code == 2
     assert err.startswith(
-        f"{ERROR_PREFIX}cycle.toml with --set allocation.envelopes.ats.amout=3: "
+        f"{ERROR_PREFIX}lombardia_2020/cycle.toml with --set allocation.envelopes.ats.amout=3: "
         "$.allocation.envelopes[0].amout: unknown key 'amout'"
     )
     assert err.rstrip().endswith("did you mean 'amount'?")

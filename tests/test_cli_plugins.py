@@ -208,3 +208,19 @@ def test_version_imports_no_plugin() -> None:
     out = done.stdout.decode().splitlines()
     assert "  conciliazione-lombardia-2020 " in "\n".join(out) + " "
     assert out[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--version", "--lang", "it"], ["--lang", "it", "--version"], ["--version", "--lang=it"]],
+)
+def test_version_speaks_the_language_given_after_it(args: list[str]) -> None:
+    """``--version`` is eager: click runs it when it reads it, so the group reads ``--lang`` first,
+    wherever it stands, whoever calls the group (here click's runner, not ``main``)."""
+    from click.testing import CliRunner
+
+    from conciliazione_core.cli import cli as group
+
+    result = CliRunner().invoke(group, args)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1] == "plugin:"

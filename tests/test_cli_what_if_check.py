@@ -179,7 +179,8 @@ def test_check_set_on_an_amount_names_the_others_too(capsys: pytest.CaptureFixtu
     )
     assert (code, out) == (2, "")
     assert err.startswith(
-        "conciliazione: error: cycle.toml with --set allocation.total=4000000: --set allocation.total: "
+        "conciliazione: error: lombardia_2020/cycle.toml with --set allocation.total=4000000: "
+        "--set allocation.total: "
     )
     assert err.rstrip().endswith(
         "set one of: allocation.envelopes.ats.amount=3800000, "

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from conciliazione_core._bodies import LegalNature
-from conciliazione_core._cycle import Cycle, apply_overrides, load_cycle, parse_override
+from conciliazione_core._cycle import (
+    Cycle,
+    apply_overrides,
+    load_cycle,
+    parse_override,
+    shown_name,
+)
 from conciliazione_core._errors import InputError
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._territory import Level, lombardy
@@ -38,7 +44,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def load_problems(tmp_path: Path, text: str) -> list[tuple[str, str]]:
     with pytest.raises(InputError) as info:
         load_cycle(write(tmp_path, text))
-    assert info.value.source == "cycle.toml"
+    assert info.value.source == str(tmp_path / "cycle.toml")  # a file outside a package: its path
     return [(p.path, p.message) for p in info.value.problems]
 
 
@@ -338,7 +344,7 @@ def test_invalid_override_is_an_input_error_with_the_path(cycle_2020: Cycle) -> 
     [problem] = info.value.problems
     assert problem.path == "$.rules.lead.natures[0]"
     # The file is fine: the error names it with the what-if that broke it.
-    assert info.value.source == 'cycle.toml with --set rules.lead.natures=["alien"]'
+    assert info.value.source == 'lombardia_2020/cycle.toml with --set rules.lead.natures=["alien"]'
     with pytest.raises(InputError) as info:
         cycle_2020.with_overrides(["rules.lead.basis=nowhere"])
     assert info.value.problems[0].path == "$.rules.lead.basis"
@@ -355,6 +361,32 @@ def test_the_allocation_is_validated_when_the_cycle_loads(tmp_path: Path) -> Non
     bad.write_text(source.replace('total = "3000000"', "total = 3000000.0"), encoding="utf-8")
     with pytest.raises(InputError) as info:
         load_cycle(bad)
-    assert info.value.source == "cycle.toml"
+    assert info.value.source == str(bad)
     assert info.value.problems[0].path == "$.allocation.total"
     assert "floating-point" in info.value.problems[0].message
+
+
+def test_an_error_in_a_plugins_parameter_file_names_which_one(tmp_path: Path) -> None:
+    """Every plugin's file is ``cycle.toml``: an error names it from its top package
+    (``lombardia_2017/cycle_2019/cycle.toml``), the same on every machine; a file outside a
+    package by its path."""
+    package = tmp_path / "plugin_x"
+    (package / "cycle_2030").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "cycle_2030" / "__init__.py").write_text("", encoding="utf-8")
+    bad = package / "cycle_2030" / "cycle.toml"
+    bad.write_text("[cycle]\nid = 5\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_cycle(bad)
+    assert info.value.source == "plugin_x/cycle_2030/cycle.toml"
+    assert str(info.value).startswith("plugin_x/cycle_2030/cycle.toml: $.cycle.id: expected text")
+    (package / "cycle_2030" / "__init__.py").unlink()  # a data folder in a package: the same
+    with pytest.raises(InputError) as info:
+        load_cycle(bad)
+    assert info.value.source == "plugin_x/cycle_2030/cycle.toml"
+    (package / "__init__.py").unlink()  # in no package: the path as given
+    with pytest.raises(InputError) as info:
+        load_cycle(bad)
+    assert info.value.source == str(bad)
+    shipped = files("lombardia_2017").joinpath("cycle_2019", "cycle.toml")
+    assert shown_name(Path(str(shipped))) == "lombardia_2017/cycle_2019/cycle.toml"

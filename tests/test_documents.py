@@ -297,6 +297,7 @@ def test_list_items_must_be_tables() -> None:
         ({"id": "x"}, "required field is missing; one of: network, network_register"),
         ({"kind": "plan"}, "'plan' is not a document kind; expected one of: network,"),
         ({"kind": 5}, "5 is not a document kind"),
+        ({"kind": "territorial_plam"}, "'territorial_plam' is not a document kind"),
         ({"kind": ["project"]}, "['project'] is not a document kind"),
         ({"kind": {"a": 1}}, "{'a': 1} is not a document kind"),
         ({"kind": None}, "required field is missing"),
@@ -306,6 +307,8 @@ def test_kind_missing_or_unknown(data: dict[str, Any], message: str) -> None:
     [(path, text)] = problems_of(data)
     assert path == "$.kind"
     assert text.startswith(message)
+    hinted = data.get("kind") == "territorial_plam" if isinstance(data, dict) else False
+    assert text.endswith("; did you mean 'territorial_plan'?") is hinted
 
 
 @pytest.mark.parametrize("data", [[1, 2], "plan", 5, None])

@@ -272,7 +272,7 @@ def conciliazione_cycles():
     [problem] = host.problems
     assert problem.plugin == "badparams"
     assert problem.reason.startswith(
-        "raised in conciliazione_cycles: cycle.toml: $.cycle.id: expected text"
+        f"raised in conciliazione_cycles: {bad}: $.cycle.id: expected text"
     )
 
 

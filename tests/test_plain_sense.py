@@ -384,3 +384,59 @@ def test_without_an_end_date_rule_the_period_bounds_the_end(tmp_path: Path) -> N
     assert found.severity is Severity.WARNING
     off = bare.with_overrides(["rules.dates.within_period=false"])
     assert standard_checks(off, late) == []
+
+
+def test_the_command_line_takes_the_day_of_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check --today``: the same report whatever day it is run (and today's date without it)."""
+    from conciliazione_core.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")
+    file = tmp_path / "project.json"
+    file.write_text(cc.dump_document(SUBMITTED), encoding="utf-8")
+
+    def run(*extra: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as done:
+            main(["check", "lombardia-2020", str(file), *extra])
+        out, err = capsys.readouterr()
+        return int(done.value.code or 0), out, err
+
+    code, out, _err = run("--today", "2020-04-30")
+    assert code == 0
+    assert "WARNING DATE_IN_FUTURE at $.submitted_on" in out
+    assert "01/05/2020 is after 30/04/2020, the day of the check" in out
+    assert "DATE_IN_FUTURE" not in run("--today", "2020-05-01")[1]
+    assert "DATE_IN_FUTURE" not in run()[1]  # the clock's today: 2020 is long past
+    code, out, err = run("--today", "2020-04-30", "--format", "jsonl")
+    assert '"DATE_IN_FUTURE"' in out
+    code, _out, err = run("--today", "30/04/2020")
+    assert code == 2
+    assert "Invalid value for '--today': '30/04/2020'" in err
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_the_report_wraps_to_the_terminal_never_cutting_a_path_or_a_code(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    width: int,
+) -> None:
+    from conciliazione_core.cli import main
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    file = tmp_path / "project.json"
+    file.write_text(cc.dump_document(SUBMITTED), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["check", "lombardia-2020", str(file), "--today", "2020-04-30"])
+    lines = capsys.readouterr().out.splitlines()
+    heading = "  WARNING DATE_IN_FUTURE at $.submitted_on"
+    assert heading in lines  # the code and the path: whole, on their line
+    body = lines[lines.index(heading) + 1 :]
+    assert all(len(line) <= width for line in body)
+    assert all(line.startswith(" " * 10) for line in body)  # the hanging indent
+    words = " ".join(line.strip() for line in body)
+    assert words == (
+        "The submission date 01/05/2020 is after 30/04/2020, the day of the check. "
+        "basis: conciliazione-core plain-sense checks [inference]"
+    )

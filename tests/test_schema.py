@@ -162,6 +162,14 @@ def test_unknown_kind_is_an_input_error() -> None:
     [problem] = info.value.problems
     assert problem.path == "TYPE"
     assert problem.message.startswith("'plan' is not a document kind; choose one of: network")
+    assert "did you mean" not in problem.message
+
+
+def test_a_mistyped_kind_gets_a_suggestion() -> None:
+    with pytest.raises(InputError) as info:
+        json_schema("Territorial_Plam")
+    [problem] = info.value.problems
+    assert problem.message.endswith("; did you mean 'territorial_plan'?")
 
 
 def test_shipped_examples_validate(example_files: list[Path]) -> None:

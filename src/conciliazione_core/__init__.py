@@ -42,7 +42,13 @@ if TYPE_CHECKING:
         PluginError,
         Problem,
     )
-    from conciliazione_core._findings import Finding, FindingCode, Report, Severity
+    from conciliazione_core._findings import (
+        Finding,
+        FindingCode,
+        Report,
+        Severity,
+        closest_names,
+    )
     from conciliazione_core._host import Host, PluginInfo, PluginProblem, default_host
     from conciliazione_core._legal import PLAIN_SENSE, Evidence, LegalBasis
     from conciliazione_core._money import Money
@@ -127,6 +133,7 @@ __all__ = [
     "allocate",
     "audit_cycle",
     "check",
+    "closest_names",
     "cycles",
     "default_host",
     "dump_allocation",
@@ -184,6 +191,7 @@ _HOMES: dict[str, str] = {
     "FindingCode": "_findings",
     "Report": "_findings",
     "Severity": "_findings",
+    "closest_names": "_findings",
     "Host": "_host",
     "PluginInfo": "_host",
     "PluginProblem": "_host",

@@ -171,7 +171,7 @@ class Cycle:
                 _("no reference data named {key!r}; known: {known}").format(
                     key=key, known=", ".join(self.data_files)
                 ),
-                self.source,
+                self.shown_source,
             )
         ref = self.data_files[key]
         where = f"$.data.{key}"
@@ -181,7 +181,7 @@ class Cycle:
             and not ref.resolve().is_relative_to(self.root.resolve())
         ):
             raise InputError.at(
-                where, _("reference data must be inside the cycle's folder"), self.source
+                where, _("reference data must be inside the cycle's folder"), self.shown_source
             )
         try:
             text = read_file(ref, TABLE_LIMITS).decode("utf-8")
@@ -196,11 +196,19 @@ class Cycle:
             raise InputError.at(
                 where,
                 _("cannot read {name!r}: {reason}").format(name=ref.name, reason=reason),
-                self.source,
+                self.shown_source,
             ) from None
-        if ref.name.endswith(".json"):
-            return parse_indicator_json(text, source=ref.name)
-        return parse_indicator_csv(text, source=ref.name)
+        try:
+            if ref.name.endswith(".json"):
+                return parse_indicator_json(text, source=ref.name)
+            return parse_indicator_csv(text, source=ref.name)
+        except InputError as exc:  # which plugin's file: named only for an error
+            raise exc.with_source(shown_name(ref)) from None
+
+    @property
+    def shown_source(self) -> str:
+        """The parameter file as errors name it (:func:`shown_name`: ``lombardia_2020/cycle.toml``)."""
+        return shown_name(self.root.joinpath(self.source))
 
     def example_path(self, example: Example) -> Traversable | Path:
         return self.root.joinpath(example.file)
@@ -223,7 +231,7 @@ class Cycle:
         except InputError as exc:  # the file is fine: the what-if broke it, and says so
             raise exc.with_source(
                 _("{file} with --set {changes}").format(
-                    file=self.source, changes=" --set ".join(assignments)
+                    file=self.shown_source, changes=" --set ".join(assignments)
                 )
             ) from None
         return attrs.evolve(
@@ -393,15 +401,36 @@ def load_cycle(
         path if isinstance(path, Traversable) and not isinstance(path, str) else file_path(path)
     )
     source = ref.name
-    raw = read_file(
-        ref,
-        limits,
-        missing=N_("no such parameter file"),
-        directory=N_("is a directory, not a parameter file"),
-    )
-    data = parse_toml(raw, source, limits)
-    root = ref.parent if isinstance(ref, Path) else _parent(ref, path)
-    return _build(data, root, source, (), rules)
+    try:
+        raw = read_file(
+            ref,
+            limits,
+            missing=N_("no such parameter file"),
+            directory=N_("is a directory, not a parameter file"),
+        )
+        data = parse_toml(raw, source, limits)
+        root = ref.parent if isinstance(ref, Path) else _parent(ref, path)
+        return _build(data, root, source, (), rules)
+    except InputError as exc:  # named for people: which cycle.toml (issue 14)
+        if exc.source not in (source, str(ref)):
+            raise
+        raise exc.with_source(shown_name(ref)) from None
+
+
+def shown_name(ref: Traversable | Path) -> str:
+    """A cycle's file as an error names it: inside a Python package (a plugin's), its path from
+    the top package (``lombardia_2017/cycle_2019/cycle.toml``), the same on every machine;
+    elsewhere, its path as given (``my-cycle/cycle.toml``). Worked out only for an error."""
+    if not isinstance(ref, Path):
+        return ref.name  # in a zip or a namespace: no folder to name
+    folders = [f for f in ref.parents if f.name]
+    inside = [i for i, f in enumerate(folders) if f.joinpath("__init__.py").is_file()]
+    if not inside:
+        return str(ref)
+    top = inside[0]
+    while top + 1 < len(folders) and top + 1 in inside:
+        top += 1
+    return ref.relative_to(folders[top].parent).as_posix()
 
 
 def _parent(ref: Traversable, original: Traversable | Path | str) -> Traversable:

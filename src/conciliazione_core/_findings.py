@@ -13,9 +13,16 @@ import attrs
 
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._money import Money
-from conciliazione_core.i18n import CORE_CATALOGUE, Catalogue, current_language, translate
+from conciliazione_core._suggest import close_matches
+from conciliazione_core.i18n import (
+    CORE_CATALOGUE,
+    Catalogue,
+    _,
+    current_language,
+    translate,
+)
 
-__all__ = ["Finding", "FindingCode", "Report", "Severity"]
+__all__ = ["Finding", "FindingCode", "Report", "Severity", "closest_names"]
 
 
 class Severity(enum.Enum):
@@ -37,6 +44,13 @@ def _pairs(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[
     return tuple(sorted((str(k), str(v)) for k, v in items))
 
 
+def closest_names(word: str, known: Iterable[str]) -> str:
+    """The known names closest to a mistyped ``word``, quoted (``'after_school'``), as a
+    finding's ``closest`` argument: its message then ends with "Did you mean …?"; ``""`` when
+    none is close."""
+    return ", ".join(repr(name) for name in close_matches(word, known))
+
+
 @attrs.frozen
 class FindingCode:
     """A finding code a rule can emit: its severity and its message, in every language.
@@ -47,7 +61,9 @@ class FindingCode:
     English words translated through the same catalogue when the message is read (a list of
     them is joined by ``", "``); the ``amounts`` arguments are sums of money (exact text, as
     ``str(Money)`` gives), written the reader's way (``€10,000.00``, ``€ 10.000,00``). ``when``
-    says, for the docs, when the code is emitted.
+    says, for the docs, when the code is emitted. A finding whose ``closest`` argument is not
+    empty (the known names closest to a mistyped one, as :func:`closest_names` gives) ends with
+    "Did you mean …?" in the reader's language, whatever its template.
     """
 
     code: str
@@ -78,7 +94,11 @@ class FindingCode:
         for name in self.amounts:
             if name in values:
                 values[name] = Money.parse(values[name]).format(current_language())
-        return self.translated().format(**values)
+        message = self.translated().format(**values)
+        closest = values.get("closest")
+        if closest:
+            message += " " + _("Did you mean {names}?").format(names=closest)
+        return message
 
     def at(self, path: str, basis: LegalBasis | None, /, **args: object) -> Finding:
         """A finding of this code at ``path``, citing ``basis``; ``args`` fill the message."""

@@ -30,6 +30,7 @@ from conciliazione_core._documents import DOCUMENT_KINDS, Document, document_kin
 from conciliazione_core._errors import InputError
 from conciliazione_core._gc import paused_gc
 from conciliazione_core._identity import check_unique_ids
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.i18n import N_, _
 
 __all__ = [
@@ -733,8 +734,12 @@ def parse_document(data: object, source: str | None = None) -> Document:
     if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         raise InputError.at(
             "$.kind",
-            _("{kind!r} is not a document kind; expected one of: {kinds}").format(
-                kind=kind, kinds=", ".join(DOCUMENT_KINDS)
+            with_hint(
+                _("{kind!r} is not a document kind; expected one of: {kinds}").format(
+                    kind=kind, kinds=", ".join(DOCUMENT_KINDS)
+                ),
+                kind,
+                DOCUMENT_KINDS,
             ),
             source,
         )

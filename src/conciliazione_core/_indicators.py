@@ -14,10 +14,11 @@ what is ambiguous is refused, never guessed.
 
 CSV layout (the header is spreadsheet row 1; problems name the spreadsheet row)::
 
-    id,name,<indicator>...,source,reference_date,status[,method]
+    id,name,<indicator>...,source,reference_date,status[,method][,source_it][,method_it]
 
-Every column other than ``id``, ``name``, ``source``, ``reference_date``, ``status`` and
-``method`` is an indicator.
+Every column other than ``id``, ``name``, ``source``, ``reference_date``, ``status``,
+``method`` and the Italian ``source_it`` and ``method_it`` is an indicator. The source and the
+method are read as :class:`~conciliazione_core.i18n.Text`: English, and Italian when given.
 
 A table is kept by column, because allocations read whole columns and a table may have millions
 of rows: a CSV file is read in one pass, a few thousand rows at a time, and a row object is
@@ -50,7 +51,7 @@ from conciliazione_core._numbers import GROUPED_INTEGER, MAX_DIGITS, NumberError
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core._serialisation import DEFAULT_LIMITS, Limits, parse_json, read_file
 from conciliazione_core._spreadsheet import MAX_NUMBER_CHARS, Settled
-from conciliazione_core.i18n import _
+from conciliazione_core.i18n import Text, _
 
 __all__ = [
     "TABLE_LIMITS",
@@ -64,8 +65,12 @@ __all__ = [
 ]
 
 PROVENANCE_COLUMNS = ("source", "reference_date", "status", "method")
+ITALIAN_COLUMNS = ("source_it", "method_it")
+"""The provenance's text in Italian, beside the English of ``source`` and ``method``: optional."""
 REQUIRED_COLUMNS = ("id", "name", "source", "reference_date", "status")
-_RESERVED = frozenset(("id", "name", *PROVENANCE_COLUMNS))
+_RESERVED = frozenset(("id", "name", *PROVENANCE_COLUMNS, *ITALIAN_COLUMNS))
+_TEXTS = ("method", *ITALIAN_COLUMNS)
+"""The optional provenance columns, in the order the readers key a row's provenance by."""
 
 
 def _to_values(value: object) -> tuple[tuple[str, Fraction], ...]:
@@ -537,8 +542,9 @@ def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable 
     codes: list[int] = []
     known: dict[tuple[str, ...], int] = {}
     provenances: list[Provenance] = []
-    method = where.get("method")
     provenance_at = [where["source"], where["reference_date"], where["status"]]
+    optional = [name for name in _TEXTS if name in where]  # the key's layout: see _csv_provenance
+    provenance_at += [where[name] for name in optional]
     while chunk := list(islice(records, _CHUNK)):
         if any(len(r) != width for r in chunk):
             return None
@@ -570,8 +576,6 @@ def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable 
             columns[j].extend(numbers)  # type: ignore[arg-type]
             whole[j] = False
         sources = [cells[i] for i in provenance_at]
-        if method is not None:
-            sources.append(cells[method])
         found = list(map(known.get, zip(*sources, strict=True)))
         if None in found:
             if not settled.day_first and any(map(sheet.date_evidence, cells[provenance_at[1]])):
@@ -580,7 +584,7 @@ def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable 
                 if found[i] is None:
                     code = known.get(key)
                     if code is None:
-                        provenance = _csv_provenance(key, settled)
+                        provenance = _csv_provenance(key, optional, settled)
                         if provenance is None:
                             return None
                         code = known[key] = len(provenances)
@@ -596,13 +600,34 @@ def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable 
     return IndicatorTable._assemble(indicators, ids, names, integral, provenances, codes)  # type: ignore[arg-type]
 
 
-def _csv_provenance(key: tuple[str, ...], settled: Settled) -> Provenance | None:
-    """The provenance cells (source, reference date, status[, method]) if they are valid."""
+def _csv_provenance(
+    key: tuple[str, ...], optional: Sequence[str], settled: Settled
+) -> Provenance | None:
+    """The provenance cells (source, reference date, status, then the ``optional`` columns
+    present, of method, source_it, method_it) if they are valid."""
     source, date, status = key[0].strip(), sheet.read_date(key[1], settled), _status(key[2])
-    method = key[3].strip() if len(key) > 3 else ""
+    texts = dict(zip(optional, map(str.strip, key[3:]), strict=True))
     if not source or isinstance(date, str) or isinstance(status, str):
         return None
-    return Provenance(source, date, status, method or None)
+    provenance = _provenance(source, date, status, texts)
+    return provenance if isinstance(provenance, Provenance) else None
+
+
+def _provenance(
+    source: str, date: dt.date, status: DataStatus, texts: Mapping[str, str]
+) -> Provenance | tuple[str, str]:
+    """A row's provenance from its checked cells and its optional texts (``method``,
+    ``source_it``, ``method_it``: stripped, empty when absent); or ``(column, why)`` when an
+    Italian text has no English beside it."""
+    method, method_it = texts.get("method", ""), texts.get("method_it", "")
+    if method_it and not method:
+        return "method_it", _("the Italian method has no English beside it; fill in method")
+    return Provenance(
+        Text(source, it=texts.get("source_it") or None),
+        date,
+        status,
+        Text(method, it=method_it or None) if method else None,
+    )
 
 
 def parse_indicator_csv(
@@ -720,7 +745,7 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
     names: list[str] = []
     columns: list[list[int | Fraction]] = [[] for _i in indicators]
     distinct: dict[Provenance, int] = {}
-    known: dict[tuple[str, dt.date, DataStatus, str], int] = {}  # cells -> provenance code
+    known: dict[tuple[object, ...], int] = {}  # cells -> provenance code
     dates: dict[str, dt.date | str] = {}
     codes: list[int] = []
     seen: dict[str, int] = {}
@@ -778,7 +803,11 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
         status = _status(cells[where["status"]])
         if isinstance(status, str):
             cell_problem("status", status)
-        method = cells[where["method"]] if "method" in where else ""
+        texts = {name: cells[where[name]] for name in _TEXTS if name in where}
+        if texts.get("method_it") and not texts.get("method"):
+            cell_problem(
+                "method_it", _("the Italian method has no English beside it; fill in method")
+            )
         if problems.total == row_problems and not problems:
             assert isinstance(date, dt.date)
             assert isinstance(status, DataStatus)
@@ -786,10 +815,11 @@ def _careful_rows(read: Lines, source: str | None, settled: Settled) -> Indicato
             names.append(name)
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
-            key = (src, date, status, method)
+            key = (src, date, status, *texts.values())
             code = known.get(key)
             if code is None:
-                provenance = Provenance(src, date, status, method or None)
+                provenance = _provenance(src, date, status, texts)
+                assert isinstance(provenance, Provenance)
                 code = known[key] = distinct.setdefault(provenance, len(distinct))
             codes.append(code)
     if not rows:
@@ -1001,13 +1031,13 @@ def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provena
         return None
     before = _count(problems)
     for key in raw:
-        if key not in PROVENANCE_COLUMNS:
+        if key not in PROVENANCE_COLUMNS and key not in ITALIAN_COLUMNS:
             problems.append(Problem(f"{path}.{key}", _("unknown key")))
     texts: dict[str, str] = {}
-    for key in PROVENANCE_COLUMNS:
+    for key in (*PROVENANCE_COLUMNS, *ITALIAN_COLUMNS):
         value = raw.get(key)
         if value is None:
-            if key != "method":
+            if key not in _TEXTS:
                 problems.append(Problem(f"{path}.{key}", _("missing")))
             continue
         if not isinstance(value, str):
@@ -1028,7 +1058,13 @@ def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provena
     assert source is not None
     assert isinstance(date, dt.date)
     assert isinstance(status, DataStatus)
-    return Provenance(source.strip(), date, status, texts.get("method") or None)
+    provenance = _provenance(
+        source.strip(), date, status, {k: texts.get(k, "").strip() for k in _TEXTS}
+    )
+    if not isinstance(provenance, Provenance):
+        problems.append(Problem(f"{path}.{provenance[0]}", provenance[1]))
+        return None
+    return provenance
 
 
 # ---- files and templates ----------------------------------------------------------------------
@@ -1131,25 +1167,43 @@ def _template_rows(
         raise InputError.at(
             "indicators", _("reserved column name(s): {names}").format(names=", ".join(clash))
         )
-    rows = [["id", "name", *indicators, *PROVENANCE_COLUMNS]]
-    for rid, name in recipients:
-        row = known.get(rid) if known is not None else None
-        if row is not None and all(i in row.indicators for i in indicators):
-            origin = row.provenance
-            rows.append(
-                [
-                    rid,
-                    name,
-                    *(_cell(row.value(i)) for i in indicators),
-                    origin.source,
-                    origin.reference_date.isoformat(),
-                    origin.status.value,
-                    origin.method or "",
-                ]
-            )
-        else:
-            rows.append([rid, name, *([""] * len(indicators)), *([""] * len(PROVENANCE_COLUMNS))])
+    filled = [(rid, name, _known_row(known, rid, indicators)) for rid, name in recipients]
+    italian = any(  # the Italian columns, when the known rows have some Italian to carry
+        row is not None and (row.provenance.source.it or _italian(row.provenance.method))
+        for _rid, _name, row in filled
+    )
+    columns = (*PROVENANCE_COLUMNS, *ITALIAN_COLUMNS) if italian else PROVENANCE_COLUMNS
+    rows = [["id", "name", *indicators, *columns]]
+    for rid, name, row in filled:
+        if row is None:
+            rows.append([rid, name, *([""] * len(indicators)), *([""] * len(columns))])
+            continue
+        origin = row.provenance
+        cells = [
+            rid,
+            name,
+            *(_cell(row.value(i)) for i in indicators),
+            origin.source.en,
+            origin.reference_date.isoformat(),
+            origin.status.value,
+            origin.method.en if origin.method else "",
+        ]
+        if italian:
+            cells += [origin.source.it or "", _italian(origin.method)]
+        rows.append(cells)
     return rows
+
+
+def _known_row(
+    known: IndicatorTable | None, rid: str, indicators: Sequence[str]
+) -> IndicatorRow | None:
+    """The row ``known`` has for ``rid`` with every indicator, to fill in; else None."""
+    row = known.get(rid) if known is not None else None
+    return row if row is not None and set(indicators) <= set(row.indicators) else None
+
+
+def _italian(text: Text | None) -> str:
+    return (text.it or "") if text is not None else ""
 
 
 def indicator_template_csv(

@@ -417,7 +417,13 @@ class Municipalities:
             if doubts:
                 method += "; " + _(
                     "membership not official for {counts} (see municipal_agencies.csv)"
-                ).format(counts=", ".join(f"{n} {s}" for s, n in sorted(doubts.items())))
+                ).format(
+                    counts=", ".join(
+                        # TRANSLATORS: a count of municipalities and their membership's status
+                        _("{n} {status}").format(n=n, status=_status_word(s))
+                        for s, n in sorted(doubts.items())
+                    )
+                )
             rows.append(
                 IndicatorRow(
                     id=agency.id,
@@ -435,6 +441,11 @@ class Municipalities:
 
 
 # ---- loading the shipped data -----------------------------------------------------------------
+
+
+def _status_word(value: str) -> str:
+    """A membership's status for people (``estimate``, ``stima``); ``unknown`` as it is."""
+    return DataStatus(value).word if value in DataStatus._value2member_map_ else value
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

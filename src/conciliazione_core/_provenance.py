@@ -3,6 +3,10 @@
 Every datum the library ships or reads (a population figure, an indicator value) says where it
 comes from, the date it refers to, and whether it is the official figure, one derived from official
 figures by a stated method, or an estimate. Results computed from non-official inputs say so.
+
+The source and the method are text for people: English, and Italian beside it when the data
+gives it (an indicator table's ``source_it`` and ``method_it`` columns), shown in the current
+language as a parameter file's labels are (:class:`~conciliazione_core.i18n.Text`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import enum
 
 import attrs
 
-from conciliazione_core.i18n import N_, _
+from conciliazione_core.i18n import N_, Text, _, to_optional_text, to_text
 
 __all__ = ["DataStatus", "Provenance"]
 
@@ -38,12 +42,17 @@ _WORDS = {"official": N_("official"), "derived": N_("derived"), "estimate": N_("
 
 @attrs.frozen
 class Provenance:
-    """Where a datum comes from."""
+    """Where a datum comes from.
 
-    source: str
+    ``source`` and ``method`` are :class:`~conciliazione_core.i18n.Text`: a plain string is
+    English; ``Text(en, it=...)`` or ``{"en": ..., "it": ...}`` gives the Italian too. Each
+    renders in the current language and equals its English string.
+    """
+
+    source: Text = attrs.field(converter=to_text)
     reference_date: dt.date
     status: DataStatus
-    method: str | None = None
+    method: Text | None = attrs.field(default=None, converter=to_optional_text)
 
     @property
     def official(self) -> bool:

@@ -28,7 +28,7 @@ from conciliazione_core._documents import (
     Project,
     TerritorialPlan,
 )
-from conciliazione_core._findings import Finding, FindingCode, Severity
+from conciliazione_core._findings import Finding, FindingCode, Severity, closest_names
 from conciliazione_core._plain_sense import NATURE_WORDS, PLAIN_SENSE_RULES
 from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.hookspecs import hookimpl
@@ -684,6 +684,12 @@ def _check_submission(
         )
 
 
+def _closest(word: str, known: list[str]) -> dict[str, str]:
+    """The ``closest`` argument of a finding (its "Did you mean …?") when a known name is close."""
+    hint = closest_names(word, known)
+    return {"closest": hint} if hint else {}
+
+
 def _check_projects(cycle: Cycle, rules: ProjectRules, document: Document) -> Iterator[Finding]:
     basis = cycle.cite(rules.basis)
     codes = [t.code for t in rules.service_types]
@@ -707,6 +713,7 @@ def _check_projects(cycle: Cycle, rules: ProjectRules, document: Document) -> It
                         name=project.title,
                         code=code,
                         known=known,
+                        **_closest(code, codes),
                     )
         if rules.ends_by and project.ends_on and project.ends_on > rules.ends_by:
             ends_basis = cycle.cite(rules.ends_by_basis) if rules.ends_by_basis else basis

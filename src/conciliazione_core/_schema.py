@@ -17,6 +17,7 @@ import attrs
 from conciliazione_core._documents import DOCUMENT_KINDS
 from conciliazione_core._errors import InputError
 from conciliazione_core._money import Money
+from conciliazione_core._suggest import with_hint
 from conciliazione_core.i18n import _
 
 __all__ = ["MONEY_PATTERN", "json_schema"]
@@ -90,8 +91,12 @@ def json_schema(kind: str) -> dict[str, Any]:
     if kind not in DOCUMENT_KINDS:
         raise InputError.at(
             "TYPE",
-            _("{kind!r} is not a document kind; choose one of: {kinds}").format(
-                kind=kind, kinds=", ".join(DOCUMENT_KINDS)
+            with_hint(
+                _("{kind!r} is not a document kind; choose one of: {kinds}").format(
+                    kind=kind, kinds=", ".join(DOCUMENT_KINDS)
+                ),
+                kind,
+                DOCUMENT_KINDS,
             ),
         )
     defs: dict[str, Any] = {}

@@ -41,7 +41,16 @@ from ._support import (
     to_json_bytes,
 )
 
-_RESERVED = ("id", "name", "source", "reference_date", "status", "method")
+_RESERVED = (
+    "id",
+    "name",
+    "source",
+    "reference_date",
+    "status",
+    "method",
+    "source_it",
+    "method_it",
+)
 
 
 def _rows(text: str, delimiter: str = ",") -> list[list[str]]:
@@ -70,6 +79,8 @@ def assert_same_as_csv(table: IndicatorTable, text: str) -> None:
         for indicator in indicators:
             written = cells[header.index(indicator)].strip()
             assert row.value(indicator) in _readings(written), (row.id, indicator)
+        if "source_it" in header:  # the Italian beside the English, never lost
+            assert row.provenance.source.it == (cells[header.index("source_it")].strip() or None)
 
 
 def _readings(written: str) -> set[Fraction]:
@@ -206,7 +217,14 @@ def _json_seed(text: str) -> dict[str, Any]:
                 "values": values,
                 "provenance": {
                     k: cell[k]
-                    for k in ("source", "reference_date", "status", "method")
+                    for k in (
+                        "source",
+                        "reference_date",
+                        "status",
+                        "method",
+                        "source_it",
+                        "method_it",
+                    )
                     if k in cell
                 },
             }

@@ -201,7 +201,9 @@ def test_an_indicator_table_sent_to_check_is_422(server: Server) -> None:
 
 def test_unknown_or_repeated_query_parameters_are_400(server: Server) -> None:
     data = error_shape(server.post(f"{C20}/check?data=/etc/passwd", "{}"), 400)
-    assert data["problems"] == [{"path": "data", "message": "unknown parameter; known: lang, name"}]
+    assert data["problems"] == [
+        {"path": "data", "message": "unknown parameter; known: lang, name, today"}
+    ]
     data = error_shape(server.post(f"{C20}/check?name=a&name=b", "{}"), 400)
     assert data["problems"][0]["path"] == "name"
     data = error_shape(server.get("/cycles?lang=fr"), 400)
@@ -230,10 +232,15 @@ def table_json(table: IndicatorTable) -> str:
                     "name": r.name,
                     "values": {k: str(v) for k, v in r.values},
                     "provenance": {
-                        "source": r.provenance.source,
+                        "source": r.provenance.source.en,
+                        **({"source_it": r.provenance.source.it} if r.provenance.source.it else {}),
                         "reference_date": r.provenance.reference_date.isoformat(),
                         "status": r.provenance.status.value,
-                        **({"method": r.provenance.method} if r.provenance.method else {}),
+                        **(
+                            {"method": r.provenance.method.en, "method_it": r.provenance.method.it}
+                            if r.provenance.method
+                            else {}
+                        ),
                     },
                 }
                 for r in table.rows
@@ -434,3 +441,39 @@ def test_no_path_or_query_gives_a_500(server: Server, cycle: str, query: str) ->
 def test_the_log_has_no_traceback(server: Server) -> None:
     server.post(f"{C20}/check", b"\xff\xfe")
     assert "Traceback" not in server.log.read_text(errors="replace")
+
+
+def test_check_takes_the_day_of_the_check(server: Server) -> None:
+    """``?today=``: the report of ``check --today`` (a date after it is in the future), for one
+    document, an array and JSON lines alike; a bad or repeated day is a 400 naming it."""
+    document = json.dumps(
+        {
+            "kind": "project",
+            "id": "p",
+            "title": "Baby Hub",
+            "lead": {"id": "c", "name": "Comune di Sondrio", "kind": "municipality"},
+            "service_types": ["A"],
+            "submitted_on": "2020-05-01",
+        }
+    )
+
+    def codes(report: dict[str, Any]) -> list[str]:
+        return [f["code"] for f in report["findings"]]
+
+    before = server.post(f"{C20}/check?today=2020-04-30", document).json()
+    assert "DATE_IN_FUTURE" in codes(before)
+    assert "DATE_IN_FUTURE" not in codes(
+        server.post(f"{C20}/check?today=2020-05-01", document).json()
+    )
+    assert "DATE_IN_FUTURE" not in codes(server.post(f"{C20}/check", document).json())
+    [array] = server.post(f"{C20}/check?today=2020-04-30", f"[{document}]").json()
+    assert array["findings"] == before["findings"]
+    lines = server.post(f"{C20}/check?today=2020-04-30", document + "\n", "application/x-ndjson")
+    assert [r["findings"] for r in lines.json()] == [before["findings"]]
+    for bad in ("30/04/2020", "2020-02-30", "20200430"):
+        data = error_shape(server.post(f"{C20}/check?today={quote(bad)}", document), 400)
+        assert data["problems"] == [
+            {"path": "today", "message": f"{bad!r} is not a date; write it as YYYY-MM-DD"}
+        ]
+    data = error_shape(server.post(f"{C20}/check?today=2020-04-30&today=2020-05-01", document), 400)
+    assert data["problems"] == [{"path": "today", "message": "given more than once"}]

@@ -139,7 +139,7 @@ def test_reference_data_provenance(cycle: Cycle) -> None:
     table = cycle.reference_table()
     assert table is not None
     for row in table.rows:
-        assert row.provenance.source.startswith("ISTAT 15th population census")
+        assert row.provenance.source.en.startswith("ISTAT 15th population census")
         assert row.provenance.reference_date == dt.date(2011, 10, 9)
         assert row.provenance.method
     official = [r.id for r in table.rows if r.provenance.official]

@@ -29,7 +29,7 @@ MISSING = ["ASL-BRESCIA", "ASL-MILANO", "ASL-MILANO-1", "ASL-MILANO-2", "ASL-VAL
 
 #: MADE-UP TEST DATA for the 5 ASL whose population is not shipped (not ISTAT figures).
 MADE_UP_ROWS = [
-    f"{rid},{name},{value},MADE-UP TEST DATA (not ISTAT),2011-10-09,estimate,invented for a test"
+    f"{rid},{name},{value},MADE-UP TEST DATA (not ISTAT),2011-10-09,estimate,invented for a test,,"
     for rid, name, value in [
         ("ASL-BRESCIA", "ASL di Brescia", 1_000_000),
         ("ASL-MILANO", "ASL di Milano", 1_000_000),
@@ -201,6 +201,8 @@ def test_allocate_template_lists_the_15_asl(capsys: pytest.CaptureFixture[str]) 
         "reference_date",
         "status",
         "method",
+        "source_it",  # the shipped rows' provenance in Italian, carried over
+        "method_it",
     ]
     assert len(rows) == 16
     # Only the ASL whose population is not shipped are left blank; the others come filled in.

@@ -413,3 +413,21 @@ def test_each_ats_has_its_asl_predecessors_as_data(cycle: Cycle) -> None:
     for succession in territory.predecessors("ATS-VALPADANA"):
         assert succession.whole
         assert succession.basis.act == "L.R. Lombardia 11 agosto 2015, n. 23"
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"), [("a", " Did you mean 'A'?"), ("e", " Did you mean 'E'?"), ("Z", "")]
+)
+def test_an_unknown_service_type_suggests_the_close_one(host: Host, code: str, hint: str) -> None:
+    (f,) = check(host, project(service_types=(code,))).findings
+    assert f.message == (
+        f"Project Progetto declares service type {code!r}, which is not one of A, B, C, D, E.{hint}"
+    )
+
+
+def test_the_suggestion_speaks_the_readers_language(host: Host) -> None:
+    from conciliazione_core.i18n import language
+
+    (f,) = check(host, project(service_types=("a",))).findings
+    with language("it"):
+        assert f.message.endswith(" Intendevi 'A'?")

@@ -254,6 +254,8 @@ def test_template_lists_the_eight_ats(capsys: pytest.CaptureFixture[str]) -> Non
         "reference_date",
         "status",
         "method",
+        "source_it",
+        "method_it",
     ]
     assert sorted(r[0] for r in rows[1:]) == sorted(EXPECTED)
 

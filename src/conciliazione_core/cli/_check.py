@@ -10,6 +10,7 @@ Exit 2 when any document is unreadable, else 1 when any is not admissible.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -78,19 +79,37 @@ class _Checked:
         "Override a rule for a what-if check (repeatable), e.g. rules.projects.ends_by=2019-01-15."
     ),
 )
-def check(cycle_id: str, files: tuple[str, ...], fmt: str, overrides: tuple[str, ...]) -> None:
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help=N_(
+        "The day of the check, against which a date is in the future (default: today's date): "
+        "with it, a report is the same whatever day it is run."
+    ),
+)
+def check(
+    cycle_id: str,
+    files: tuple[str, ...],
+    fmt: str,
+    overrides: tuple[str, ...],
+    today: dt.datetime | None,
+) -> None:
     from conciliazione_core._host import default_host
+
+    day = dt.date.today() if today is None else today.date()  # one day for the whole batch
 
     if files.count(STDIN) > 1:
         raise click.UsageError(_("standard input (-) can be read only once"))
     cycle = default_host().cycle(cycle_id).with_overrides(overrides)
     single = len(files) == 1 and (files[0] == STDIN or not Path(files[0]).is_dir())
     if single and fmt != "jsonl":
-        _check_one(cycle, files[0], fmt)
+        _check_one(cycle, files[0], fmt, day)
         return
     checked = []
     for name, path in _expand(files):  # each printed once checked (but the JSON array)
-        entry = _check_entry(cycle, name, path)
+        entry = _check_entry(cycle, name, path, day)
         checked.append(entry)
         if fmt == "jsonl":
             click.echo(json.dumps(_entry_to_json(entry), ensure_ascii=False))
@@ -106,12 +125,12 @@ def check(cycle_id: str, files: tuple[str, ...], fmt: str, overrides: tuple[str,
     sys.exit(_exit_code(checked))
 
 
-def _check_one(cycle: Cycle, file: str, fmt: str) -> None:
+def _check_one(cycle: Cycle, file: str, fmt: str, today: dt.date) -> None:
     """One document, as ``check`` always printed it; an unreadable one is an error (exit 2)."""
     from conciliazione_core import check as check_document
 
     name = STDIN_NAME if file == STDIN else file
-    report = check_document(cycle, _load(file), name=name)
+    report = check_document(cycle, _load(file), name=name, today=today)
     if fmt == "json":
         echo_json(report_to_json(report))
     else:
@@ -152,7 +171,7 @@ def _expand(files: tuple[str, ...]) -> Iterator[tuple[str, str | InputError]]:
             yield str(path), str(path)
 
 
-def _check_entry(cycle: Cycle, name: str, file: str | InputError) -> _Checked:
+def _check_entry(cycle: Cycle, name: str, file: str | InputError, today: dt.date) -> _Checked:
     """One document of a batch, never raising for it: its failure is its own row."""
     from conciliazione_core import check as check_document
     from conciliazione_core._documents import document_kind
@@ -162,7 +181,7 @@ def _check_entry(cycle: Cycle, name: str, file: str | InputError) -> _Checked:
             raise file
         document = _load(file)
         kind = document_kind(document)
-        return _Checked(name, kind, check_document(cycle, document, name=name))
+        return _Checked(name, kind, check_document(cycle, document, name=name, today=today))
     except ConciliazioneError as exc:
         return _Checked(name, error=exc)
 
@@ -195,7 +214,17 @@ def _read_stdin() -> Document:
     return parse_document(data, STDIN_NAME)
 
 
+_INDENT = " " * 10
+"""Where a finding's message and basis start, under its severity and code."""
+
+
 def _print_report(report: Report, cycle_id: str) -> None:
+    """The verdict, then each finding: its severity, code and path on one line (never cut),
+    its message and legal basis wrapped to the terminal's width under it, at spaces only, so
+    that a path, a code or an amount is never split."""
+    from conciliazione_core._grid import terminal_width, wrap
+
+    width = terminal_width()
     verdict = _("admissible") if report.admissible else _("NOT admissible")
     click.echo(f"{printable(report.document)}: {verdict} ({cycle_id})")
     for f in report.findings:
@@ -204,9 +233,12 @@ def _print_report(report: Report, cycle_id: str) -> None:
             "  "
             + _("{severity} {code} at {path}").format(severity=severity, code=f.code, path=f.path)
         )
-        click.echo(f"          {printable(f.message)}")
+        lines = wrap(printable(f.message), width, _INDENT)
         if f.legal_basis is not None:
-            click.echo("          " + _("basis: {basis}").format(basis=f.legal_basis))
+            basis = _("basis: {basis}").format(basis=f.legal_basis)
+            lines += wrap(basis, width, _INDENT)
+        for line in lines:
+            click.echo(line)
 
 
 def _print_error(error: ConciliazioneError) -> None:

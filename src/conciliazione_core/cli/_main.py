@@ -25,9 +25,10 @@ from conciliazione_core.cli._base import (
     JSON_FORMATS,
     chosen_format,
     cli,
+    early_language,
     echo_error_json,
 )
-from conciliazione_core.i18n import LANGUAGES, _, ngettext, set_language
+from conciliazione_core.i18n import _, ngettext
 
 
 def _fail(message: str, exc: BaseException | None = None, details: Sequence[str] = ()) -> NoReturn:
@@ -79,25 +80,11 @@ def _swapped(exc: CycleNotFoundError, args: Sequence[str]) -> str | None:
     return message
 
 
-def _early_language(args: Sequence[str]) -> None:
-    """Honour ``--lang`` wherever it stands among the group's options, even after ``--help``
-    (which click handles as soon as it reads it); a bad value is left for click to report."""
-    for i, arg in enumerate(args):
-        if not arg.startswith("-"):  # the command: the group's options end here
-            return
-        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
-        if arg == "--lang" and i + 1 < len(args):
-            value = args[i + 1]
-        if value in LANGUAGES:
-            set_language(value)
-            return
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; errors go to stderr (as JSON under --format json), exit 2."""
     use_safe_streams()
     args = list(argv) if argv is not None else sys.argv[1:]
-    _early_language(args)
+    early_language(args)
     chosen_format.set(None)
     try:
         code = cli.main(args=args, standalone_mode=False, prog_name="conciliazione")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -180,7 +181,7 @@ def _check_query(request: Request, allowed: Sequence[str], lang: str) -> None:
                     ),
                 )
             )
-    for key in ("name",):
+    for key in ("name", "today"):
         if len(request.query_params.getlist(key)) > 1:
             problems.append(lib.Problem(key, lib.translate(N_("given more than once"), lang)))
     if problems:
@@ -330,6 +331,7 @@ def _check_documents(
     lang: str,
     problems: Sequence[lib.Problem] = (),
     unread: frozenset[int] = frozenset(),
+    today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Load every document (collecting every problem, under ``$[i]``), then check each.
 
@@ -347,7 +349,7 @@ def _check_documents(
     if found:
         raise lib.InputError(sorted(found, key=_index), name)
     return [
-        lib.report_json(lib.check(cycle, d, f"{name}[{i}]", lang=lang), lang=lang)
+        lib.report_json(lib.check(cycle, d, f"{name}[{i}]", lang=lang, today=today), lang=lang)
         for i, d in enumerate(documents)
     ]
 
@@ -356,7 +358,7 @@ def _index(problem: lib.Problem) -> int:
     return int(problem.path[2:].partition("]")[0])
 
 
-def _check_one(cycle: lib.Cycle, data: Any, name: str, lang: str) -> dict[str, Any]:
+def _check_one(cycle: lib.Cycle, data: Any, name: str, lang: str, today: dt.date) -> dict[str, Any]:
     if (
         isinstance(data, dict)
         and "kind" not in data
@@ -379,7 +381,7 @@ def _check_one(cycle: lib.Cycle, data: Any, name: str, lang: str) -> dict[str, A
             name,
         )
     document = lib.parse_document(data, name, lang=lang)
-    return lib.report_json(lib.check(cycle, document, name, lang=lang), lang=lang)
+    return lib.report_json(lib.check(cycle, document, name, lang=lang, today=today), lang=lang)
 
 
 def _is_table(data: dict[str, Any], name: str, lang: str) -> bool:
@@ -391,7 +393,7 @@ def _is_table(data: dict[str, Any], name: str, lang: str) -> bool:
 
 
 def _check_lines(
-    cycle: lib.Cycle, raw: bytes, name: str, limits: lib.Limits, lang: str
+    cycle: lib.Cycle, raw: bytes, name: str, limits: lib.Limits, lang: str, today: dt.date
 ) -> list[dict[str, Any]]:
     """Check the documents of JSON lines (blank lines skipped), indexed as in an array."""
     items: list[Any] = []
@@ -408,13 +410,39 @@ def _check_lines(
             items.append(None)
     if not items:
         raise lib.InputError.at("$", lib.translate(N_("no document in the body"), lang), name)
-    return _check_documents(cycle, items, name, lang, problems, frozenset(unread))
+    return _check_documents(cycle, items, name, lang, problems, frozenset(unread), today)
 
 
-@endpoint("name")
+def _today(request: Request, lang: str) -> dt.date:
+    """``?today=YYYY-MM-DD``, the day of the check (a report reproducible whatever day it is
+    asked), else the clock's date, read once for all the documents of the request."""
+    value = request.query_params.get("today")
+    if value is None:
+        return dt.date.today()
+    try:
+        if len(value) == 10:  # YYYY-MM-DD only, not the other forms fromisoformat reads
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise Failure(
+        400,
+        lib.translate(N_("bad query parameters"), lang),
+        [
+            lib.Problem(
+                "today",
+                lib.translate(N_("{value!r} is not a date; write it as YYYY-MM-DD"), lang).format(
+                    value=value
+                ),
+            )
+        ],
+    )
+
+
+@endpoint("name", "today")
 async def check(request: Request, lang: str, deadline: float) -> Response:
     """Check a document (JSON), or many (a JSON array, or JSON lines)."""
     settings = _settings(request)
+    today = _today(request, lang)
     cycle = await in_thread(deadline, lib.get_cycle, request.path_params["cycle"], lang=lang)
     kind = media_type(request)
     if kind != JSON and kind not in JSON_LINES:
@@ -424,14 +452,20 @@ async def check(request: Request, lang: str, deadline: float) -> Response:
     limits = lib.Limits(max_bytes=settings.max_body_bytes)
     if kind in JSON_LINES:
         return json_response(
-            await in_thread(deadline, _check_lines, cycle, raw, name, limits, lang), lang=lang
+            await in_thread(deadline, _check_lines, cycle, raw, name, limits, lang, today),
+            lang=lang,
         )
     data = await in_thread(deadline, lib.parse_body, raw, name, limits, lang=lang)
     if isinstance(data, list):
         return json_response(
-            await in_thread(deadline, _check_documents, cycle, data, name, lang), lang=lang
+            await in_thread(
+                deadline, _check_documents, cycle, data, name, lang, (), frozenset(), today
+            ),
+            lang=lang,
         )
-    return json_response(await in_thread(deadline, _check_one, cycle, data, name, lang), lang=lang)
+    return json_response(
+        await in_thread(deadline, _check_one, cycle, data, name, lang, today), lang=lang
+    )
 
 
 def _allocation(

@@ -12,6 +12,7 @@ into JSON, so that too happens in the request's language.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 from collections.abc import Callable, Iterator, Sequence
@@ -175,10 +176,16 @@ def parse_table(
 
 
 def check(
-    cycle: Cycle | str, document: Document, name: str = "document", *, lang: str | None = None
+    cycle: Cycle | str,
+    document: Document,
+    name: str = "document",
+    *,
+    lang: str | None = None,
+    today: dt.date | None = None,
 ) -> Report:
-    """The report of checking ``document`` against ``cycle`` (as ``conciliazione check``)."""
-    return _api.check(cycle, document, name, lang=lang)
+    """The report of checking ``document`` against ``cycle`` on the day ``today`` (default:
+    the clock's), as ``conciliazione check``."""
+    return _api.check(cycle, document, name, lang=lang, today=today)
 
 
 def report_json(report: Report, *, lang: str | None = None) -> dict[str, Any]:

@@ -87,7 +87,8 @@ _TABLE = {
     "type": "object",
     "description": (
         "An indicator table: values are integers or decimals written as text, every row with "
-        "its provenance. As CSV: id,name,<indicators>,source,reference_date,status[,method]."
+        "its provenance (source and method in Italian too, optionally: source_it, method_it). As "
+        "CSV: id,name,<indicators>,source,reference_date,status[,method][,source_it][,method_it]."
     ),
     "properties": {
         "indicators": {"type": "array", "items": {"type": "string"}},
@@ -109,6 +110,8 @@ _TABLE = {
                             "reference_date": {"type": "string", "format": "date"},
                             "status": {"type": "string"},
                             "method": {"type": "string"},
+                            "source_it": {"type": "string"},
+                            "method_it": {"type": "string"},
                         },
                         "required": ["source", "reference_date", "status"],
                     },
@@ -260,6 +263,16 @@ def openapi_spec() -> dict[str, Any]:
                             "required": False,
                             "description": "The document's name in the report (default: document).",
                             "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "today",
+                            "in": "query",
+                            "required": False,
+                            "description": (
+                                "The day of the check, YYYY-MM-DD, against which a date is in the "
+                                "future (default: the server's date): a reproducible report."
+                            ),
+                            "schema": {"type": "string", "format": "date"},
                         },
                     ],
                     "requestBody": {

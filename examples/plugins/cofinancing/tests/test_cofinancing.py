@@ -270,6 +270,7 @@ def _run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("CONCILIAZIONE_PLUGINS", "PYTHONPATH")}
     env["PYTHONPATH"] = str(site)
     env["LANGUAGE"] = "en"
+    env["COLUMNS"] = "200"  # one line per message: the assertions read whole sentences
     return subprocess.run(
         [sys.executable, "-c", "from conciliazione_core.cli import main; main()", *args],
         capture_output=True,

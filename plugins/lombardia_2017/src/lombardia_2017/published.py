@@ -55,7 +55,7 @@ from conciliazione_core.allocation import (
     sum_mismatch,
 )
 from conciliazione_core.hookspecs import hookimpl
-from conciliazione_core.i18n import Catalogue, translate
+from conciliazione_core.i18n import Catalogue, Text, translate
 
 __all__ = [
     "CATALOGUE",
@@ -188,7 +188,9 @@ def _row(
     return PublishedRow(
         recipient=recipient,
         amount=amount,
-        provenance=Provenance(source, date, status),
+        provenance=Provenance(
+            Text(source, it=(cells.get("source_it") or "").strip() or None), date, status
+        ),
         basis=cited[1],
         citation=cited[0],
     )
@@ -199,11 +201,12 @@ def read_rows(
 ) -> list[PublishedRow] | None:
     """The rows of a published table's text; None when the file itself is unusable."""
     lines = csv.DictReader(io.StringIO(text))
-    if tuple(lines.fieldnames or ()) != COLUMNS:
+    found = tuple(lines.fieldnames or ())
+    if found not in (COLUMNS, (*COLUMNS, "source_it")):  # the source in Italian: optional
         reader.add(
             where,
-            _t("expected the columns {expected}, found {found}").format(
-                expected=",".join(COLUMNS), found=",".join(lines.fieldnames or ())
+            _t("expected the columns {expected}[,source_it], found {found}").format(
+                expected=",".join(COLUMNS), found=",".join(found)
             ),
         )
         return None
@@ -213,7 +216,7 @@ def read_rows(
     for number, cells in enumerate(lines, start=2):
         here = f"{where}[line {number}]"
         if None in cells or any(v is None for v in cells.values()):
-            reader.add(here, _t("expected {n} cells").format(n=len(COLUMNS)))
+            reader.add(here, _t("expected {n} cells").format(n=len(found)))
             complete = False
             continue
         row = _row(reader, cells, here, rounding)
