@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import operator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
 from conciliazione_core._grid import GridColumn, grid, wrap
 from conciliazione_core._legal import LegalBasis
-from conciliazione_core._money import Money
+from conciliazione_core._money import Money, cents_texts
 from conciliazione_core._printable import printable
-from conciliazione_core._provenance import Provenance
+from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation._envelopes import is_recipient_level
 from conciliazione_core.allocation._formatting import (
     amount,
@@ -29,10 +32,17 @@ from conciliazione_core.allocation._formatting import (
 from conciliazione_core.allocation._kinds import kind_of
 from conciliazione_core.allocation._result import Allocation, Component, EnvelopeOutcome
 from conciliazione_core.allocation._rounding import Strategy
-from conciliazione_core.allocation._rows import RowKind, allocation_columns, allocation_rows
+from conciliazione_core.allocation._rows import (
+    RowKind,
+    allocation_columns,
+    allocation_rows,
+    cell_units,
+    footer_rows,
+)
 from conciliazione_core.i18n import _
 
 __all__ = [
+    "allocation_csv_pieces",
     "allocation_to_csv",
     "allocation_to_json",
     "fraction_to_json",
@@ -208,11 +218,59 @@ def allocation_to_csv(a: Allocation) -> str:
     ``row`` column (``recipient``, ``retained``, ``pending``, ``unallocated``, ``total``) to
     filter on, id, name, a column per envelope, split part and tranche (``envelope.part``), the
     amount and, for recipients, the status of the figures it depends on."""
+    return "".join(allocation_csv_pieces(a))
+
+
+_CSV_ROWS_PER_PIECE = 10_000
+
+
+def _column_texts(units: Sequence[int], unit: int, positions: Sequence[int]) -> list[str]:
+    """The amounts ``units[i] * unit`` cents at ``positions``, as ``str(Money)`` writes them."""
+    if unit % 100 == 0:  # whole euros: no division per cell
+        euros = unit // 100
+        return [f"{units[i] * euros}.00" for i in positions]
+    return cents_texts(map(operator.mul, map(units.__getitem__, positions), itertools.repeat(unit)))
+
+
+def allocation_csv_pieces(a: Allocation) -> Iterator[str]:
+    """The text of :func:`allocation_to_csv` in pieces of up to 10,000 lines, in order, so that
+    the command writes a million recipients without holding them all as text; the amounts are
+    written from the integer cents (:func:`~conciliazione_core._money.cents_texts`), with no
+    ``Money`` per cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+
+    def taken() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
     columns = allocation_columns(a)
     writer.writerow(["row", "id", "name", *(c.id for c in columns), "amount", "status"])
-    for row in allocation_rows(a):
+    cells = cell_units(a)
+    ids, names, cents = a.recipient_ids, a.recipient_names, a.cents
+    statuses = {n.recipient_id: n.status.value for n in a.non_official}
+    official = DataStatus.OFFICIAL.value
+    order = a.order
+    for start in range(0, len(order), _CSV_ROWS_PER_PIECE):
+        positions = order[start : start + _CSV_ROWS_PER_PIECE]
+        chosen = [ids[i] for i in positions]
+        writer.writerows(
+            zip(
+                itertools.repeat(RowKind.RECIPIENT.value),
+                chosen,
+                [names[i] for i in positions],
+                *(
+                    itertools.repeat("") if c is None else _column_texts(*c, positions)
+                    for c in cells
+                ),
+                _column_texts(cents, 1, positions),
+                [statuses.get(rid, official) for rid in chosen],
+            )
+        )
+        yield taken()
+    for row in footer_rows(a, len(columns)):
         writer.writerow(
             [
                 row.kind.value,
@@ -223,7 +281,7 @@ def allocation_to_csv(a: Allocation) -> str:
                 "" if row.status is None else row.status.value,
             ]
         )
-    return buffer.getvalue()
+    yield taken()
 
 
 def _in_unit(values: list[Money | None], unit: Money, lang: str) -> list[str]:

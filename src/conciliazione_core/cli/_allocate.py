@@ -120,8 +120,11 @@ def allocate(
         from conciliazione_core._xlsx import allocation_to_xlsx
 
         _write_binary(allocation_to_xlsx(result))
-    elif fmt == "csv":
-        click.echo(dump_allocation(result, "csv"), nl=False)
+    elif fmt == "csv":  # piece by piece: a million recipients are never one string
+        from conciliazione_core.allocation._render import allocation_csv_pieces
+
+        for piece in allocation_csv_pieces(result):
+            click.echo(piece, nl=False)
     elif fmt == "json":
         click.echo(dump_allocation(result, "json", cycle=cycle))
     else:
