@@ -43,7 +43,7 @@ def wrap(
     at spaces only, so that an id, an amount or a path is never split, unless ``breaks`` lets
     a longer word break (a name); ``hang`` indents the lines after the first (default:
     ``indent``). ``width=None`` keeps one line."""
-    if width is None:
+    if width is None or (len(indent) + len(text) <= width and _whole(text)):
         return [indent + text]
     lines = textwrap.wrap(
         text.replace("€ ", _EURO_BOUND),
@@ -54,6 +54,13 @@ def wrap(
         break_on_hyphens=breaks,
     )
     return [line.replace(_EURO_BOUND, "€ ") for line in lines] or [indent.rstrip()]
+
+
+def _whole(text: str) -> bool:
+    """Whether :func:`textwrap.wrap` leaves ``text`` as it is when it fits on the line: it
+    has no whitespace to turn into spaces (tabs, newlines: not printable) and no trailing
+    space to drop. Checked first, so a million short names are not each run through textwrap."""
+    return text.isprintable() and text[-1:] not in ("", " ")
 
 
 @attrs.frozen
@@ -123,12 +130,20 @@ def _block(
             for i in range(height)
         ]
 
+    # A row whose wrapping cells all fit is one line, formatted at once (most rows are).
+    one_line = (" " * _GAP).join(
+        f"{{{k}:{'>' if columns[k].right else '<'}{w}}}" for k, w in zip(keep, widths, strict=True)
+    )
+    wrapping = [(k, w) for k, w in zip(keep, widths, strict=True) if columns[k].wraps]
     rule = (" " * _GAP).join("-" * w for w in widths)
     out = row_lines([c.header for c in columns], header=True)
     for section in sections:
         out.append(rule)
         for cells in section:
-            out += row_lines(cells, header=False)
+            if all(not cells[k] or (len(cells[k]) <= w and _whole(cells[k])) for k, w in wrapping):
+                out.append(one_line.format(*cells).rstrip())
+            else:
+                out += row_lines(cells, header=False)
     return out
 
 

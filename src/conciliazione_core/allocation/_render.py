@@ -12,7 +12,7 @@ import csv
 import io
 import itertools
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -23,10 +23,9 @@ from conciliazione_core._printable import printable
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation._envelopes import is_recipient_level
 from conciliazione_core.allocation._formatting import (
-    amount,
+    amounts,
     euros,
     format_share,
-    group,
     in_language,
 )
 from conciliazione_core.allocation._kinds import kind_of
@@ -35,7 +34,6 @@ from conciliazione_core.allocation._rounding import Strategy
 from conciliazione_core.allocation._rows import (
     RowKind,
     allocation_columns,
-    allocation_rows,
     cell_units,
     footer_rows,
 )
@@ -232,6 +230,12 @@ def _column_texts(units: Sequence[int], unit: int, positions: Sequence[int]) -> 
     return cents_texts(map(operator.mul, map(units.__getitem__, positions), itertools.repeat(unit)))
 
 
+def _plain(text: str) -> bool:
+    """Whether the csv writer writes ``text`` as it is: no comma, no quote, nothing
+    unprintable (a newline); otherwise it is left to the writer, which quotes it."""
+    return text.isprintable() and "," not in text and '"' not in text
+
+
 def allocation_csv_pieces(a: Allocation) -> Iterator[str]:
     """The text of :func:`allocation_to_csv` in pieces of up to 10,000 lines, in order, so that
     the command writes a million recipients without holding them all as text; the amounts are
@@ -256,20 +260,22 @@ def allocation_csv_pieces(a: Allocation) -> Iterator[str]:
     for start in range(0, len(order), _CSV_ROWS_PER_PIECE):
         positions = order[start : start + _CSV_ROWS_PER_PIECE]
         chosen = [ids[i] for i in positions]
-        writer.writerows(
-            zip(
-                itertools.repeat(RowKind.RECIPIENT.value),
-                chosen,
-                [names[i] for i in positions],
-                *(
-                    itertools.repeat("") if c is None else _column_texts(*c, positions)
-                    for c in cells
-                ),
-                _column_texts(cents, 1, positions),
-                [statuses.get(rid, official) for rid in chosen],
-            )
+        chosen_names = [names[i] for i in positions]
+        rows = zip(
+            itertools.repeat(RowKind.RECIPIENT.value),
+            chosen,
+            chosen_names,
+            *(itertools.repeat("") if c is None else _column_texts(*c, positions) for c in cells),
+            _column_texts(cents, 1, positions),
+            [statuses.get(rid, official) for rid in chosen],
         )
-        yield taken()
+        if _plain("".join(chosen)) and _plain("".join(chosen_names)):
+            # Nothing to quote (amounts and statuses never need it): the lines the writer
+            # would write, joined at once.
+            yield taken() + "\n".join(map(",".join, rows)) + "\n"
+        else:
+            writer.writerows(rows)
+            yield taken()
     for row in footer_rows(a, len(columns)):
         writer.writerow(
             [
@@ -282,15 +288,6 @@ def allocation_csv_pieces(a: Allocation) -> Iterator[str]:
             ]
         )
     yield taken()
-
-
-def _in_unit(values: list[Money | None], unit: Money, lang: str) -> list[str]:
-    """A column's amounts for people: cents only where the unit or an amount has them."""
-    cents = unit.cents % 100 != 0 or any(v is not None and v.cents % 100 for v in values)
-    return [
-        "" if v is None else amount(v, lang) if cents else group(v.cents // 100, lang)
-        for v in values
-    ]
 
 
 def render_table(
@@ -313,22 +310,36 @@ def render_table(
         return _render_table(a, chosen, cycle_title, width)
 
 
-def _grid_rows(a: Allocation, lang: str) -> tuple[list[list[str]], list[list[str]]]:
-    """The body and footer cells of the table, from the shared row model."""
+def _grid_rows(a: Allocation, lang: str) -> tuple[list[Sequence[str]], list[list[str]]]:
+    """The body and footer cells of the table, from the shared row model: each column's
+    amounts in its unit, with cents only where the unit or an amount has them; formatted from
+    the integer cents, column by column (no Money per cell)."""
     marked = {n.recipient_id for n in a.non_official}
-    rows = list(allocation_rows(a))
-    columns = allocation_columns(a)
-    texts = [_in_unit([r.cells[k] for r in rows], c.unit, lang) for k, c in enumerate(columns)]
-    amounts = _in_unit([r.amount for r in rows], a.unit, lang)
-    body: list[list[str]] = []
-    footer: list[list[str]] = []
-    for j, row in enumerate(rows):
-        cells = ["-" if r is None and row.kind is RowKind.RECIPIENT else "" for r in row.cells]
-        cells = [t[j] or c for t, c in zip(texts, cells, strict=True)]
-        if row.kind is RowKind.RECIPIENT:
-            rid = row.id + ("*" if row.id in marked else "")
-            body.append([printable(rid), printable(row.name), *cells, amounts[j]])
+    order = a.order
+    ids, names = a.recipient_ids, a.recipient_names
+    footer_model = list(footer_rows(a, len(allocation_columns(a))))
+    texts: list[Iterable[str]] = []
+    for column, cell in zip(allocation_columns(a), cell_units(a), strict=True):
+        if cell is None:  # nothing computed: a dash for every recipient
+            texts.append(itertools.repeat("-"))
             continue
+        units, unit = cell
+        values = [units[i] * unit for i in order]
+        texts.append(amounts(values, lang, _with_cents(values, column.unit.cents)))
+    totals = [a.cents[i] for i in order] + [r.amount.cents for r in footer_model]
+    amount_texts = amounts(totals, lang, _with_cents(totals, a.unit.cents))
+    body: list[Sequence[str]] = list(
+        zip(
+            [printable(ids[i] + "*") if ids[i] in marked else printable(ids[i]) for i in order],
+            [printable(names[i]) for i in order],
+            *texts,
+            amount_texts,  # the footer's amounts follow the recipients'
+            strict=False,
+        )
+    )
+    footer: list[list[str]] = []
+    blank = [""] * len(texts)
+    for row, total in zip(footer_model, amount_texts[len(order) :], strict=True):
         first, name = (
             "",
             {
@@ -340,8 +351,13 @@ def _grid_rows(a: Allocation, lang: str) -> tuple[list[list[str]], list[list[str
         )
         if row.kind is RowKind.TOTAL:
             first = _("TOTAL")
-        footer.append([first, printable(name), *cells, amounts[j]])
+        footer.append([first, printable(name), *blank, total])
     return body, footer
+
+
+def _with_cents(values: list[int], unit: int) -> bool:
+    """Whether a column shows cents: where its unit or one of its amounts has them."""
+    return unit % 100 != 0 or any(v % 100 for v in values)
 
 
 def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int | None) -> str:
