@@ -32,6 +32,7 @@ from conciliazione_core.allocation import (
     fraction_to_json,
     render_table,
 )
+from conciliazione_core.allocation._formatting import amount, amounts, group
 from conciliazione_core.allocation._render import allocation_csv_pieces
 from conciliazione_core.i18n import current_language, language
 from conciliazione_core.testing import allocation_cases
@@ -574,3 +575,12 @@ def test_csv_pieces_of_the_worked_examples_and_awkward_names(
         assert "".join(_in_pieces_of(2, a)) == _csv_from_the_row_model(a)
         assert allocation_to_csv(a) == _csv_from_the_row_model(a)
     assert '"q,1","A ""quoted"", name"' in allocation_to_csv(awkward)
+
+
+@given(
+    st.lists(st.one_of(st.integers(0, 10_000), st.integers(0, 10**30)), max_size=20),
+    st.sampled_from(["en", "it"]),
+)
+def test_amounts_of_a_column_are_amount_and_group_of_each(values: list[int], lang: str) -> None:
+    assert amounts(values, lang, True) == [amount(Money(v), lang) for v in values]
+    assert amounts(iter(values), lang, False) == [group(v // 100, lang) for v in values]
