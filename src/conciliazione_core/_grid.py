@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 
 import attrs
 
-__all__ = ["DEFAULT_WIDTH", "GridColumn", "grid", "terminal_width", "wrap"]
+__all__ = ["DEFAULT_WIDTH", "GridColumn", "grid", "grid_lines", "terminal_width", "wrap"]
 
 DEFAULT_WIDTH = 80
 """The width when the output is not a terminal (a pipe, a file) and COLUMNS is not set."""
@@ -108,10 +109,10 @@ def _lines(cell: str, width: int, column: GridColumn) -> list[str]:
 
 def _block(
     columns: Sequence[GridColumn],
-    sections: Sequence[Sequence[Sequence[str]]],
+    sections: Sequence[Iterable[Sequence[str]]],
     keep: Sequence[int],
     widths: Sequence[int],
-) -> list[str]:
+) -> Iterator[str]:
     def row_lines(cells: Sequence[str], header: bool) -> list[str]:
         pieces = [
             wrap(cells[k], w) if header else _lines(cells[k], w, columns[k])
@@ -136,44 +137,59 @@ def _block(
     )
     wrapping = [(k, w) for k, w in zip(keep, widths, strict=True) if columns[k].wraps]
     rule = (" " * _GAP).join("-" * w for w in widths)
-    out = row_lines([c.header for c in columns], header=True)
+    yield from row_lines([c.header for c in columns], header=True)
     for section in sections:
-        out.append(rule)
+        yield rule
         for cells in section:
             if all(not cells[k] or (len(cells[k]) <= w and _whole(cells[k])) for k, w in wrapping):
-                out.append(one_line.format(*cells).rstrip())
+                yield one_line.format(*cells).rstrip()
             else:
-                out += row_lines(cells, header=False)
-    return out
+                yield from row_lines(cells, header=False)
 
 
 def grid(
     columns: Sequence[GridColumn],
-    sections: Sequence[Sequence[Sequence[str]]],
+    sections: Sequence[Iterable[Sequence[str]]],
     width: int | None = None,
     repeat: int = 1,
 ) -> list[str]:
     """The rows of each section under the headers, a rule between sections, fitting ``width``.
 
-    Cells must already be printable (one line each). ``repeat`` leading columns are repeated in
+    Cells must already be printable (one line each). A section is read more than once (a list,
+    or rows made from columns as they are read; never a generator). ``repeat`` leading columns are repeated in
     every block when the columns must be split into blocks to fit; ``width=None`` never wraps.
     """
+    return list(grid_lines(columns, sections, width, repeat))
+
+
+def grid_lines(
+    columns: Sequence[GridColumn],
+    sections: Sequence[Iterable[Sequence[str]]],
+    width: int | None = None,
+    repeat: int = 1,
+) -> Iterator[str]:
+    """:func:`grid`'s lines one at a time, so a million rows are written without holding
+    them all as lines; ``sections`` are read once for the widths, then once per block."""
     n = len(columns)
-    rows = [row for section in sections for row in section]
-    natural = [max([len(c.header), *(len(r[k]) for r in rows)]) for k, c in enumerate(columns)]
-    narrowest = []
-    for k, c in enumerate(columns):
-        cells = [r[k] for r in rows]
-        hard = _longest_word(c.header)
-        if not c.breaks:
-            hard = max([hard, *((_longest_word(x) if c.wraps else len(x)) for x in cells)])
-        narrowest.append(max(hard, min(natural[k], _NARROWEST_TEXT)))
+    natural = [len(c.header) for c in columns]
+    hard = [_longest_word(c.header) for c in columns]
+    measured = {k for k, c in enumerate(columns) if not c.breaks}
+    for section in sections:
+        for k in range(n):
+            longest = max(map(len, map(itemgetter(k), section)), default=0)
+            natural[k] = max(natural[k], longest)
+            if k in measured:
+                words = _longest_word if columns[k].wraps else len
+                hard[k] = max(hard[k], max(map(words, map(itemgetter(k), section)), default=0))
+    narrowest = [max(hard[k], min(natural[k], _NARROWEST_TEXT)) for k in range(n)]
     if width is None or _span(natural) <= width:
-        return _block(columns, sections, range(n), natural)
+        yield from _block(columns, sections, range(n), natural)
+        return
     first = {k for k, c in enumerate(columns) if not c.wraps}
     widths = _fit(natural, narrowest, width, first)
     if _span(widths) <= width or n <= repeat + 1:
-        return _block(columns, sections, range(n), widths)
+        yield from _block(columns, sections, range(n), widths)
+        return
     lead = list(range(min(repeat, n)))
     blocks: list[list[int]] = []
     current = list(lead)
@@ -183,15 +199,13 @@ def grid(
             current = list(lead)
         current.append(k)
     blocks.append(current)
-    out: list[str] = []
-    for block in blocks:
+    for number, block in enumerate(blocks):
         fitted = _fit(
             [natural[k] for k in block],
             [narrowest[k] for k in block],
             width,
             {j for j, k in enumerate(block) if k in first},
         )
-        if out:
-            out.append("")
-        out += _block(columns, sections, block, fitted)
-    return out
+        if number:
+            yield ""
+        yield from _block(columns, sections, block, fitted)

@@ -12,11 +12,13 @@ import csv
 import io
 import itertools
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
-from conciliazione_core._grid import GridColumn, grid, wrap
+import attrs
+
+from conciliazione_core._grid import GridColumn, grid_lines, wrap
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._money import Money, cents_texts
 from conciliazione_core._printable import printable
@@ -45,6 +47,7 @@ __all__ = [
     "allocation_to_json",
     "fraction_to_json",
     "render_table",
+    "render_table_pieces",
 ]
 
 
@@ -306,11 +309,39 @@ def render_table(
     wraps names, labels and notes to that many characters (ids and amounts are never cut; the
     columns go in blocks when they cannot fit side by side); None never wraps.
     """
+    return "".join(render_table_pieces(a, lang, cycle_title=cycle_title, width=width))
+
+
+_TABLE_LINES_PER_PIECE = 10_000
+
+
+def render_table_pieces(
+    a: Allocation,
+    lang: str | None = None,
+    *,
+    cycle_title: str | None = None,
+    width: int | None = None,
+) -> Iterator[str]:
+    """The text of :func:`render_table` in pieces of up to 10,000 lines, in order, so that the
+    command writes a million recipients without holding every line."""
     with in_language(lang) as chosen:
-        return _render_table(a, chosen, cycle_title, width)
+        lines = _table_lines(a, chosen, cycle_title, width)
+        while piece := list(itertools.islice(lines, _TABLE_LINES_PER_PIECE)):
+            yield "\n".join(piece) + "\n"
 
 
-def _grid_rows(a: Allocation, lang: str) -> tuple[list[Sequence[str]], list[list[str]]]:
+@attrs.frozen
+class _ColumnRows:
+    """Rows read from columns of cells, each row made as it is read: a million recipients'
+    cells cost their columns, not a tuple per row as well."""
+
+    columns: list[list[str]]
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return zip(*self.columns, strict=True)
+
+
+def _grid_rows(a: Allocation, lang: str) -> tuple[_ColumnRows, list[list[str]]]:
     """The body and footer cells of the table, from the shared row model: each column's
     amounts in its unit, with cents only where the unit or an amount has them; formatted from
     the integer cents, column by column (no Money per cell)."""
@@ -318,24 +349,24 @@ def _grid_rows(a: Allocation, lang: str) -> tuple[list[Sequence[str]], list[list
     order = a.order
     ids, names = a.recipient_ids, a.recipient_names
     footer_model = list(footer_rows(a, len(allocation_columns(a))))
-    texts: list[Iterable[str]] = []
+    texts: list[list[str] | None] = []
     for column, cell in zip(allocation_columns(a), cell_units(a), strict=True):
         if cell is None:  # nothing computed: a dash for every recipient
-            texts.append(itertools.repeat("-"))
+            texts.append(None)
             continue
         units, unit = cell
         values = [units[i] * unit for i in order]
         texts.append(amounts(values, lang, _with_cents(values, column.unit.cents)))
     totals = [a.cents[i] for i in order] + [r.amount.cents for r in footer_model]
     amount_texts = amounts(totals, lang, _with_cents(totals, a.unit.cents))
-    body: list[Sequence[str]] = list(
-        zip(
+    n = len(order)
+    body = _ColumnRows(
+        [
             [printable(ids[i] + "*") if ids[i] in marked else printable(ids[i]) for i in order],
             [printable(names[i]) for i in order],
-            *texts,
-            amount_texts,  # the footer's amounts follow the recipients'
-            strict=False,
-        )
+            *(["-"] * n if t is None else t for t in texts),
+            amount_texts[:n],  # the footer's amounts follow the recipients'
+        ]
     )
     footer: list[list[str]] = []
     blank = [""] * len(texts)
@@ -360,13 +391,14 @@ def _with_cents(values: list[int], unit: int) -> bool:
     return unit % 100 != 0 or any(v % 100 for v in values)
 
 
-def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int | None) -> str:
+def _table_lines(
+    a: Allocation, lang: str, cycle_title: str | None, width: int | None
+) -> Iterator[str]:
     strategy = (
         _("largest remainder")
         if a.strategy is Strategy.LARGEST_REMAINDER
         else _("floor and report")
     )
-    lines: list[str] = []
     if a.what_if:
         banner = wrap(
             _("WHAT-IF: not the official parameters; changed: {changes}").format(
@@ -375,16 +407,16 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
             width,
         )
         rule = "=" * min(max(len(b) for b in banner), 100 if width is None else width)
-        lines += [rule, *banner, rule, ""]
+        yield from [rule, *banner, rule, ""]
     if cycle_title:
-        lines += wrap(cycle_title, width)
-    lines += wrap(
+        yield from wrap(cycle_title, width)
+    yield from wrap(
         _("Allocation of {total} ({strategy}, unit {unit}); amounts in EUR").format(
             total=euros(a.total, lang), strategy=strategy, unit=euros(a.unit, lang)
         ),
         width,
     )
-    lines.append("")
+    yield ""
     body, footer = _grid_rows(a, lang)
     columns = [
         GridColumn(_("ID")),
@@ -392,10 +424,10 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
         *(GridColumn(printable(c.label), right=True) for c in allocation_columns(a)),
         GridColumn(_("Amount"), right=True),
     ]
-    lines += grid(columns, [body, footer], width, repeat=2)
+    yield from grid_lines(columns, [body, footer], width, repeat=2)
     if a.non_official:
-        lines.append("")
-        lines += wrap(
+        yield ""
+        yield from wrap(
             _(
                 "* figures not official (derived or estimated), so these amounts are "
                 "not official either:"
@@ -404,7 +436,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
         )
         for n in a.non_official:
             method = f": {n.provenance.method}" if n.provenance.method else ""
-            lines += wrap(
+            yield from wrap(
                 printable(f"{n.recipient_id} {n.status.word}{method}"), width, "  ", "    "
             )
     legend = []
@@ -420,10 +452,10 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
                     ids=", ".join(r for r, _s in split.overrides)
                 )
         legend += wrap(printable(text), width, "  ", "    ")
-    lines += ["", *wrap(_("Envelopes:"), width), *legend]
+    yield from ["", *wrap(_("Envelopes:"), width), *legend]
     for p in a.pending:
-        lines.append("")
-        lines += wrap(
+        yield ""
+        yield from wrap(
             _(
                 "Not allocated: {label!r} ({amount}) is split by {indicators}, which is "
                 "missing for {n} recipient(s): {ids}. Supply an indicator table with "
@@ -437,4 +469,3 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
             ),
             width,
         )
-    return "\n".join(lines) + "\n"

@@ -127,8 +127,13 @@ def allocate(
             click.echo(piece, nl=False)
     elif fmt == "json":
         click.echo(dump_allocation(result, "json", cycle=cycle))
-    else:
-        click.echo(dump_allocation(result, "table", cycle=cycle, width=terminal_width()))
+    else:  # as dump_allocation(result, "table", ...) with a newline after, piece by piece
+        from conciliazione_core.allocation._render import render_table_pieces
+
+        title = None if cycle.title is None else str(cycle.title)
+        for piece in render_table_pieces(result, cycle_title=title, width=terminal_width()):
+            click.echo(piece, nl=False)
+        click.echo()
         if fmt == "table" and result.pending:
             hint = _(
                 "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
