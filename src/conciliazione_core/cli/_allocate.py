@@ -97,7 +97,10 @@ def allocate(
     if data is not None:
         from conciliazione_core._indicators import load_indicator_table
 
-        table = load_indicator_table(data)
+        # The cycle's ids and names in place of the table's equal ones: one copy of each.
+        table = load_indicator_table(data).sharing(
+            tuple(r.id for r in cycle.recipients), tuple(r.name for r in cycle.recipients)
+        )
     try:
         result = allocate_cycle(
             cycle,
