@@ -525,7 +525,7 @@ def test_a_table_shares_the_strings_of_the_recipients_it_was_read_for() -> None:
     table = parse_indicator_csv(
         "id,name,pop,source,reference_date,status\n"
         "A,Alpha,10,ISTAT,2019-01-01,official\n"
-        "B,Beta,3/2,ISTAT,2019-01-01,estimate\n"
+        "B,Beta,1.5,ISTAT,2019-01-01,estimate\n"
     )
     ids = tuple("".join(c) for c in (["A"], ["B"]))  # equal strings, other objects
     names = tuple("".join(c) for c in (["Alp", "ha"], ["Be", "ta"]))
