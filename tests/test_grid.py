@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conciliazione_core import _grid
-from conciliazione_core._grid import GridColumn, grid, wrap
+from conciliazione_core._grid import ColumnRows, GridColumn, grid, wrap
 from conciliazione_core.cli._base import format_table
 
 WORDS = st.text(alphabet="abcdefghij", min_size=1, max_size=8)
@@ -121,6 +121,9 @@ def test_grid_rows_on_one_line_are_the_rows_textwrap_gives(
     ]
     cells = [[rid, name, *amounts] for rid, name, amounts in rows]
     fast = grid(columns, [cells, cells[:1]], width, repeat=2)
+    by_columns = grid(
+        columns, [ColumnRows(list(zip(*cells, strict=True))), cells[:1]], width, repeat=2
+    )
     with mock.patch.object(_grid, "_whole", return_value=False):
         slow = grid(columns, [cells, cells[:1]], width, repeat=2)
-    assert fast == slow
+    assert fast == slow == by_columns

@@ -8,6 +8,7 @@ only thing that may overflow it.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,7 +16,15 @@ from operator import itemgetter
 
 import attrs
 
-__all__ = ["DEFAULT_WIDTH", "GridColumn", "grid", "grid_lines", "terminal_width", "wrap"]
+__all__ = [
+    "DEFAULT_WIDTH",
+    "ColumnRows",
+    "GridColumn",
+    "grid",
+    "grid_lines",
+    "terminal_width",
+    "wrap",
+]
 
 DEFAULT_WIDTH = 80
 """The width when the output is not a terminal (a pipe, a file) and COLUMNS is not set."""
@@ -74,6 +83,17 @@ class GridColumn:
     """Cells are text that may wrap at spaces (names, titles); else kept whole (ids, amounts)."""
     breaks: bool = False
     """Cells may also break inside a word too long for the column (a name, never an id)."""
+
+
+@attrs.frozen
+class ColumnRows:
+    """A section's rows held as columns of cells, each row made as it is read: a million rows
+    cost their columns, not a tuple each as well; the grid measures the columns directly."""
+
+    columns: Sequence[Sequence[str]]
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return zip(*self.columns, strict=True)
 
 
 def _longest_word(text: str) -> int:
@@ -140,6 +160,13 @@ def _block(
     yield from row_lines([c.header for c in columns], header=True)
     for section in sections:
         yield rule
+        if isinstance(section, ColumnRows) and all(
+            not cell or (len(cell) <= w and _whole(cell))
+            for k, w in wrapping
+            for cell in section.columns[k]
+        ):  # every row on one line: no check per row
+            yield from map(str.rstrip, itertools.starmap(one_line.format, section))
+            continue
         for cells in section:
             if all(not cells[k] or (len(cells[k]) <= w and _whole(cells[k])) for k, w in wrapping):
                 yield one_line.format(*cells).rstrip()
@@ -176,11 +203,14 @@ def grid_lines(
     measured = {k for k, c in enumerate(columns) if not c.breaks}
     for section in sections:
         for k in range(n):
-            longest = max(map(len, map(itemgetter(k), section)), default=0)
+            cells = section.columns[k] if isinstance(section, ColumnRows) else None
+            longest = max(map(len, cells or map(itemgetter(k), section)), default=0)
             natural[k] = max(natural[k], longest)
             if k in measured:
                 words = _longest_word if columns[k].wraps else len
-                hard[k] = max(hard[k], max(map(words, map(itemgetter(k), section)), default=0))
+                hard[k] = max(
+                    hard[k], max(map(words, cells or map(itemgetter(k), section)), default=0)
+                )
     narrowest = [max(hard[k], min(natural[k], _NARROWEST_TEXT)) for k in range(n)]
     if width is None or _span(natural) <= width:
         yield from _block(columns, sections, range(n), natural)

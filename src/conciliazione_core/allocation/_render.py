@@ -16,9 +16,7 @@ from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
-import attrs
-
-from conciliazione_core._grid import GridColumn, grid_lines, wrap
+from conciliazione_core._grid import ColumnRows, GridColumn, grid_lines, wrap
 from conciliazione_core._legal import LegalBasis
 from conciliazione_core._money import Money, cents_texts
 from conciliazione_core._printable import printable
@@ -330,18 +328,7 @@ def render_table_pieces(
             yield "\n".join(piece) + "\n"
 
 
-@attrs.frozen
-class _ColumnRows:
-    """Rows read from columns of cells, each row made as it is read: a million recipients'
-    cells cost their columns, not a tuple per row as well."""
-
-    columns: list[list[str]]
-
-    def __iter__(self) -> Iterator[tuple[str, ...]]:
-        return zip(*self.columns, strict=True)
-
-
-def _grid_rows(a: Allocation, lang: str) -> tuple[_ColumnRows, list[list[str]]]:
+def _grid_rows(a: Allocation, lang: str) -> tuple[ColumnRows, list[list[str]]]:
     """The body and footer cells of the table, from the shared row model: each column's
     amounts in its unit, with cents only where the unit or an amount has them; formatted from
     the integer cents, column by column (no Money per cell)."""
@@ -360,7 +347,7 @@ def _grid_rows(a: Allocation, lang: str) -> tuple[_ColumnRows, list[list[str]]]:
     totals = [a.cents[i] for i in order] + [r.amount.cents for r in footer_model]
     amount_texts = amounts(totals, lang, _with_cents(totals, a.unit.cents))
     n = len(order)
-    body = _ColumnRows(
+    body = ColumnRows(
         [
             [printable(ids[i] + "*") if ids[i] in marked else printable(ids[i]) for i in order],
             [printable(names[i]) for i in order],
