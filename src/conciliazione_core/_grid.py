@@ -182,9 +182,9 @@ def grid(
 ) -> list[str]:
     """The rows of each section under the headers, a rule between sections, fitting ``width``.
 
-    Cells must already be printable (one line each). A section is read more than once (a list,
-    or rows made from columns as they are read; never a generator). ``repeat`` leading columns are repeated in
-    every block when the columns must be split into blocks to fit; ``width=None`` never wraps.
+    Cells must already be printable (one line each). A section is read more than once: a list,
+    or :class:`ColumnRows`, never a generator. ``repeat`` leading columns are repeated in every
+    block when the columns must be split into blocks to fit; ``width=None`` never wraps.
     """
     return list(grid_lines(columns, sections, width, repeat))
 
