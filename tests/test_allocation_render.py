@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from conciliazione_core._provenance import DataStatus
 from conciliazione_core.allocation import (
     Allocation,
     RowKind,
+    _render,
     allocate,
     allocation_columns,
     allocation_rows,
@@ -30,7 +32,10 @@ from conciliazione_core.allocation import (
     fraction_to_json,
     render_table,
 )
+from conciliazione_core.allocation._formatting import amount, amounts, group
+from conciliazione_core.allocation._render import allocation_csv_pieces
 from conciliazione_core.i18n import current_language, language
+from conciliazione_core.testing import allocation_cases
 from test_allocation_engine import (  # the same worked examples
     ASL,
     DERIVED_2019,
@@ -514,3 +519,68 @@ def test_explain_text_wraps_to_the_width_without_cutting_figures(a2020: Allocati
         assert "€82,946.519751…" in text.split()
     italian = explain_text(a2020, "ATS-MONTAGNA", "it", width=30)
     assert "€ 82.947" in italian  # "€ " and its figure stay on one line
+
+
+# ---- the CSV written piece by piece from the integer cents ---------------------------------------
+
+
+def _csv_from_the_row_model(a: Allocation) -> str:
+    """The CSV as it was written before it was streamed: a Money per cell, from the row model."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["row", "id", "name", *(c.id for c in allocation_columns(a)), "amount", "status"]
+    )
+    for row in allocation_rows(a):
+        writer.writerow(
+            [
+                row.kind.value,
+                row.id,
+                row.name,
+                *("" if cell is None else str(cell) for cell in row.cells),
+                str(row.amount),
+                "" if row.status is None else row.status.value,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _in_pieces_of(rows: int, a: Allocation) -> list[str]:
+    with mock.patch.object(_render, "_CSV_ROWS_PER_PIECE", rows):
+        return list(allocation_csv_pieces(a))
+
+
+@settings(max_examples=150, deadline=None)
+@given(allocation_cases(max_recipients=12), st.integers(1, 5))
+def test_csv_pieces_equal_the_csv_of_the_row_model(case: Any, rows: int) -> None:
+    plan, recipients_, table = case
+    result = allocate(plan, recipients_, table)
+    pieces = _in_pieces_of(rows, result)
+    assert "".join(pieces) == allocation_to_csv(result) == _csv_from_the_row_model(result)
+    # a piece per `rows` recipients (the first with the header), then the lines after them
+    assert len(pieces) == -(-len(recipients_) // rows) + 1
+    assert pieces[0].count("\n") == 1 + min(rows, len(recipients_))
+    assert all(p.count("\n") == rows for p in pieces[1:-2])
+
+
+def test_csv_pieces_of_the_worked_examples_and_awkward_names(
+    a2020: Allocation, pending_2014: Allocation, floored: Allocation
+) -> None:
+    awkward = allocate(
+        plan_of({"id": "e", "kind": "equal", "amount": "100.03"}, total="100.03", unit="0.01"),
+        [("q,1", 'A "quoted", name'), ("n\n2", "Two\nlines"), ("s 3", " spaced ")],
+        None,
+    )
+    for a in (a2020, pending_2014, floored, awkward):
+        assert "".join(_in_pieces_of(2, a)) == _csv_from_the_row_model(a)
+        assert allocation_to_csv(a) == _csv_from_the_row_model(a)
+    assert '"q,1","A ""quoted"", name"' in allocation_to_csv(awkward)
+
+
+@given(
+    st.lists(st.one_of(st.integers(0, 10_000), st.integers(0, 10**30)), max_size=20),
+    st.sampled_from(["en", "it"]),
+)
+def test_amounts_of_a_column_are_amount_and_group_of_each(values: list[int], lang: str) -> None:
+    assert amounts(values, lang, True) == [amount(Money(v), lang) for v in values]
+    assert amounts(iter(values), lang, False) == [group(v // 100, lang) for v in values]

@@ -79,3 +79,25 @@ def test_explain_of_an_unknown_recipient_fails_before_printing_anything(
     assert "--explain" in err
     assert "ATS-NOWHERE" in err
     assert "ATS-MONTAGNA" in err
+
+
+@pytest.mark.parametrize("cycle", ["lombardia-2014", "lombardia-2017", "lombardia-2020"])
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_the_command_writes_in_pieces_what_dump_allocation_returns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cycle: str, fmt: str
+) -> None:
+    from conciliazione_core import allocate, dump_allocation, get_cycle
+    from conciliazione_core.allocation import _render
+
+    monkeypatch.setenv("COLUMNS", "72")
+    # pieces of 3 lines (table) and 2 recipients (CSV), so that every output comes in several
+    monkeypatch.setattr(_render, "_TABLE_LINES_PER_PIECE", 3)
+    monkeypatch.setattr(_render, "_CSV_ROWS_PER_PIECE", 2)
+    code, out, _ = run(capsys, "allocate", cycle, "--format", fmt)
+    whole = get_cycle(cycle)
+    expected = dump_allocation(allocate(whole, explain=False), fmt, cycle=whole, width=72)
+    if fmt == "table":
+        assert out.startswith(expected + "\n")  # then, for a pending envelope, the hint
+        assert code == 0 or "--template" in out[len(expected) :]
+    else:
+        assert out == expected

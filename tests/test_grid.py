@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conciliazione_core._grid import GridColumn, grid, wrap
+from conciliazione_core import _grid
+from conciliazione_core._grid import ColumnRows, GridColumn, grid, wrap
 from conciliazione_core.cli._base import format_table
 
 WORDS = st.text(alphabet="abcdefghij", min_size=1, max_size=8)
@@ -70,3 +73,57 @@ def test_wrap_keeps_figures_and_italian_euros_whole() -> None:
         assert any("€ 2.800.000" in line for line in lines)
     assert wrap("", 10, "  ") == [""]
     assert wrap("one line", None, "- ") == ["- one line"]
+
+
+# ---- the shortcuts for text that needs no wrapping -----------------------------------------------
+
+AWKWARD = st.text(alphabet="ab -€\t\n\r\x0b\x0c\x1f\xa0é", max_size=14)
+
+
+def _textwrap_only(text: str, width: int, indent: str, breaks: bool) -> list[str]:
+    """What :func:`wrap` returned before it had a shortcut: textwrap for every text."""
+    with mock.patch.object(_grid, "_whole", return_value=False):
+        return wrap(text, width, indent, breaks=breaks)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=AWKWARD,
+    width=st.integers(1, 20),
+    indent=st.sampled_from(["", "  ", "- "]),
+    breaks=st.booleans(),
+)
+def test_wrap_shortcut_is_what_textwrap_gives(
+    text: str, width: int, indent: str, breaks: bool
+) -> None:
+    if len(indent) >= width:
+        width = len(indent) + 1
+    assert wrap(text, width, indent, breaks=breaks) == _textwrap_only(text, width, indent, breaks)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(IDS, st.one_of(NAMES, AWKWARD), st.lists(AMOUNTS, min_size=2, max_size=2)),
+        min_size=1,
+        max_size=6,
+    ),
+    width=st.one_of(st.none(), st.integers(20, 90)),
+)
+def test_grid_rows_on_one_line_are_the_rows_textwrap_gives(
+    rows: list[tuple[str, str, list[str]]], width: int | None
+) -> None:
+    columns = [
+        GridColumn("ID"),
+        GridColumn("Name of the recipient", wraps=True, breaks=True),
+        GridColumn("Amount", right=True),
+        GridColumn("Other amount", right=True),
+    ]
+    cells = [[rid, name, *amounts] for rid, name, amounts in rows]
+    fast = grid(columns, [cells, cells[:1]], width, repeat=2)
+    by_columns = grid(
+        columns, [ColumnRows(list(zip(*cells, strict=True))), cells[:1]], width, repeat=2
+    )
+    with mock.patch.object(_grid, "_whole", return_value=False):
+        slow = grid(columns, [cells, cells[:1]], width, repeat=2)
+    assert fast == slow == by_columns

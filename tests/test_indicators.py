@@ -519,3 +519,24 @@ def test_indicator_json_honours_the_configured_nesting_limit() -> None:
         parse_indicator_json(text, limits=Limits(max_depth=4))
     assert info.value.problems[0].message == "nested deeper than the limit of 4 levels"
     assert info.value.problems[0].path.startswith("$.rows[0]")
+
+
+def test_a_table_shares_the_strings_of_the_recipients_it_was_read_for() -> None:
+    table = parse_indicator_csv(
+        "id,name,pop,source,reference_date,status\n"
+        "A,Alpha,10,ISTAT,2019-01-01,official\n"
+        "B,Beta,1.5,ISTAT,2019-01-01,estimate\n"
+    )
+    ids = tuple("".join(c) for c in (["A"], ["B"]))  # equal strings, other objects
+    names = tuple("".join(c) for c in (["Alp", "ha"], ["Be", "ta"]))
+    shared = table.sharing(ids, names)
+    assert shared == table
+    assert shared.rows == table.rows
+    assert all(a is b for a, b in zip(shared.ids, ids, strict=True))
+    assert all(a is b for a, b in zip(shared.names, names, strict=True))
+    # names that differ are the table's own; ids in another order leave the table as it is
+    renamed = table.sharing(ids, ("Other", "Names"))
+    assert renamed.names == ("Alpha", "Beta")
+    assert renamed.ids is ids
+    assert table.sharing(ids[::-1], names[::-1]) is table
+    assert table.sharing(ids[:1], names[:1]) is table

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conciliazione_core._errors import InputError
-from conciliazione_core._money import Money
+from conciliazione_core._money import Money, cents_text, cents_texts
 from conciliazione_core.testing._models import amounts
 
 
@@ -192,3 +192,19 @@ def test_addition_and_subtraction_are_exact(a: Money, b: Money) -> None:
 @given(st.integers(min_value=0, max_value=10**15), st.integers(min_value=0, max_value=99))
 def test_two_decimal_strings_are_exact(euros: int, cents: int) -> None:
     assert Money.parse(f"{euros}.{cents:02d}").cents == euros * 100 + cents
+
+
+# ---- amounts written without a Money each --------------------------------------------------------
+
+
+@given(st.one_of(st.integers(0, 1_000), st.integers(0, 10**40)))
+def test_cents_text_is_str_of_money(cents: int) -> None:
+    expected = str(Money(cents))
+    digits = str(cents).rjust(3, "0")
+    assert cents_text(cents) == expected == f"{digits[:-2]}.{digits[-2:]}"
+
+
+@given(st.lists(st.one_of(st.integers(0, 250), st.integers(0, 2**70)), max_size=30))
+def test_cents_texts_is_cents_text_of_each(amounts: list[int]) -> None:
+    assert cents_texts(amounts) == [str(Money(c)) for c in amounts]
+    assert cents_texts(iter(amounts)) == [cents_text(c) for c in amounts]

@@ -8,13 +8,23 @@ only thing that may overflow it.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 
 import attrs
 
-__all__ = ["DEFAULT_WIDTH", "GridColumn", "grid", "terminal_width", "wrap"]
+__all__ = [
+    "DEFAULT_WIDTH",
+    "ColumnRows",
+    "GridColumn",
+    "grid",
+    "grid_lines",
+    "terminal_width",
+    "wrap",
+]
 
 DEFAULT_WIDTH = 80
 """The width when the output is not a terminal (a pipe, a file) and COLUMNS is not set."""
@@ -43,7 +53,7 @@ def wrap(
     at spaces only, so that an id, an amount or a path is never split, unless ``breaks`` lets
     a longer word break (a name); ``hang`` indents the lines after the first (default:
     ``indent``). ``width=None`` keeps one line."""
-    if width is None:
+    if width is None or (len(indent) + len(text) <= width and _whole(text)):
         return [indent + text]
     lines = textwrap.wrap(
         text.replace("€ ", _EURO_BOUND),
@@ -56,6 +66,13 @@ def wrap(
     return [line.replace(_EURO_BOUND, "€ ") for line in lines] or [indent.rstrip()]
 
 
+def _whole(text: str) -> bool:
+    """Whether :func:`textwrap.wrap` leaves ``text`` as it is when it fits on the line: it
+    has no whitespace to turn into spaces (tabs, newlines: not printable) and no trailing
+    space to drop. Checked first, so a million short names are not each run through textwrap."""
+    return text.isprintable() and text[-1:] not in ("", " ")
+
+
 @attrs.frozen
 class GridColumn:
     """One column: its header (which may wrap), its alignment, whether its cells may wrap."""
@@ -66,6 +83,17 @@ class GridColumn:
     """Cells are text that may wrap at spaces (names, titles); else kept whole (ids, amounts)."""
     breaks: bool = False
     """Cells may also break inside a word too long for the column (a name, never an id)."""
+
+
+@attrs.frozen
+class ColumnRows:
+    """A section's rows held as columns of cells, each row made as it is read: a million rows
+    cost their columns, not a tuple each as well; the grid measures the columns directly."""
+
+    columns: Sequence[Sequence[str]]
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return zip(*self.columns, strict=True)
 
 
 def _longest_word(text: str) -> int:
@@ -101,10 +129,10 @@ def _lines(cell: str, width: int, column: GridColumn) -> list[str]:
 
 def _block(
     columns: Sequence[GridColumn],
-    sections: Sequence[Sequence[Sequence[str]]],
+    sections: Sequence[Iterable[Sequence[str]]],
     keep: Sequence[int],
     widths: Sequence[int],
-) -> list[str]:
+) -> Iterator[str]:
     def row_lines(cells: Sequence[str], header: bool) -> list[str]:
         pieces = [
             wrap(cells[k], w) if header else _lines(cells[k], w, columns[k])
@@ -123,42 +151,75 @@ def _block(
             for i in range(height)
         ]
 
+    # A row whose wrapping cells all fit is one line, formatted at once (most rows are).
+    one_line = (" " * _GAP).join(
+        f"{{{k}:{'>' if columns[k].right else '<'}{w}}}" for k, w in zip(keep, widths, strict=True)
+    )
+    wrapping = [(k, w) for k, w in zip(keep, widths, strict=True) if columns[k].wraps]
     rule = (" " * _GAP).join("-" * w for w in widths)
-    out = row_lines([c.header for c in columns], header=True)
+    yield from row_lines([c.header for c in columns], header=True)
     for section in sections:
-        out.append(rule)
+        yield rule
+        if isinstance(section, ColumnRows) and all(
+            not cell or (len(cell) <= w and _whole(cell))
+            for k, w in wrapping
+            for cell in section.columns[k]
+        ):  # every row on one line: no check per row
+            yield from map(str.rstrip, itertools.starmap(one_line.format, section))
+            continue
         for cells in section:
-            out += row_lines(cells, header=False)
-    return out
+            if all(not cells[k] or (len(cells[k]) <= w and _whole(cells[k])) for k, w in wrapping):
+                yield one_line.format(*cells).rstrip()
+            else:
+                yield from row_lines(cells, header=False)
 
 
 def grid(
     columns: Sequence[GridColumn],
-    sections: Sequence[Sequence[Sequence[str]]],
+    sections: Sequence[Iterable[Sequence[str]]],
     width: int | None = None,
     repeat: int = 1,
 ) -> list[str]:
     """The rows of each section under the headers, a rule between sections, fitting ``width``.
 
-    Cells must already be printable (one line each). ``repeat`` leading columns are repeated in
-    every block when the columns must be split into blocks to fit; ``width=None`` never wraps.
+    Cells must already be printable (one line each). A section is read more than once: a list,
+    or :class:`ColumnRows`, never a generator. ``repeat`` leading columns are repeated in every
+    block when the columns must be split into blocks to fit; ``width=None`` never wraps.
     """
+    return list(grid_lines(columns, sections, width, repeat))
+
+
+def grid_lines(
+    columns: Sequence[GridColumn],
+    sections: Sequence[Iterable[Sequence[str]]],
+    width: int | None = None,
+    repeat: int = 1,
+) -> Iterator[str]:
+    """:func:`grid`'s lines one at a time, so a million rows are written without holding
+    them all as lines; ``sections`` are read once for the widths, then once per block."""
     n = len(columns)
-    rows = [row for section in sections for row in section]
-    natural = [max([len(c.header), *(len(r[k]) for r in rows)]) for k, c in enumerate(columns)]
-    narrowest = []
-    for k, c in enumerate(columns):
-        cells = [r[k] for r in rows]
-        hard = _longest_word(c.header)
-        if not c.breaks:
-            hard = max([hard, *((_longest_word(x) if c.wraps else len(x)) for x in cells)])
-        narrowest.append(max(hard, min(natural[k], _NARROWEST_TEXT)))
+    natural = [len(c.header) for c in columns]
+    hard = [_longest_word(c.header) for c in columns]
+    measured = {k for k, c in enumerate(columns) if not c.breaks}
+    for section in sections:
+        for k in range(n):
+            cells = section.columns[k] if isinstance(section, ColumnRows) else None
+            longest = max(map(len, cells or map(itemgetter(k), section)), default=0)
+            natural[k] = max(natural[k], longest)
+            if k in measured:
+                words = _longest_word if columns[k].wraps else len
+                hard[k] = max(
+                    hard[k], max(map(words, cells or map(itemgetter(k), section)), default=0)
+                )
+    narrowest = [max(hard[k], min(natural[k], _NARROWEST_TEXT)) for k in range(n)]
     if width is None or _span(natural) <= width:
-        return _block(columns, sections, range(n), natural)
+        yield from _block(columns, sections, range(n), natural)
+        return
     first = {k for k, c in enumerate(columns) if not c.wraps}
     widths = _fit(natural, narrowest, width, first)
     if _span(widths) <= width or n <= repeat + 1:
-        return _block(columns, sections, range(n), widths)
+        yield from _block(columns, sections, range(n), widths)
+        return
     lead = list(range(min(repeat, n)))
     blocks: list[list[int]] = []
     current = list(lead)
@@ -168,15 +229,13 @@ def grid(
             current = list(lead)
         current.append(k)
     blocks.append(current)
-    out: list[str] = []
-    for block in blocks:
+    for number, block in enumerate(blocks):
         fitted = _fit(
             [natural[k] for k in block],
             [narrowest[k] for k in block],
             width,
             {j for j, k in enumerate(block) if k in first},
         )
-        if out:
-            out.append("")
-        out += _block(columns, sections, block, fitted)
-    return out
+        if number:
+            yield ""
+        yield from _block(columns, sections, block, fitted)

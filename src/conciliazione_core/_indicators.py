@@ -235,6 +235,21 @@ class IndicatorTable:
         )
         return table
 
+    def sharing(self, ids: tuple[str, ...], names: tuple[str, ...]) -> IndicatorTable:
+        """The same table holding ``ids`` (and ``names`` if equal to its own) instead of its
+        own strings, when its ids are ``ids`` in the same order; else itself. So a million
+        recipients read for a cycle that lists them keep one copy of their ids and names."""
+        if self.ids != ids:
+            return self
+        return self._assemble(
+            self.indicators,
+            ids,
+            names if names == self.names else self.names,
+            list(zip(self._numerators, self._denominators, strict=True)),
+            self._provenances,
+            self._codes,
+        )
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, IndicatorTable):
             return NotImplemented

@@ -8,8 +8,10 @@ point cannot represent most cent amounts (``0.1 + 0.2 != 0.3``); write amounts a
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
+from itertools import repeat
 from typing import Any
 
 import attrs
@@ -24,9 +26,24 @@ from conciliazione_core._numbers import (
 )
 from conciliazione_core.i18n import _, current_language
 
-__all__ = ["Money"]
+__all__ = ["Money", "cents_text", "cents_texts"]
 
 _NOT_FINITE = {"nan", "snan", "inf", "infinity"}
+
+_HUNDREDTHS = tuple(f".{c:02d}" for c in range(100))
+
+
+def cents_text(cents: int) -> str:
+    """``str(Money(cents))`` without building the Money (``"1234.56"``): for the millions
+    of cells of a large allocation's CSV; ``cents`` must not be negative, as in a Money."""
+    whole, rest = divmod(cents, 100)
+    return f"{whole}{_HUNDREDTHS[rest]}"
+
+
+def cents_texts(amounts: Iterable[int]) -> list[str]:
+    """:func:`cents_text` of each amount in cents, in one pass (no call per amount)."""
+    hundredths = _HUNDREDTHS
+    return [f"{whole}{hundredths[rest]}" for whole, rest in map(divmod, amounts, repeat(100))]
 
 
 def _check_cents(_instance: Any, _attribute: Any, value: int) -> None:

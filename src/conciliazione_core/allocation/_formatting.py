@@ -6,14 +6,24 @@ or :class:`~conciliazione_core._money.Money`, printed digit by digit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
+from itertools import repeat
 
 from conciliazione_core._money import Money
 from conciliazione_core.i18n import current_language, language
 
-__all__ = ["amount", "decimal", "euros", "format_share", "group", "in_language", "percent"]
+__all__ = [
+    "amount",
+    "amounts",
+    "decimal",
+    "euros",
+    "format_share",
+    "group",
+    "in_language",
+    "percent",
+]
 
 
 @contextmanager
@@ -78,6 +88,21 @@ def percent(value: Fraction, lang: str) -> str:
 def amount(value: Money, lang: str) -> str:
     """``1,234.50`` (``1.234,50`` in Italian): two decimals, no currency sign, for tables."""
     return f"{group(value.cents // 100, lang)}{',' if lang == 'it' else '.'}{value.cents % 100:02d}"
+
+
+def amounts(values: Iterable[int], lang: str, cents: bool) -> list[str]:
+    """Amounts in cents for a table column, in one pass: each ``amount(Money(v), lang)`` when
+    ``cents``, else ``group(v // 100, lang)`` (whole euros)."""
+    point = "," if lang == "it" else "."
+    if cents:
+        texts = [f"{w:,}{point}{r:02d}" for w, r in map(divmod, values, repeat(100))]
+    else:
+        texts = [f"{v // 100:,}" for v in values]
+    if lang == "it":  # the thousands first, then the decimal comma back
+        if cents:
+            return [f"{t[:-3].replace(',', '.')},{t[-2:]}" for t in texts]
+        return [t.replace(",", ".") for t in texts]
+    return texts
 
 
 def format_share(value: Fraction) -> str:

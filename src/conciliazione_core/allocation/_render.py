@@ -10,33 +10,42 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import operator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
-from conciliazione_core._grid import GridColumn, grid, wrap
+from conciliazione_core._grid import ColumnRows, GridColumn, grid_lines, wrap
 from conciliazione_core._legal import LegalBasis
-from conciliazione_core._money import Money
+from conciliazione_core._money import Money, cents_texts
 from conciliazione_core._printable import printable
-from conciliazione_core._provenance import Provenance
+from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation._envelopes import is_recipient_level
 from conciliazione_core.allocation._formatting import (
-    amount,
+    amounts,
     euros,
     format_share,
-    group,
     in_language,
 )
 from conciliazione_core.allocation._kinds import kind_of
 from conciliazione_core.allocation._result import Allocation, Component, EnvelopeOutcome
 from conciliazione_core.allocation._rounding import Strategy
-from conciliazione_core.allocation._rows import RowKind, allocation_columns, allocation_rows
+from conciliazione_core.allocation._rows import (
+    RowKind,
+    allocation_columns,
+    cell_units,
+    footer_rows,
+)
 from conciliazione_core.i18n import _
 
 __all__ = [
+    "allocation_csv_pieces",
     "allocation_to_csv",
     "allocation_to_json",
     "fraction_to_json",
     "render_table",
+    "render_table_pieces",
 ]
 
 
@@ -208,11 +217,67 @@ def allocation_to_csv(a: Allocation) -> str:
     ``row`` column (``recipient``, ``retained``, ``pending``, ``unallocated``, ``total``) to
     filter on, id, name, a column per envelope, split part and tranche (``envelope.part``), the
     amount and, for recipients, the status of the figures it depends on."""
+    return "".join(allocation_csv_pieces(a))
+
+
+_CSV_ROWS_PER_PIECE = 10_000
+
+
+def _column_texts(units: Sequence[int], unit: int, positions: Sequence[int]) -> list[str]:
+    """The amounts ``units[i] * unit`` cents at ``positions``, as ``str(Money)`` writes them."""
+    if unit % 100 == 0:  # whole euros: no division per cell
+        euros = unit // 100
+        return [f"{units[i] * euros}.00" for i in positions]
+    return cents_texts(map(operator.mul, map(units.__getitem__, positions), itertools.repeat(unit)))
+
+
+def _plain(text: str) -> bool:
+    """Whether the csv writer writes ``text`` as it is: no comma, no quote, nothing
+    unprintable (a newline); otherwise it is left to the writer, which quotes it."""
+    return text.isprintable() and "," not in text and '"' not in text
+
+
+def allocation_csv_pieces(a: Allocation) -> Iterator[str]:
+    """The text of :func:`allocation_to_csv` in pieces of up to 10,000 lines, in order, so that
+    the command writes a million recipients without holding them all as text; the amounts are
+    written from the integer cents (:func:`~conciliazione_core._money.cents_texts`), with no
+    ``Money`` per cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+
+    def taken() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
     columns = allocation_columns(a)
     writer.writerow(["row", "id", "name", *(c.id for c in columns), "amount", "status"])
-    for row in allocation_rows(a):
+    cells = cell_units(a)
+    ids, names, cents = a.recipient_ids, a.recipient_names, a.cents
+    statuses = {n.recipient_id: n.status.value for n in a.non_official}
+    official = DataStatus.OFFICIAL.value
+    order = a.order
+    for start in range(0, len(order), _CSV_ROWS_PER_PIECE):
+        positions = order[start : start + _CSV_ROWS_PER_PIECE]
+        chosen = [ids[i] for i in positions]
+        chosen_names = [names[i] for i in positions]
+        rows = zip(
+            itertools.repeat(RowKind.RECIPIENT.value),
+            chosen,
+            chosen_names,
+            *(itertools.repeat("") if c is None else _column_texts(*c, positions) for c in cells),
+            _column_texts(cents, 1, positions),
+            [statuses.get(rid, official) for rid in chosen],
+        )
+        if _plain("".join(chosen)) and _plain("".join(chosen_names)):
+            # Nothing to quote (amounts and statuses never need it): the lines the writer
+            # would write, joined at once.
+            yield taken() + "\n".join(map(",".join, rows)) + "\n"
+        else:
+            writer.writerows(rows)
+            yield taken()
+    for row in footer_rows(a, len(columns)):
         writer.writerow(
             [
                 row.kind.value,
@@ -223,16 +288,7 @@ def allocation_to_csv(a: Allocation) -> str:
                 "" if row.status is None else row.status.value,
             ]
         )
-    return buffer.getvalue()
-
-
-def _in_unit(values: list[Money | None], unit: Money, lang: str) -> list[str]:
-    """A column's amounts for people: cents only where the unit or an amount has them."""
-    cents = unit.cents % 100 != 0 or any(v is not None and v.cents % 100 for v in values)
-    return [
-        "" if v is None else amount(v, lang) if cents else group(v.cents // 100, lang)
-        for v in values
-    ]
+    yield taken()
 
 
 def render_table(
@@ -251,26 +307,57 @@ def render_table(
     wraps names, labels and notes to that many characters (ids and amounts are never cut; the
     columns go in blocks when they cannot fit side by side); None never wraps.
     """
+    return "".join(render_table_pieces(a, lang, cycle_title=cycle_title, width=width))
+
+
+_TABLE_LINES_PER_PIECE = 10_000
+
+
+def render_table_pieces(
+    a: Allocation,
+    lang: str | None = None,
+    *,
+    cycle_title: str | None = None,
+    width: int | None = None,
+) -> Iterator[str]:
+    """The text of :func:`render_table` in pieces of up to 10,000 lines, in order, so that the
+    command writes a million recipients without holding every line."""
     with in_language(lang) as chosen:
-        return _render_table(a, chosen, cycle_title, width)
+        lines = _table_lines(a, chosen, cycle_title, width)
+        while piece := list(itertools.islice(lines, _TABLE_LINES_PER_PIECE)):
+            yield "\n".join(piece) + "\n"
 
 
-def _grid_rows(a: Allocation, lang: str) -> tuple[list[list[str]], list[list[str]]]:
-    """The body and footer cells of the table, from the shared row model."""
+def _grid_rows(a: Allocation, lang: str) -> tuple[ColumnRows, list[list[str]]]:
+    """The body and footer cells of the table, from the shared row model: each column's
+    amounts in its unit, with cents only where the unit or an amount has them; formatted from
+    the integer cents, column by column (no Money per cell)."""
     marked = {n.recipient_id for n in a.non_official}
-    rows = list(allocation_rows(a))
-    columns = allocation_columns(a)
-    texts = [_in_unit([r.cells[k] for r in rows], c.unit, lang) for k, c in enumerate(columns)]
-    amounts = _in_unit([r.amount for r in rows], a.unit, lang)
-    body: list[list[str]] = []
-    footer: list[list[str]] = []
-    for j, row in enumerate(rows):
-        cells = ["-" if r is None and row.kind is RowKind.RECIPIENT else "" for r in row.cells]
-        cells = [t[j] or c for t, c in zip(texts, cells, strict=True)]
-        if row.kind is RowKind.RECIPIENT:
-            rid = row.id + ("*" if row.id in marked else "")
-            body.append([printable(rid), printable(row.name), *cells, amounts[j]])
+    order = a.order
+    ids, names = a.recipient_ids, a.recipient_names
+    footer_model = list(footer_rows(a, len(allocation_columns(a))))
+    texts: list[list[str] | None] = []
+    for column, cell in zip(allocation_columns(a), cell_units(a), strict=True):
+        if cell is None:  # nothing computed: a dash for every recipient
+            texts.append(None)
             continue
+        units, unit = cell
+        values = [units[i] * unit for i in order]
+        texts.append(amounts(values, lang, _with_cents(values, column.unit.cents)))
+    totals = [a.cents[i] for i in order] + [r.amount.cents for r in footer_model]
+    amount_texts = amounts(totals, lang, _with_cents(totals, a.unit.cents))
+    n = len(order)
+    body = ColumnRows(
+        [
+            [printable(ids[i] + "*") if ids[i] in marked else printable(ids[i]) for i in order],
+            [printable(names[i]) for i in order],
+            *(["-"] * n if t is None else t for t in texts),
+            amount_texts[:n],  # the footer's amounts follow the recipients'
+        ]
+    )
+    footer: list[list[str]] = []
+    blank = [""] * len(texts)
+    for row, total in zip(footer_model, amount_texts[len(order) :], strict=True):
         first, name = (
             "",
             {
@@ -282,17 +369,23 @@ def _grid_rows(a: Allocation, lang: str) -> tuple[list[list[str]], list[list[str
         )
         if row.kind is RowKind.TOTAL:
             first = _("TOTAL")
-        footer.append([first, printable(name), *cells, amounts[j]])
+        footer.append([first, printable(name), *blank, total])
     return body, footer
 
 
-def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int | None) -> str:
+def _with_cents(values: list[int], unit: int) -> bool:
+    """Whether a column shows cents: where its unit or one of its amounts has them."""
+    return unit % 100 != 0 or any(v % 100 for v in values)
+
+
+def _table_lines(
+    a: Allocation, lang: str, cycle_title: str | None, width: int | None
+) -> Iterator[str]:
     strategy = (
         _("largest remainder")
         if a.strategy is Strategy.LARGEST_REMAINDER
         else _("floor and report")
     )
-    lines: list[str] = []
     if a.what_if:
         banner = wrap(
             _("WHAT-IF: not the official parameters; changed: {changes}").format(
@@ -301,16 +394,16 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
             width,
         )
         rule = "=" * min(max(len(b) for b in banner), 100 if width is None else width)
-        lines += [rule, *banner, rule, ""]
+        yield from [rule, *banner, rule, ""]
     if cycle_title:
-        lines += wrap(cycle_title, width)
-    lines += wrap(
+        yield from wrap(cycle_title, width)
+    yield from wrap(
         _("Allocation of {total} ({strategy}, unit {unit}); amounts in EUR").format(
             total=euros(a.total, lang), strategy=strategy, unit=euros(a.unit, lang)
         ),
         width,
     )
-    lines.append("")
+    yield ""
     body, footer = _grid_rows(a, lang)
     columns = [
         GridColumn(_("ID")),
@@ -318,10 +411,10 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
         *(GridColumn(printable(c.label), right=True) for c in allocation_columns(a)),
         GridColumn(_("Amount"), right=True),
     ]
-    lines += grid(columns, [body, footer], width, repeat=2)
+    yield from grid_lines(columns, [body, footer], width, repeat=2)
     if a.non_official:
-        lines.append("")
-        lines += wrap(
+        yield ""
+        yield from wrap(
             _(
                 "* figures not official (derived or estimated), so these amounts are "
                 "not official either:"
@@ -330,7 +423,7 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
         )
         for n in a.non_official:
             method = f": {n.provenance.method}" if n.provenance.method else ""
-            lines += wrap(
+            yield from wrap(
                 printable(f"{n.recipient_id} {n.status.word}{method}"), width, "  ", "    "
             )
     legend = []
@@ -346,10 +439,10 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
                     ids=", ".join(r for r, _s in split.overrides)
                 )
         legend += wrap(printable(text), width, "  ", "    ")
-    lines += ["", *wrap(_("Envelopes:"), width), *legend]
+    yield from ["", *wrap(_("Envelopes:"), width), *legend]
     for p in a.pending:
-        lines.append("")
-        lines += wrap(
+        yield ""
+        yield from wrap(
             _(
                 "Not allocated: {label!r} ({amount}) is split by {indicators}, which is "
                 "missing for {n} recipient(s): {ids}. Supply an indicator table with "
@@ -363,4 +456,3 @@ def _render_table(a: Allocation, lang: str, cycle_title: str | None, width: int 
             ),
             width,
         )
-    return "\n".join(lines) + "\n"

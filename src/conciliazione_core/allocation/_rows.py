@@ -9,7 +9,7 @@ the total adds up exactly to the total's.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import attrs
 
@@ -18,7 +18,15 @@ from conciliazione_core._provenance import DataStatus
 from conciliazione_core.allocation._result import Allocation
 from conciliazione_core.allocation._rounding import Strategy
 
-__all__ = ["AllocationColumn", "AllocationRow", "RowKind", "allocation_columns", "allocation_rows"]
+__all__ = [
+    "AllocationColumn",
+    "AllocationRow",
+    "RowKind",
+    "allocation_columns",
+    "allocation_rows",
+    "cell_units",
+    "footer_rows",
+]
 
 
 class RowKind(enum.Enum):
@@ -81,24 +89,35 @@ def allocation_columns(a: Allocation) -> tuple[AllocationColumn, ...]:
     return tuple(columns)
 
 
-def _cells(a: Allocation) -> list[list[Money | None]]:
-    """Per column (in :func:`allocation_columns` order), each recipient's amount (input order)."""
+def cell_units(a: Allocation) -> list[tuple[Sequence[int], int] | None]:
+    """Per column (in :func:`allocation_columns` order), each recipient's amount as whole units
+    (input order) and the cents in a unit; None where nothing is computed (a pending envelope).
+    The integers behind the cells, for writers that format millions of them without a Money
+    each."""
     outcomes = {o.envelope.id: o for o in a.outcomes}
-    n = len(a.recipient_ids)
-    cells: list[list[Money | None]] = []
+    cells: list[tuple[Sequence[int], int] | None] = []
     for envelope in a.plan.recipient_envelopes:
         outcome = outcomes.get(envelope.id)
         extra = (len(envelope.split.parts) if envelope.split is not None else 0) + len(
             envelope.tranches
         )
         if outcome is None:
-            cells += [[None] * n for _k in range(1 + extra)]
+            cells += [None] * (1 + extra)
             continue
         unit, part_unit = outcome.rounding.unit.cents, outcome.part_unit.cents
-        cells.append([Money(u * unit) for u in outcome.units])
-        cells += [[Money(u * part_unit) for u in units] for units in outcome.parts]
-        cells += [[Money(u * unit) for u in units] for units in outcome.tranches]
+        cells.append((outcome.units, unit))
+        cells += [(units, part_unit) for units in outcome.parts]
+        cells += [(units, unit) for units in outcome.tranches]
     return cells
+
+
+def _cells(a: Allocation) -> list[list[Money | None]]:
+    """Per column (in :func:`allocation_columns` order), each recipient's amount (input order)."""
+    n = len(a.recipient_ids)
+    return [
+        [None] * n if column is None else [Money(u * column[1]) for u in column[0]]
+        for column in cell_units(a)
+    ]
 
 
 def allocation_rows(a: Allocation) -> Iterator[AllocationRow]:
@@ -115,7 +134,13 @@ def allocation_rows(a: Allocation) -> Iterator[AllocationRow]:
             Money(a.cents[i]),
             a.status(rid),
         )
-    blank: tuple[Money | None, ...] = (None,) * len(cells)
+    yield from footer_rows(a, len(cells))
+
+
+def footer_rows(a: Allocation, columns: int) -> Iterator[AllocationRow]:
+    """The rows of :func:`allocation_rows` after the recipients (``columns`` empty cells each):
+    the retained, pending and unallocated lines, then the total."""
+    blank: tuple[Money | None, ...] = (None,) * columns
     for r in a.retained:
         yield AllocationRow(RowKind.RETAINED, r.envelope_id, str(r.label), blank, r.amount)
     for p in a.pending:

@@ -97,7 +97,10 @@ def allocate(
     if data is not None:
         from conciliazione_core._indicators import load_indicator_table
 
-        table = load_indicator_table(data)
+        # The cycle's ids and names in place of the table's equal ones: one copy of each.
+        table = load_indicator_table(data).sharing(
+            tuple(r.id for r in cycle.recipients), tuple(r.name for r in cycle.recipients)
+        )
     try:
         result = allocate_cycle(
             cycle,
@@ -120,12 +123,20 @@ def allocate(
         from conciliazione_core._xlsx import allocation_to_xlsx
 
         _write_binary(allocation_to_xlsx(result))
-    elif fmt == "csv":
-        click.echo(dump_allocation(result, "csv"), nl=False)
+    elif fmt == "csv":  # piece by piece: a million recipients are never one string
+        from conciliazione_core.allocation._render import allocation_csv_pieces
+
+        for piece in allocation_csv_pieces(result):
+            click.echo(piece, nl=False)
     elif fmt == "json":
         click.echo(dump_allocation(result, "json", cycle=cycle))
-    else:
-        click.echo(dump_allocation(result, "table", cycle=cycle, width=terminal_width()))
+    else:  # as dump_allocation(result, "table", ...) with a newline after, piece by piece
+        from conciliazione_core.allocation._render import render_table_pieces
+
+        title = None if cycle.title is None else str(cycle.title)
+        for piece in render_table_pieces(result, cycle_title=title, width=terminal_width()):
+            click.echo(piece, nl=False)
+        click.echo()
         if fmt == "table" and result.pending:
             hint = _(
                 "To supply the missing values: conciliazione allocate {cycle} --template > data.csv, "
