@@ -306,3 +306,17 @@ def test_a_file_given_as_the_cycle_is_spotted(
         f"{ERROR_PREFIX}{str(bad_network)!r} is a file, not a cycle; the cycle comes first: "
         "COMMAND CYCLE FILE"
     ]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_an_unknown_explain_id_is_refused_before_any_output(
+    capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """Under --format json the allocation was printed, then the error came: now nothing is."""
+    code, out, err = run(
+        capsys, "allocate", "lombardia-2020", "--format", fmt, "--explain", "ATS-MILAN"
+    )
+    assert (code, out) == (2, "")
+    message = _json_error(err)["message"] if fmt == "json" else err
+    assert "--explain: 'ATS-MILAN' is not a recipient of lombardia-2020" in message
+    assert "did you mean 'ATS-MILANO'?" in message

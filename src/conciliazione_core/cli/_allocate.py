@@ -106,9 +106,9 @@ def allocate(
             cycle,
             table,
             overrides=overrides,
-            # Every recipient's trace only where the output shows it (JSON components): the
-            # table, CSV and xlsx do not, and --explain computes its one recipient's.
-            explain=True if fmt == "json" else ([explain_id] if explain_id is not None else False),
+            # Every recipient's trace only where the output shows it (JSON components, or
+            # --explain, whose recipient the API checks before anything is printed).
+            explain=[explain_id] if explain_id is not None else fmt == "json",
         )
     except InputError as exc:  # the API names its argument; the command line, its option
         named = with_option_names(exc)
