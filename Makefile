@@ -82,7 +82,7 @@ test-latest:
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet --upgrade -r requirements-dev.txt
-	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[chart,fast,testing]' $(foreach p,$(PLUGINS),-e $(p))
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[chart,fast,server,testing,xlsx]' $(foreach p,$(PLUGINS),-e $(p))
 	.venv-latest/bin/ruff check src tests bench plugins examples data-raw
 	.venv-latest/bin/mypy --strict src $(foreach p,$(PLUGINS),$(p)/src)
 	.venv-latest/bin/pytest -q
