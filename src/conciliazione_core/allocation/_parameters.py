@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -316,11 +316,7 @@ def parse_allocation(
         r.add(f"{path}.envelopes", _("expected a non-empty list of envelopes"))
     else:
         first_seen: dict[str, int] = {}
-        for i, raw in enumerate(raw_envelopes):
-            where = f"{path}.envelopes[{i}]"
-            if not isinstance(raw, Mapping):
-                r.add(where, _("expected a table"))
-                continue
+        for i, where, raw in _tables(r, raw_envelopes, f"{path}.envelopes"):
             envelope = _envelope(r, raw, where, rounding, kinds)
             if envelope is None:
                 continue
@@ -638,6 +634,28 @@ def _weights(
     return tuple(weights), combine
 
 
+def _tables(
+    r: _Reader, items: list[Any], where: str
+) -> Iterator[tuple[int, str, Mapping[str, Any]]]:
+    """The tables of a list (``envelopes``, ``split``, ``tranches``) with their index and path;
+    an item that is not a table is a problem at its own path."""
+    for j, item in enumerate(items):
+        at = f"{where}[{j}]"
+        if isinstance(item, Mapping):
+            yield j, at, item
+        else:
+            r.add(at, _("expected a table"))
+
+
+def _unique(r: _Reader, seen: set[str], item_id: str | None, at: str, message: str) -> None:
+    """Note ``item_id`` as seen; a second one is ``message`` at its ``id``."""
+    if item_id is None:
+        return
+    if item_id in seen:
+        r.add(f"{at}.id", message.format(id=item_id))
+    seen.add(item_id)
+
+
 def _shares_total(r: _Reader, shares: list[Fraction], path: str) -> None:
     total = sum(shares, Fraction(0))
     if total != 1:
@@ -669,11 +687,7 @@ def _split(
     before = len(r.problems)
     parts: list[SplitPart] = []
     seen: set[str] = set()
-    for j, item in enumerate(value):
-        at = f"{where}[{j}]"
-        if not isinstance(item, Mapping):
-            r.add(at, _("expected a table"))
-            continue
+    for _j, at, item in _tables(r, value, where):
         r.keys(item, _PART_KEYS, at, _("a split part"))
         part_id = r.text(item, "id", at)
         label = r.label(item, "label", at)
@@ -685,10 +699,7 @@ def _split(
         if "share" not in item:
             r.add(f"{at}.share", _("missing"))
         cited = r.basis(item, at, required=False) if "basis" in item else None
-        if part_id is not None:
-            if part_id in seen:
-                r.add(f"{at}.id", _("duplicate part id {id!r}").format(id=part_id))
-            seen.add(part_id)
+        _unique(r, seen, part_id, at, _("duplicate part id {id!r}"))
         cited = cited or envelope_basis
         if part_id and label and share is not None and cited:
             parts.append(
@@ -770,11 +781,7 @@ def _tranches(r: _Reader, raw: Mapping[str, Any], path: str) -> tuple[Tranche, .
     before = len(r.problems)
     tranches: list[Tranche] = []
     seen: set[str] = set()
-    for j, item in enumerate(value):
-        at = f"{where}[{j}]"
-        if not isinstance(item, Mapping):
-            r.add(at, _("expected a table"))
-            continue
+    for _j, at, item in _tables(r, value, where):
         r.keys(item, _TRANCHE_KEYS, at, _("a tranche"))
         tranche_id = r.text(item, "id", at)
         label = r.label(item, "label", at, required=False)
@@ -782,10 +789,7 @@ def _tranches(r: _Reader, raw: Mapping[str, Any], path: str) -> tuple[Tranche, .
             r.add(f"{at}.share", _("missing"))
             continue
         share = r.fraction(item["share"], f"{at}.share", at_most_one=True)
-        if tranche_id is not None:
-            if tranche_id in seen:
-                r.add(f"{at}.id", _("duplicate tranche id {id!r}").format(id=tranche_id))
-            seen.add(tranche_id)
+        _unique(r, seen, tranche_id, at, _("duplicate tranche id {id!r}"))
         if tranche_id and share is not None:
             tranches.append(Tranche(id=tranche_id, share=share, label=label))
     if len(r.problems) != before:
