@@ -348,18 +348,42 @@ def test_bounded_scale_at_a_flat_sum_is_the_last_point() -> None:
 
 
 @given(
-    st.lists(st.one_of(st.integers(0, 10), st.integers(NEAR - 2, NEAR + 2)), max_size=20),
+    st.lists(st.one_of(st.integers(0, 10), st.integers(NEAR // 1000, NEAR + 2)), max_size=20),
+    st.sampled_from([1, 10, 100]),
     st.lists(st.integers(0, 7), min_size=1, max_size=4).filter(any),
     st.permutations(["a", "b", "c", "d"]),
+    st.booleans(),
 )
 def test_a_split_in_one_pass_is_largest_remainder_per_recipient(
-    units: list[int], raw: list[int], part_ids: list[str]
+    units: list[int], factor: int, raw: list[int], part_ids: list[str], numpy: bool
 ) -> None:
+    # With numpy, the int64 path runs from one recipient on, and must step aside for products
+    # beyond int64 (units near 2**63 times a factor and a multiplier).
     shares = [Fraction(r, sum(raw)) for r in raw]
     ids = part_ids[: len(shares)]
-    rows = [_split_units(u, shares, ids) for u in units]
-    assert _split_columns(units, shares, ids) == [list(c) for c in zip(*rows, strict=True)] or (
-        not units and _split_columns(units, shares, ids) == [[] for _ in ids]
+    rows = [_split_units(u * factor, shares, ids) for u in units]
+    expected = [list(c) for c in zip(*rows, strict=True)] if units else [[] for _ in ids]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vectorised, "MIN_LENGTH", 1 if numpy else 10**9)
+        assert _split_columns(units, factor, shares, ids) == expected
+
+
+def test_a_long_split_takes_the_numpy_path_when_it_fits() -> None:
+    if vectorised.numpy_or_none() is None:
+        pytest.skip("NumPy is not installed")
+    n = vectorised.MIN_LENGTH
+    units = [u * 7 for u in range(n)]
+    fast = vectorised.split_columns_int64(units, 100, [4, 1], 5, ["projects", "system_action"])
+    assert fast == [[u * 80 for u in units], [u * 20 for u in units]]
+    # A tie between remainders 1 and 1 of 3 parts goes to the smaller part ids first.
+    assert vectorised.split_columns_int64([1] * n, 1, [1, 1, 1], 3, ["b", "a", "c"]) == [
+        [0] * n,
+        [1] * n,
+        [0] * n,
+    ]
+    assert (
+        vectorised.split_columns_int64([NEAR // 100, *units[1:]], 100, [4, 1], 5, ["a", "b"])
+        is None
     )
 
 

@@ -145,35 +145,58 @@ def allocate(
             raise InputError.at(
                 "cycle", _("cycle {cycle} defines no allocation").format(cycle=resolved.id)
             )
+        given = _shipped_table(resolved) if table is None else table
+        from_data = resolved.recipients_from == "data"
+        if from_data and given is None:
+            raise InputError.at(
+                "table",
+                _(
+                    "cycle {cycle} takes its recipients from an indicator table, "
+                    "and ships none: give one"
+                ).format(cycle=resolved.id),
+            )
         if isinstance(explain, bool):
             build = explain
         elif isinstance(explain, str) or not isinstance(explain, Iterable):
             raise InputError.at("explain", _("expected True, False or a list of recipient ids"))
         else:
-            ids = {r.id for r in resolved.recipients}
-            for recipient in explain:
-                if recipient not in ids:
-                    raise InputError.at(
-                        "explain",
-                        with_hint(
-                            _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
-                                id=recipient,
-                                cycle=resolved.id,
-                                ids=", ".join(r.id for r in resolved.recipients),
-                            ),
-                            recipient,
-                            [r.id for r in resolved.recipients],
-                        ),
-                    )
+            known = (
+                given.ids
+                if from_data and given is not None
+                else tuple(r.id for r in resolved.recipients)
+            )
+            _check_explained(explain, known, resolved.id)
             build = True
         return engine.allocate(
             plan,
-            [(r.id, r.name) for r in resolved.recipients],
-            _shipped_table(resolved) if table is None else table,
+            # A cycle that takes its recipients from the data splits among the table's rows
+            # as they are: a million of them are neither copied nor checked again.
+            None if from_data else [(r.id, r.name) for r in resolved.recipients],
+            given,
             explain=build,
             missing="pending" if table is None else "error",
             what_if=resolved.overrides,
         )
+
+
+def _check_explained(explain: Iterable[str], known: Sequence[str], cycle: str) -> None:
+    """Every id of ``explain`` is a recipient's (``known``), else an error naming the closest."""
+    ids = set(known)
+    for recipient in explain:
+        if recipient not in ids:
+            shown = ", ".join(known[:30]) + (
+                _(" and {n} more").format(n=len(known) - 30) if len(known) > 30 else ""
+            )
+            raise InputError.at(
+                "explain",
+                with_hint(
+                    _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
+                        id=recipient, cycle=cycle, ids=shown
+                    ),
+                    recipient,
+                    known,
+                ),
+            )
 
 
 def _shipped_table(cycle: Cycle) -> IndicatorTable | None:

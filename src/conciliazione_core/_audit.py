@@ -504,13 +504,14 @@ def audit_cycle(
         tables.append((_("shipped {file}").format(file=name), shipped))
     elif not tables:
         tables.append((_("none"), None))
-    recipients = [(r.id, r.name) for r in cycle.recipients]
     (label, first), others = tables[0], tables[1:]
-    rule = _rule_of(plan, envelope, total, recipients, first)
+    rule = _rule_of(plan, envelope, total, cycle.recipients_for(first), first)
     alternatives = {
         other: {
             rid: q
-            for rid, (_n, q, _a, _s) in _rule_of(plan, envelope, total, recipients, t).items()
+            for rid, (_n, q, _a, _s) in _rule_of(
+                plan, envelope, total, cycle.recipients_for(t), t
+            ).items()
         }
         for other, t in others
     }

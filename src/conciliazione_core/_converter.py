@@ -158,7 +158,7 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
             return members[value]
         except (KeyError, TypeError):
             message = _("{value!r} is not a valid {name}; expected one of: {allowed}").format(
-                value=value, name=cls.__name__, allowed=", ".join(allowed)
+                value=value, name=cls.__name__.lstrip("_"), allowed=", ".join(allowed)
             )
             raise Refused(with_hint(message, value, allowed)) from None
 

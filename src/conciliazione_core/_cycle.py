@@ -9,11 +9,12 @@ core; a policy team changes the file, not code. See ``docs/parameters.md`` for t
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import tomllib
 from collections.abc import Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -82,6 +83,19 @@ class Recipient:
     name: str
 
 
+RecipientsFrom = Literal["level", "list", "data"]
+"""Where a cycle's recipients come from: the agencies of its level, its own list, or the rows of
+the indicator table it allocates with (a cycle of bodies, municipalities or alliances that an
+office lists in a file)."""
+
+
+class _RecipientsSource(enum.Enum):
+    """The values of ``recipients_from`` in a parameter file."""
+
+    LEVEL = "level"
+    DATA = "data"
+
+
 @attrs.frozen
 class _CycleHeader:
     id: str
@@ -104,6 +118,8 @@ class _ParameterFile:
     default_data: str | None = None
     recipients: tuple[Recipient, ...] = ()
     """Allocation recipients; empty means the agencies of the cycle's level."""
+    recipients_from: _RecipientsSource | None = None
+    """``"data"``: the recipients are the rows of the indicator table (given or shipped)."""
     assumptions: tuple[Assumption, ...] = ()
     examples: tuple[Example, ...] = ()
 
@@ -125,6 +141,7 @@ class Cycle:
     citations: Mapping[str, LegalBasis]
     rules: Rules
     recipients: tuple[Recipient, ...]
+    """Who the allocation splits among; empty when they come from the data (``recipients_from``)."""
     assumptions: tuple[Assumption, ...]
     examples: tuple[Example, ...]
     data_files: Mapping[str, Traversable | Path]
@@ -144,6 +161,16 @@ class Cycle:
     """The envelope kinds its allocation was read with: those active when it was loaded (see
     :func:`~conciliazione_core.allocation.using_kinds`), the plugin host's for a plugin's cycle;
     kept so that a what-if (``--set``) reads the allocation again with the same kinds."""
+    recipients_from: RecipientsFrom = "list"
+    """Where :attr:`recipients` come from; ``"data"``: the rows of the indicator table the
+    allocation reads, so :attr:`recipients` is empty (see :meth:`recipients_for`)."""
+
+    def recipients_for(self, table: IndicatorTable | None) -> list[tuple[str, str]]:
+        """The ``(id, name)`` pairs an allocation with ``table`` splits among: the cycle's own,
+        or the table's rows when the cycle takes its recipients from the data (none without)."""
+        if self.recipients_from == "data":
+            return [] if table is None else list(zip(table.ids, table.names, strict=True))
+        return [(r.id, r.name) for r in self.recipients]
 
     def cite(self, key: str) -> LegalBasis:
         """The citation named ``key`` in the parameter file."""
@@ -261,7 +288,7 @@ class Cycle:
         return {**self.parameters, "rules": rules}
 
 
-def _check_citations(params: _ParameterFile) -> list[Problem]:
+def _check_parameters(params: _ParameterFile) -> list[Problem]:
     known = params.citations
     problems: list[Problem] = []
 
@@ -282,6 +309,13 @@ def _check_citations(params: _ParameterFile) -> list[Problem]:
         need(f"$.assumptions[{i}].basis", assumption.basis)
     if params.cycle.period.end < params.cycle.period.start:
         problems.append(Problem("$.cycle.period", _("the period ends before it starts")))
+    if params.recipients and params.recipients_from is not None:
+        problems.append(
+            Problem(
+                "$.recipients_from",
+                _("give either a recipients list or recipients_from, not both"),
+            )
+        )
     if params.default_data is not None and params.default_data not in params.data:
         problems.append(
             Problem(
@@ -323,7 +357,7 @@ def _build(
         except InputError as exc:
             problems.extend(exc.problems)
     if params is not None:
-        problems.extend(_check_citations(params))
+        problems.extend(_check_parameters(params))
     plan = None
     if params is not None and params.allocation is not None:
         # Parsed here, once: a cycle that loads is a cycle that allocates (or says why not).
@@ -344,8 +378,16 @@ def _build(
             return order.index(top) if top in order else len(order)
 
         raise InputError(sorted(problems, key=place), source)
+    recipients_from: RecipientsFrom = (
+        "list"
+        if params.recipients
+        else "data"
+        if params.recipients_from is _RecipientsSource.DATA
+        else "level"
+    )
     recipients = params.recipients or tuple(
-        Recipient(a.id, a.name) for a in lombardy().of_level(params.cycle.level)
+        Recipient(a.id, a.name)
+        for a in (lombardy().of_level(params.cycle.level) if recipients_from == "level" else ())
     )
     return Cycle(
         id=params.cycle.id,
@@ -370,6 +412,7 @@ def _build(
         summary=params.cycle.summary,
         envelope_kinds=kinds,
         plan=plan,
+        recipients_from=recipients_from,
     )
 
 

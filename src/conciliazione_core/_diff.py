@@ -193,6 +193,13 @@ def _envelopes(cycle: Cycle) -> dict[str, dict[str, str | None]]:
     return out
 
 
+def _recipients_text(cycle: Cycle) -> str:
+    """How many recipients, or that they are the rows of the indicator table."""
+    if cycle.recipients_from == "data":
+        return _("the indicator table's rows")
+    return str(len(cycle.recipients))
+
+
 def _union(first: Iterable[str], second: Iterable[str]) -> list[str]:
     return list(dict.fromkeys([*first, *second]))
 
@@ -214,7 +221,7 @@ def diff_cycles(a: Cycle, b: Cycle) -> CycleDiff:
         "; ".join(str(x) for x in a.legal_basis) or None,
         "; ".join(str(x) for x in b.legal_basis) or None,
     )
-    add("recipients", str(len(a.recipients)), str(len(b.recipients)))
+    add("recipients", _recipients_text(a), _recipients_text(b))
     plan_a, plan_b = a.allocation, b.allocation
     add(
         "budget total",

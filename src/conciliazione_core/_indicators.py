@@ -120,6 +120,14 @@ def _integers(values: Sequence[int | Fraction]) -> tuple[tuple[int, ...], int]:
     return tuple(v.numerator * (common // v.denominator) for v in values), common
 
 
+def _check_texts(ids: Sequence[object], names: Sequence[object]) -> None:
+    """Row ids and names are text: allocating among a table's rows takes them as they are."""
+    for what, texts in (("id", ids), ("name", names)):
+        wrong = [t for t in set(map(type, texts)) if not issubclass(t, str)]
+        if wrong:
+            raise TypeError(f"a row {what} must be text, not {wrong[0].__name__}")
+
+
 @attrs.frozen(init=False, eq=False)
 class IndicatorTable:
     """Indicator values for a set of recipients, one row each, ids unique.
@@ -156,6 +164,7 @@ class IndicatorTable:
                 raise ValueError(
                     f"row {row.id!r} has indicators {row.indicators}, the table has {indicators}"
                 )
+        _check_texts([r.id for r in rows], [r.name for r in rows])
         distinct: dict[Provenance, int] = {}
         codes = tuple(distinct.setdefault(r.provenance, len(distinct)) for r in rows)
         columns = [_integers([r.values[j][1] for r in rows]) for j in range(len(indicators))]
@@ -193,6 +202,7 @@ class IndicatorTable:
             raise ValueError(f"{len(columns)} columns for {len(indicators)} indicators")
         if len(names) != n or len(codes) != n or any(len(c) != n for c in columns):
             raise ValueError(f"every column must have one value for each of the {n} rows")
+        _check_texts(ids, names)
         if len(set(ids)) != n:
             duplicate = next(i for i, count in Counter(ids).items() if count > 1)
             raise ValueError(f"duplicate row id {duplicate!r}")
@@ -344,6 +354,12 @@ class IndicatorTable:
         flags = list(map(codes.__contains__, self._codes))
         chosen = map(self._provenances.__getitem__, compress(self._codes, flags))
         return list(zip(compress(self.ids, flags), chosen, strict=True))
+
+    def status_values(self) -> list[str]:
+        """Each row's provenance status as text (``"official"``, ...), in table order: one
+        look-up per row in the table's few provenances, no row built."""
+        by_code = [p.status.value for p in self._provenances]
+        return list(map(by_code.__getitem__, self._codes))
 
     def _index(self, indicator: str) -> int:
         try:
@@ -561,7 +577,7 @@ def _fast_csv(records: Iterator[list[str]], settled: Settled) -> IndicatorTable 
     optional = [name for name in _TEXTS if name in where]  # the key's layout: see _csv_provenance
     provenance_at += [where[name] for name in optional]
     while chunk := list(islice(records, _CHUNK)):
-        if any(len(r) != width for r in chunk):
+        if set(map(len, chunk)) != {width}:
             return None
         cells = list(zip(*chunk, strict=True))
         for target, column in ((ids, cells[where["id"]]), (names, cells[where["name"]])):

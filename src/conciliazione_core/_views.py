@@ -92,6 +92,7 @@ def cycle_to_json(cycle: Cycle) -> dict[str, Any]:
         **cycle_summary_to_json(cycle),
         "summary": _text(cycle.summary),
         "recipients": [{"id": r.id, "name": r.name} for r in cycle.recipients],
+        "recipients_from": cycle.recipients_from,
         "citations": {
             key: {
                 "act": str(b.act),

@@ -50,7 +50,7 @@ from conciliazione_core.allocation._rounding import (
     apportion,
     largest_remainder,
 )
-from conciliazione_core.allocation._vectorised import round_quotas_int64
+from conciliazione_core.allocation._vectorised import round_quotas_int64, split_columns_int64
 from conciliazione_core.i18n import _
 
 __all__ = ["allocate"]
@@ -74,7 +74,7 @@ def _envelope_path(plan: AllocationPlan, envelope_id: str) -> str:
 
 def allocate(
     plan: AllocationPlan,
-    recipients: Sequence[tuple[str, str]],
+    recipients: Sequence[tuple[str, str]] | None,
     table: IndicatorTable | None = None,
     *,
     explain: bool = True,
@@ -83,6 +83,9 @@ def allocate(
 ) -> Allocation:
     """Split the plan's total among ``recipients`` (``(id, name)`` pairs).
 
+    ``recipients=None`` splits it among the rows of ``table``, in the table's order: the ids
+    and names the table holds, already checked when it was built, are used as they are (no list
+    of pairs to build and check, which is most of the cost at a million recipients).
     ``table`` gives the indicator values of proportional envelopes. With ``missing="error"`` a
     recipient without a row is an InputError; with ``missing="pending"`` the proportional
     envelopes are left unallocated and reported in :attr:`Allocation.pending` while the others
@@ -129,20 +132,35 @@ def _check_each_recipient(recipients: Sequence[object]) -> None:
             )
 
 
+def _recipients(
+    recipients: Sequence[tuple[str, str]] | None, table: IndicatorTable | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The recipients' ids and names, checked; a table's rows are taken as they are."""
+    if recipients is None:
+        if table is None:
+            raise InputError.at(
+                "recipients",
+                _("no recipients: give (id, name) pairs, or a table whose rows are the recipients"),
+            )
+        return table.ids, table.names
+    _check_recipients(recipients)
+    ids: tuple[str, ...] = tuple(map(_first, recipients))
+    names: tuple[str, ...] = tuple(map(_second, recipients))
+    if not _all_text(ids) or not _all_text(names):
+        _check_each_recipient(recipients)
+    return ids, names
+
+
 def _allocate(
     plan: AllocationPlan,
-    recipients: Sequence[tuple[str, str]],
+    recipients: Sequence[tuple[str, str]] | None,
     table: IndicatorTable | None,
     explain: bool,
     missing: Literal["error", "pending"],
     what_if: Sequence[str],
 ) -> Allocation:
     """:func:`allocate`, with the garbage collector paused."""
-    _check_recipients(recipients)
-    ids: tuple[str, ...] = tuple(map(_first, recipients))
-    names: tuple[str, ...] = tuple(map(_second, recipients))
-    if not _all_text(ids) or not _all_text(names):
-        _check_each_recipient(recipients)
+    ids, names = _recipients(recipients, table)
     n = len(ids)
     problems: list[Problem] = []
 
@@ -670,9 +688,9 @@ def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutco
         part_ids = [p.id for p in split.parts]
         # Parts are counted in the split's own unit (a cent, where amounts are whole euros).
         factor = outcome.rounding.unit.cents // outcome.part_unit.cents
-        amounts = outcome.units if factor == 1 else [u * factor for u in outcome.units]
-        columns = _split_columns(amounts, default, part_ids)
+        columns = _split_columns(outcome.units, factor, default, part_ids)
         if split.overrides:  # a few recipients with their own shares: one at a time
+            amounts = outcome.units if factor == 1 else [u * factor for u in outcome.units]
             where = {rid: i for i, rid in enumerate(ids)}
             for rid, shares in split.overrides:
                 i = where[rid]
@@ -684,7 +702,7 @@ def _with_parts(outcome: EnvelopeOutcome, ids: tuple[str, ...]) -> EnvelopeOutco
     if envelope.tranches:
         shares = tuple(t.share for t in envelope.tranches)
         tranche_ids = [t.id for t in envelope.tranches]
-        tranches = tuple(map(tuple, _split_columns(outcome.units, shares, tranche_ids)))
+        tranches = tuple(map(tuple, _split_columns(outcome.units, 1, shares, tranche_ids)))
     if not parts and not tranches:
         return outcome
     return EnvelopeOutcome(
@@ -712,9 +730,9 @@ def _split_units(units: int, shares: Sequence[Fraction], part_ids: list[str]) ->
 
 
 def _split_columns(
-    units: Sequence[int], shares: Sequence[Fraction], part_ids: list[str]
+    units: Sequence[int], factor: int, shares: Sequence[Fraction], part_ids: list[str]
 ) -> list[list[int]]:
-    """Every recipient's ``units`` split by the same exact shares: one list per part.
+    """Every recipient's ``units × factor`` split by the same exact shares: one list per part.
 
     The same result as :func:`_split_units` for each recipient (largest remainder, ties by part
     id), in one pass over each column: with the shares as ``m_k / M``, part k gets
@@ -725,6 +743,11 @@ def _split_columns(
     """
     common = lcm(*(s.denominator for s in shares))
     multipliers = [s.numerator * (common // s.denominator) for s in shares]
+    fast = split_columns_int64(units, factor, multipliers, common, part_ids)
+    if fast is not None:  # the same arithmetic on int64 arrays, where it is exact
+        return fast
+    if factor != 1:
+        units = list(map(factor.__mul__, units))
     products = [list(map(m.__mul__, units)) for m in multipliers]
     floors = [list(map(common.__rfloordiv__, column)) for column in products]
     if common == 1:

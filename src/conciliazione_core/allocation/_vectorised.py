@@ -29,6 +29,7 @@ __all__ = [
     "largest_remainder_int64",
     "numpy_or_none",
     "round_quotas_int64",
+    "split_columns_int64",
 ]
 
 PURE_PYTHON_ENV = "CONCILIAZIONE_PURE_PYTHON"
@@ -129,3 +130,45 @@ def round_quotas_int64(
         result: list[int] = floors.tolist()
         return result
     return _hand_out(np, units, floors, array % denominator, ids)
+
+
+def split_columns_int64(
+    units: Sequence[int],
+    factor: int,
+    multipliers: Sequence[int],
+    common: int,
+    part_ids: Sequence[str],
+) -> list[list[int]] | None:
+    """Every recipient's ``units × factor`` split by the shares ``multipliers[k] / common`` (adding
+    up to 1), by largest remainder with ties by part id, on ``int64`` arrays: the same columns as
+    the engine's pure-Python ``_split_columns``, or None where it cannot be exact (a short list,
+    no NumPy, or a product beyond ``int64``).
+    """
+    n = len(units)
+    if n < MIN_LENGTH or not multipliers:
+        return None
+    np = numpy_or_none()
+    if np is None:
+        return None
+    try:
+        array = np.asarray(units, dtype=np.int64)
+    except OverflowError:
+        return None
+    biggest = int(array.max()) if n else 0
+    if biggest * factor * max(multipliers) > _INT64_MAX or common > _INT64_MAX:
+        return None
+    if factor != 1:
+        array = array * factor
+    products = [array * m for m in multipliers]
+    floors = [p // common for p in products]
+    remainders = [p % common for p in products]
+    del products
+    left = array - sum(floors)
+    columns: list[list[int]] = []
+    for k, (floor, remainder) in enumerate(zip(floors, remainders, strict=True)):
+        ahead = np.zeros(n, dtype=np.int64)  # how many parts come before part k, per recipient
+        for j, other in enumerate(remainders):
+            if j != k:
+                ahead += (other >= remainder) if part_ids[j] < part_ids[k] else (other > remainder)
+        columns.append((floor + (ahead < left)).tolist())
+    return columns

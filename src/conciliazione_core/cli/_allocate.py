@@ -68,6 +68,7 @@ def allocate(
     from conciliazione_core import allocate as allocate_cycle
     from conciliazione_core import dump_allocation, explain
     from conciliazione_core._api import with_option_names
+    from conciliazione_core._gc import paused_gc
     from conciliazione_core._grid import terminal_width, wrap
     from conciliazione_core._host import default_host
 
@@ -83,10 +84,11 @@ def allocate(
             raise click.UsageError(
                 _("cycle {cycle} defines no allocation").format(cycle=changed.id)
             )
+        shipped = changed.reference_table()
         arguments = (
-            [(r.id, r.name) for r in changed.recipients],
+            changed.recipients_for(shipped),  # the shipped rows, for a cycle taking them from data
             indicators_of(changed.allocation),
-            changed.reference_table(),
+            shipped,
         )
         if fmt == "xlsx":
             _write_binary(indicator_template_xlsx(*arguments))
@@ -97,10 +99,11 @@ def allocate(
     if data is not None:
         from conciliazione_core._indicators import load_indicator_table
 
-        # The cycle's ids and names in place of the table's equal ones: one copy of each.
-        table = load_indicator_table(data).sharing(
-            tuple(r.id for r in cycle.recipients), tuple(r.name for r in cycle.recipients)
-        )
+        table = load_indicator_table(data)
+        if cycle.recipients:  # the cycle's ids and names in place of the table's equal ones
+            table = table.sharing(
+                tuple(r.id for r in cycle.recipients), tuple(r.name for r in cycle.recipients)
+            )
     try:
         result = allocate_cycle(
             cycle,
@@ -126,16 +129,18 @@ def allocate(
     elif fmt == "csv":  # piece by piece: a million recipients are never one string
         from conciliazione_core.allocation._render import allocation_csv_pieces
 
-        for piece in allocation_csv_pieces(result):
-            click.echo(piece, nl=False)
+        with paused_gc():  # a million lines make no reference cycles, only work for the collector
+            for piece in allocation_csv_pieces(result):
+                click.echo(piece, nl=False)
     elif fmt == "json":
         click.echo(dump_allocation(result, "json", cycle=cycle))
     else:  # as dump_allocation(result, "table", ...) with a newline after, piece by piece
         from conciliazione_core.allocation._render import render_table_pieces
 
         title = None if cycle.title is None else str(cycle.title)
-        for piece in render_table_pieces(result, cycle_title=title, width=terminal_width()):
-            click.echo(piece, nl=False)
+        with paused_gc():
+            for piece in render_table_pieces(result, cycle_title=title, width=terminal_width()):
+                click.echo(piece, nl=False)
         click.echo()
         if fmt == "table" and result.pending:
             hint = _(
