@@ -10,6 +10,9 @@ recipients with ``explain=False``, and compares, on the same input:
   path (when NumPy is installed) and in pure Python (``CONCILIAZIONE_PURE_PYTHON=1``);
 * the NumPy kernel of that path called directly (``vectorised.largest_remainder_int64``, no
   input checks), the practical limit for Python.
+* ``allocate`` among the rows of the table (``recipients=None``, what a cycle with
+  ``recipients_from = "data"`` does): the ids and names the table checked when it was built,
+  with no list of ``(id, name)`` pairs to build and check again.
 
 It checks that the three give the same amounts, and measures peak memory with tracemalloc.
 It prints figures and asserts nothing (the tests check correctness); copy the figures into
@@ -171,7 +174,7 @@ def bench_size(
     table = table_of(recipients, weights)
     runs = RUNS[n]
 
-    def run(people: list[tuple[str, str]], data: IndicatorTable) -> Allocation:
+    def run(people: list[tuple[str, str]] | None, data: IndicatorTable) -> Allocation:
         return allocate(the_plan, people, data, explain=False)
 
     warm_table = fresh(table)
@@ -182,7 +185,13 @@ def bench_size(
     cold_w, cold_c, result = timed(run, runs, lambda: (recipients, fresh(table)))
     warm_w, warm_c, _ = timed(run, runs, lambda: (recipients, warm_table))
     sh_w, sh_c, _ = timed(run, runs, lambda: (shuffled, fresh(table)))
+    # The table's rows as the recipients (a cycle with recipients_from = "data"): no pairs.
+    rows_w, rows_c, by_rows = timed(run, runs, lambda: (None, fresh(table)))
     print(f"n = {n:>9,}  allocate, cold table: {cold_w:7.3f} s wall, {cold_c:7.3f} s CPU")
+    print(
+        f"{'':14}allocate among the table's rows (recipients=None), cold table: "
+        f"{rows_w:7.3f} s wall, {rows_c:7.3f} s CPU"
+    )
     print(f"{'':14}allocate, warm table: {warm_w:7.3f} s wall, {warm_c:7.3f} s CPU")
     print(
         f"{'':14}allocate, recipients in another order than the table (cold): "
@@ -199,7 +208,11 @@ def bench_size(
     finally:
         del os.environ[PURE_PYTHON_ENV]
     print(f"{'':14}largest_remainder() (pure Python): {py_w:7.3f} s wall, {py_c:7.3f} s CPU")
-    agree = {"largest_remainder()": lr == ours, "pure Python": py == ours}
+    agree = {
+        "largest_remainder()": lr == ours,
+        "pure Python": py == ours,
+        "the table's rows": list(by_rows.cents) == ours,
+    }
     if numpy_ok:
         np_w, np_c, np_result = timed(partial(numpy_reference, UNITS, weights, ids), runs)
         agree["NumPy"] = np_result == ours
@@ -207,7 +220,7 @@ def bench_size(
             f"{'':14}NumPy kernel alone:   {np_w:7.3f} s wall, {np_c:7.3f} s CPU"
             f"  -> the NumPy time (the practical limit) x {lr_c / np_c:.1f} for"
             f" largest_remainder(), x {py_c / np_c:.1f} in pure Python, x {cold_c / np_c:.1f}"
-            " for allocate (cold)"
+            f" for allocate (cold), x {rows_c / np_c:.1f} for allocate among the table's rows"
         )
     for mode, package_method in package.items() if n in COMPARE_SIZES else ():
         pk_w, pk_c, pk_result = timed(

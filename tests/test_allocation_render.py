@@ -22,6 +22,7 @@ from conciliazione_core._provenance import DataStatus
 from conciliazione_core.allocation import (
     Allocation,
     RowKind,
+    _formatting,
     _render,
     allocate,
     allocation_columns,
@@ -32,7 +33,7 @@ from conciliazione_core.allocation import (
     fraction_to_json,
     render_table,
 )
-from conciliazione_core.allocation._formatting import amount, amounts, group
+from conciliazione_core.allocation._formatting import AmountTexts, amount, amounts, group
 from conciliazione_core.allocation._render import allocation_csv_pieces
 from conciliazione_core.i18n import current_language, language
 from conciliazione_core.testing import allocation_cases
@@ -584,3 +585,50 @@ def test_csv_pieces_of_the_worked_examples_and_awkward_names(
 def test_amounts_of_a_column_are_amount_and_group_of_each(values: list[int], lang: str) -> None:
     assert amounts(values, lang, True) == [amount(Money(v), lang) for v in values]
     assert amounts(iter(values), lang, False) == [group(v // 100, lang) for v in values]
+
+
+# ---- the table and the CSV of many recipients: columns formatted on the fly ------------------------
+
+
+@given(
+    st.lists(st.one_of(st.integers(0, 10_000), st.integers(0, 10**30)), max_size=30),
+    st.sampled_from(["en", "it"]),
+    st.booleans(),
+    st.sampled_from([1, 5, 100, 500]),
+)
+def test_amount_texts_are_the_amounts_of_the_values_in_their_unit(
+    values: list[int], lang: str, cents: bool, unit: int
+) -> None:
+    if unit % 100:
+        cents = True  # a column in cents always shows them
+    column = AmountTexts(values, lang, cents, unit)
+    expected = amounts([v * unit for v in values], lang, cents)
+    with mock.patch.object(_formatting, "_CHUNK", 7):  # several chunks
+        assert list(column) == expected
+    assert len(column) == len(values)
+    assert [column[i] for i in range(len(values))] == expected == column[:]
+    assert column.longest == max(map(len, expected), default=0)
+
+
+def _sorted_and_shuffled(case: Any) -> tuple[Allocation, Allocation]:
+    """The same allocation from recipients in id order (rendered by slices) and reversed."""
+    plan, recipients_, table = case
+    in_order = allocate(plan, sorted(recipients_), table)
+    reversed_ = allocate(plan, sorted(recipients_, reverse=True), table)
+    return in_order, reversed_
+
+
+@settings(max_examples=100, deadline=None)
+@given(allocation_cases(max_recipients=12), st.sampled_from([None, 40, 120]))
+def test_the_table_and_csv_do_not_depend_on_the_input_order(case: Any, width: int | None) -> None:
+    in_order, reversed_ = _sorted_and_shuffled(case)
+    assert in_order.in_input_order()
+    assert not reversed_.in_input_order() or len(in_order.recipient_ids) < 2
+    assert in_order.status_values() == [in_order.status(r).value for r in in_order.recipient_ids]
+    with mock.patch.object(_render, "_TABLE_LINES_PER_PIECE", 3):
+        pieces = list(_render.render_table_pieces(in_order, width=width))
+    assert "".join(pieces) == render_table(reversed_, width=width)
+    # each piece: 3 lines or more, the last text added being a line or up to 3 rows of the grid
+    assert all(3 <= p.count("\n") < 6 for p in pieces[:-1])
+    assert _in_pieces_of(2, in_order) == _in_pieces_of(2, reversed_)
+    assert "".join(_in_pieces_of(2, in_order)) == _csv_from_the_row_model(reversed_)

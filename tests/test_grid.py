@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from unittest import mock
 
 from hypothesis import given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from conciliazione_core import _grid
 from conciliazione_core._grid import ColumnRows, GridColumn, grid, wrap
+from conciliazione_core._printable import printable
 from conciliazione_core.cli._base import format_table
 
 WORDS = st.text(alphabet="abcdefghij", min_size=1, max_size=8)
@@ -121,9 +123,34 @@ def test_grid_rows_on_one_line_are_the_rows_textwrap_gives(
     ]
     cells = [[rid, name, *amounts] for rid, name, amounts in rows]
     fast = grid(columns, [cells, cells[:1]], width, repeat=2)
-    by_columns = grid(
-        columns, [ColumnRows(list(zip(*cells, strict=True))), cells[:1]], width, repeat=2
-    )
     with mock.patch.object(_grid, "_whole", return_value=False):
         slow = grid(columns, [cells, cells[:1]], width, repeat=2)
-    assert fast == slow == by_columns
+    assert fast == slow
+    # Held by columns, whose cells must be printable (the renderer escapes them first).
+    shown = [[printable(cell) for cell in row] for row in cells]
+    by_rows = grid(columns, [shown, shown[:1]], width, repeat=2)
+    by_columns: list[Iterable[Sequence[str]]] = [
+        ColumnRows(list(zip(*shown, strict=True))),
+        shown[:1],
+    ]
+    assert grid(columns, by_columns, width, repeat=2) == by_rows
+    for chunk in (1, 2, 5):  # rows that fit come as texts of up to `chunk` lines
+        texts = list(_grid.grid_lines(columns, by_columns, width, repeat=2, chunk=chunk))
+        assert "\n".join(texts).split("\n") == by_rows
+        assert all(t.count("\n") < chunk for t in texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(st.tuples(IDS, NAMES, st.sampled_from(["", "x", "12"])), min_size=1),
+    right=st.booleans(),
+    width=st.one_of(st.none(), st.integers(20, 60)),
+)
+def test_a_last_column_that_may_be_blank_leaves_no_trailing_blanks(
+    rows: list[tuple[str, str, str]], right: bool, width: int | None
+) -> None:
+    columns = [GridColumn("ID"), GridColumn("Name", wraps=True), GridColumn("Last", right=right)]
+    cells = [list(row) for row in rows]
+    by_columns = grid(columns, [ColumnRows(list(zip(*cells, strict=True)))], width)
+    assert by_columns == grid(columns, [cells], width)
+    assert not any(line.endswith(" ") for line in by_columns)

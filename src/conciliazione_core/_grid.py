@@ -9,6 +9,7 @@ only thing that may overflow it.
 from __future__ import annotations
 
 import itertools
+import operator
 import shutil
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,6 +21,7 @@ __all__ = [
     "DEFAULT_WIDTH",
     "ColumnRows",
     "GridColumn",
+    "MeasuredCells",
     "grid",
     "grid_lines",
     "terminal_width",
@@ -73,6 +75,16 @@ def _whole(text: str) -> bool:
     return text.isprintable() and text[-1:] not in ("", " ")
 
 
+def _all_whole(cells: Sequence[str], longest: int, width: int) -> bool:
+    """Whether every cell of a :class:`ColumnRows` column (printable, as that class requires;
+    ``longest`` its longest cell's length) is empty or fits ``width`` and is :func:`_whole`:
+    one pass in C over a million cells rather than a check per cell."""
+    return longest <= width and not any(map(_ends_blank, cells))
+
+
+_ends_blank = operator.methodcaller("endswith", " ")
+
+
 @attrs.frozen
 class GridColumn:
     """One column: its header (which may wrap), its alignment, whether its cells may wrap."""
@@ -88,12 +100,25 @@ class GridColumn:
 @attrs.frozen
 class ColumnRows:
     """A section's rows held as columns of cells, each row made as it is read: a million rows
-    cost their columns, not a tuple each as well; the grid measures the columns directly."""
+    cost their columns, not a tuple each as well; the grid measures the columns directly.
+    Every cell must be printable (:func:`~conciliazione_core._printable.printable`): the
+    grid does not read a million cells again to check it."""
 
     columns: Sequence[Sequence[str]]
 
     def __iter__(self) -> Iterator[tuple[str, ...]]:
         return zip(*self.columns, strict=True)
+
+
+class MeasuredCells(Sequence[str]):
+    """A column of cells that knows its longest cell without being read (amounts formatted on
+    the fly, whose longest text is the largest amount's): the grid measures it by
+    :attr:`longest` and never holds its million texts. Its cells never wrap and are never
+    empty."""
+
+    @property
+    def longest(self) -> int:
+        raise NotImplementedError
 
 
 def _longest_word(text: str) -> int:
@@ -132,6 +157,8 @@ def _block(
     sections: Sequence[Iterable[Sequence[str]]],
     keep: Sequence[int],
     widths: Sequence[int],
+    chunk: int = 0,
+    longest: Sequence[dict[int, int]] = (),
 ) -> Iterator[str]:
     def row_lines(cells: Sequence[str], header: bool) -> list[str]:
         pieces = [
@@ -158,14 +185,19 @@ def _block(
     wrapping = [(k, w) for k, w in zip(keep, widths, strict=True) if columns[k].wraps]
     rule = (" " * _GAP).join("-" * w for w in widths)
     yield from row_lines([c.header for c in columns], header=True)
-    for section in sections:
+    for number, section in enumerate(sections):
         yield rule
         if isinstance(section, ColumnRows) and all(
-            not cell or (len(cell) <= w and _whole(cell))
-            for k, w in wrapping
-            for cell in section.columns[k]
+            _all_whole(section.columns[k], longest[number][k], w) for k, w in wrapping
         ):  # every row on one line: no check per row
-            yield from map(str.rstrip, itertools.starmap(one_line.format, section))
+            last = section.columns[keep[-1]]
+            lines: Iterator[str] = itertools.starmap(one_line.format, section)
+            if not (columns[keep[-1]].right and (isinstance(last, MeasuredCells) or all(last))):
+                lines = map(str.rstrip, lines)  # a blank at the end of a line
+            if not chunk:
+                yield from lines
+            while block := list(itertools.islice(lines, chunk)):
+                yield "\n".join(block)
             continue
         for cells in section:
             if all(not cells[k] or (len(cells[k]) <= w and _whole(cells[k])) for k, w in wrapping):
@@ -194,31 +226,42 @@ def grid_lines(
     sections: Sequence[Iterable[Sequence[str]]],
     width: int | None = None,
     repeat: int = 1,
+    chunk: int = 0,
 ) -> Iterator[str]:
     """:func:`grid`'s lines one at a time, so a million rows are written without holding
-    them all as lines; ``sections`` are read once for the widths, then once per block."""
+    them all as lines; ``sections`` are read once for the widths, then once per block.
+    ``chunk``: the rows of a :class:`ColumnRows` section that all fit on one line each come
+    as texts of up to ``chunk`` lines joined by newlines (for a writer, not one item a line)."""
     n = len(columns)
     natural = [len(c.header) for c in columns]
     hard = [_longest_word(c.header) for c in columns]
     measured = {k for k, c in enumerate(columns) if not c.breaks}
+    lengths: list[dict[int, int]] = []  # per section, each column's longest cell
     for section in sections:
+        lengths.append({})
         for k in range(n):
             cells = section.columns[k] if isinstance(section, ColumnRows) else None
-            longest = max(map(len, cells or map(itemgetter(k), section)), default=0)
+            longest = lengths[-1][k] = (
+                cells.longest
+                if isinstance(cells, MeasuredCells)
+                else max(map(len, cells or map(itemgetter(k), section)), default=0)
+            )
             natural[k] = max(natural[k], longest)
             if k in measured:
-                words = _longest_word if columns[k].wraps else len
                 hard[k] = max(
-                    hard[k], max(map(words, cells or map(itemgetter(k), section)), default=0)
+                    hard[k],
+                    max(map(_longest_word, cells or map(itemgetter(k), section)), default=0)
+                    if columns[k].wraps
+                    else longest,  # a cell that never wraps is one word
                 )
     narrowest = [max(hard[k], min(natural[k], _NARROWEST_TEXT)) for k in range(n)]
     if width is None or _span(natural) <= width:
-        yield from _block(columns, sections, range(n), natural)
+        yield from _block(columns, sections, range(n), natural, chunk, lengths)
         return
     first = {k for k, c in enumerate(columns) if not c.wraps}
     widths = _fit(natural, narrowest, width, first)
     if _span(widths) <= width or n <= repeat + 1:
-        yield from _block(columns, sections, range(n), widths)
+        yield from _block(columns, sections, range(n), widths, chunk, lengths)
         return
     lead = list(range(min(repeat, n)))
     blocks: list[list[int]] = []
@@ -238,4 +281,4 @@ def grid_lines(
         )
         if number:
             yield ""
-        yield from _block(columns, sections, block, fitted)
+        yield from _block(columns, sections, block, fitted, chunk, lengths)

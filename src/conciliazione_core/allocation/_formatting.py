@@ -6,15 +6,18 @@ or :class:`~conciliazione_core._money.Money`, printed digit by digit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
-from itertools import repeat
+from itertools import chain, repeat
+from typing import overload
 
+from conciliazione_core._grid import MeasuredCells
 from conciliazione_core._money import Money
 from conciliazione_core.i18n import current_language, language
 
 __all__ = [
+    "AmountTexts",
     "amount",
     "amounts",
     "decimal",
@@ -90,12 +93,15 @@ def amount(value: Money, lang: str) -> str:
     return f"{group(value.cents // 100, lang)}{',' if lang == 'it' else '.'}{value.cents % 100:02d}"
 
 
+_HUNDREDTHS = tuple(f".{c:02d}" for c in range(100))
+
+
 def amounts(values: Iterable[int], lang: str, cents: bool) -> list[str]:
     """Amounts in cents for a table column, in one pass: each ``amount(Money(v), lang)`` when
     ``cents``, else ``group(v // 100, lang)`` (whole euros)."""
-    point = "," if lang == "it" else "."
     if cents:
-        texts = [f"{w:,}{point}{r:02d}" for w, r in map(divmod, values, repeat(100))]
+        hundredths = _HUNDREDTHS  # ".05": a look-up, not a format per cell
+        texts = [f"{w:,}{hundredths[r]}" for w, r in map(divmod, values, repeat(100))]
     else:
         texts = [f"{v // 100:,}" for v in values]
     if lang == "it":  # the thousands first, then the decimal comma back
@@ -116,3 +122,53 @@ def format_share(value: Fraction) -> str:
             whole, frac = divmod(scaled.numerator, 10**places)
             return f"{whole}.{frac:0{places}d}%"
     return f"{value.numerator}/{value.denominator}"
+
+
+_CHUNK = 10_000
+
+
+class AmountTexts(MeasuredCells):
+    """A table column's amounts, ``values`` in units of ``unit`` cents, as :func:`amounts`
+    writes them, formatted 10,000 at a time while the column is read: a million amounts are
+    never all held as text. Its width is the largest amount's text, since a larger amount is
+    never written shorter."""
+
+    def __init__(self, values: Sequence[int], lang: str, cents: bool, unit: int = 1) -> None:
+        self._values, self._lang, self._cents, self._unit = values, lang, cents, unit
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def _texts(self, values: Sequence[int]) -> list[str]:
+        unit = self._unit
+        if unit % 100 == 0 and not self._cents:  # whole euros: written from the units
+            euros = unit // 100
+            texts = (
+                [f"{v * euros:,}" for v in values] if euros != 1 else list(map(_GROUPED, values))
+            )
+            return [t.replace(",", ".") for t in texts] if self._lang == "it" else texts
+        if unit != 1:
+            values = list(map(unit.__mul__, values))
+        return amounts(values, self._lang, self._cents)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return self._texts(self._values[index])
+        return self._texts([self._values[index]])[0]
+
+    def __iter__(self) -> Iterator[str]:
+        values = self._values
+        return chain.from_iterable(  # each chunk's texts, handed on in C
+            map(self._texts, (values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)))
+        )
+
+    @property
+    def longest(self) -> int:
+        return len(self._texts([max(self._values)])[0]) if self._values else 0
+
+
+_GROUPED = "{:,}".format

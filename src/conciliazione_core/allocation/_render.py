@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import math
 import operator
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
@@ -23,6 +24,7 @@ from conciliazione_core._printable import printable
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core.allocation._envelopes import is_recipient_level
 from conciliazione_core.allocation._formatting import (
+    AmountTexts,
     amounts,
     euros,
     format_share,
@@ -223,12 +225,20 @@ def allocation_to_csv(a: Allocation) -> str:
 _CSV_ROWS_PER_PIECE = 10_000
 
 
-def _column_texts(units: Sequence[int], unit: int, positions: Sequence[int]) -> list[str]:
-    """The amounts ``units[i] * unit`` cents at ``positions``, as ``str(Money)`` writes them."""
+def _column_texts(
+    units: Sequence[int], unit: int, positions: Sequence[int], in_order: bool = False
+) -> list[str]:
+    """The amounts ``units[i] * unit`` cents at ``positions`` (a slice of ``units`` when
+    ``in_order``: positions are consecutive), as ``str(Money)`` writes them."""
+    chosen = (
+        units[positions[0] : positions[-1] + 1]
+        if in_order and positions
+        else list(map(units.__getitem__, positions))
+    )
     if unit % 100 == 0:  # whole euros: no division per cell
         euros = unit // 100
-        return [f"{units[i] * euros}.00" for i in positions]
-    return cents_texts(map(operator.mul, map(units.__getitem__, positions), itertools.repeat(unit)))
+        return [f"{u * euros}.00" for u in chosen]
+    return cents_texts(chosen if unit == 1 else map(operator.mul, chosen, itertools.repeat(unit)))
 
 
 def _plain(text: str) -> bool:
@@ -255,20 +265,29 @@ def allocation_csv_pieces(a: Allocation) -> Iterator[str]:
     writer.writerow(["row", "id", "name", *(c.id for c in columns), "amount", "status"])
     cells = cell_units(a)
     ids, names, cents = a.recipient_ids, a.recipient_names, a.cents
-    statuses = {n.recipient_id: n.status.value for n in a.non_official}
-    official = DataStatus.OFFICIAL.value
-    order = a.order
+    statuses = a.status_values()
+    order, in_order = a.order, a.in_input_order()
     for start in range(0, len(order), _CSV_ROWS_PER_PIECE):
-        positions = order[start : start + _CSV_ROWS_PER_PIECE]
-        chosen = [ids[i] for i in positions]
-        chosen_names = [names[i] for i in positions]
+        end = start + _CSV_ROWS_PER_PIECE
+        positions = order[start:end]
+        if in_order:  # the rows as given: slices, not one look-up per cell
+            chosen: Sequence[str] = ids[start:end]
+            chosen_names: Sequence[str] = names[start:end]
+            chosen_statuses = statuses[start:end]
+        else:
+            chosen = [ids[i] for i in positions]
+            chosen_names = [names[i] for i in positions]
+            chosen_statuses = [statuses[i] for i in positions]
         rows = zip(
             itertools.repeat(RowKind.RECIPIENT.value),
             chosen,
             chosen_names,
-            *(itertools.repeat("") if c is None else _column_texts(*c, positions) for c in cells),
-            _column_texts(cents, 1, positions),
-            [statuses.get(rid, official) for rid in chosen],
+            *(
+                itertools.repeat("") if c is None else _column_texts(*c, positions, in_order)
+                for c in cells
+            ),
+            _column_texts(cents, 1, positions, in_order),
+            chosen_statuses,
         )
         if _plain("".join(chosen)) and _plain("".join(chosen_names)):
             # Nothing to quote (amounts and statuses never need it): the lines the writer
@@ -323,8 +342,16 @@ def render_table_pieces(
     """The text of :func:`render_table` in pieces of up to 10,000 lines, in order, so that the
     command writes a million recipients without holding every line."""
     with in_language(lang) as chosen:
-        lines = _table_lines(a, chosen, cycle_title, width)
-        while piece := list(itertools.islice(lines, _TABLE_LINES_PER_PIECE)):
+        # Texts of one line, or of up to 10,000 rows of the grid at once (joined by newlines).
+        piece: list[str] = []
+        lines = 0
+        for text in _table_lines(a, chosen, cycle_title, width):
+            piece.append(text)
+            lines += text.count("\n") + 1
+            if lines >= _TABLE_LINES_PER_PIECE:
+                yield "\n".join(piece) + "\n"
+                piece, lines = [], 0
+        if piece:
             yield "\n".join(piece) + "\n"
 
 
@@ -332,32 +359,55 @@ def _grid_rows(a: Allocation, lang: str) -> tuple[ColumnRows, list[list[str]]]:
     """The body and footer cells of the table, from the shared row model: each column's
     amounts in its unit, with cents only where the unit or an amount has them; formatted from
     the integer cents, column by column (no Money per cell)."""
-    marked = {n.recipient_id for n in a.non_official}
-    order = a.order
+    order, in_order = a.order, a.in_input_order()
     ids, names = a.recipient_ids, a.recipient_names
     footer_model = list(footer_rows(a, len(allocation_columns(a))))
-    texts: list[list[str] | None] = []
+
+    def picked(values: Sequence[int], unit: int) -> Sequence[int]:
+        if in_order:  # the rows as given: no look-up per cell
+            return values if unit == 1 else list(map(unit.__mul__, values))
+        return [values[i] * unit for i in order]
+
+    texts: list[Sequence[str] | None] = []
     for column, cell in zip(allocation_columns(a), cell_units(a), strict=True):
         if cell is None:  # nothing computed: a dash for every recipient
             texts.append(None)
             continue
-        units, unit = cell
-        values = [units[i] * unit for i in order]
-        texts.append(amounts(values, lang, _with_cents(values, column.unit.cents)))
-    totals = [a.cents[i] for i in order] + [r.amount.cents for r in footer_model]
-    amount_texts = amounts(totals, lang, _with_cents(totals, a.unit.cents))
+        values = picked(cell[0], 1)
+        unit = cell[1]
+        with_cents = column.unit.cents % 100 != 0 or (
+            unit % 100 != 0 and _with_cents(picked(*cell), column.unit.cents)
+        )
+        texts.append(AmountTexts(values, lang, with_cents, unit))
+    totals = picked(a.cents, 1)
+    footer_cents = [r.amount.cents for r in footer_model]
+    # A recipient's total is a sum of amounts in its envelopes' units.
+    step = math.gcd(*(o.rounding.unit.cents for o in a.outcomes))
+    with_cents = _with_cents(totals, a.unit.cents, step) or _with_cents(footer_cents, a.unit.cents)
+    footer_texts = amounts(footer_cents, lang, with_cents)
     n = len(order)
+    # A star after the id of a recipient whose figures are not official.
+    official = DataStatus.OFFICIAL.value
+    stars = [("", "*")[s != official] for s in a.status_values()] if a.non_official else None
+    shown_ids, shown_names = (
+        _printable_all(ids if in_order else [ids[i] for i in order]),
+        _printable_all(names if in_order else [names[i] for i in order]),
+    )
+    if stars is not None:
+        shown_ids = list(
+            map(operator.add, shown_ids, stars if in_order else [stars[i] for i in order])
+        )
     body = ColumnRows(
         [
-            [printable(ids[i] + "*") if ids[i] in marked else printable(ids[i]) for i in order],
-            [printable(names[i]) for i in order],
+            shown_ids,
+            shown_names,
             *(["-"] * n if t is None else t for t in texts),
-            amount_texts[:n],  # the footer's amounts follow the recipients'
+            AmountTexts(totals, lang, with_cents),
         ]
     )
     footer: list[list[str]] = []
     blank = [""] * len(texts)
-    for row, total in zip(footer_model, amount_texts[len(order) :], strict=True):
+    for row, total in zip(footer_model, footer_texts, strict=True):
         first, name = (
             "",
             {
@@ -373,9 +423,19 @@ def _grid_rows(a: Allocation, lang: str) -> tuple[ColumnRows, list[list[str]]]:
     return body, footer
 
 
-def _with_cents(values: list[int], unit: int) -> bool:
-    """Whether a column shows cents: where its unit or one of its amounts has them."""
-    return unit % 100 != 0 or any(v % 100 for v in values)
+def _printable_all(texts: Sequence[str]) -> Sequence[str]:
+    """:func:`printable` of each text; the texts themselves when all are (one pass in C)."""
+    if all(map(str.isprintable, texts)):
+        return texts
+    return list(map(printable, texts))
+
+
+def _with_cents(values: Sequence[int], unit: int, step: int = 1) -> bool:
+    """Whether a column shows cents: where its unit or one of its amounts has them; amounts
+    that are all multiples of ``step`` cents are not read when ``step`` is whole euros."""
+    if unit % 100 != 0:
+        return True
+    return step % 100 != 0 and any(map(int.__mod__, values, itertools.repeat(100)))
 
 
 def _table_lines(
@@ -411,7 +471,7 @@ def _table_lines(
         *(GridColumn(printable(c.label), right=True) for c in allocation_columns(a)),
         GridColumn(_("Amount"), right=True),
     ]
-    yield from grid_lines(columns, [body, footer], width, repeat=2)
+    yield from grid_lines(columns, [body, footer], width, repeat=2, chunk=_TABLE_LINES_PER_PIECE)
     if a.non_official:
         yield ""
         yield from wrap(
@@ -421,11 +481,14 @@ def _table_lines(
             ),
             width,
         )
+        # "estimate: projected", written once per distinct provenance, not once per recipient.
+        said: dict[int, str] = {}
         for n in a.non_official:
-            method = f": {n.provenance.method}" if n.provenance.method else ""
-            yield from wrap(
-                printable(f"{n.recipient_id} {n.status.word}{method}"), width, "  ", "    "
-            )
+            what = said.get(id(n.provenance))
+            if what is None:
+                method = f": {n.provenance.method}" if n.provenance.method else ""
+                what = said[id(n.provenance)] = f"{n.status.word}{method}"
+            yield from wrap(printable(f"{n.recipient_id} {what}"), width, "  ", "    ")
     legend = []
     for envelope in a.plan.envelopes:
         text = f"{envelope.id}: {envelope.label} ({envelope.basis})"
