@@ -610,6 +610,19 @@ def test_amount_texts_are_the_amounts_of_the_values_in_their_unit(
     assert column.longest == max(map(len, expected), default=0)
 
 
+@pytest.mark.parametrize("lang", ["en", "it"])
+@pytest.mark.parametrize(("unit", "cents"), [(1, True), (1, False), (100, False), (5, True)])
+def test_many_amounts_of_few_euros_are_looked_up_the_same(
+    lang: str, unit: int, cents: bool
+) -> None:
+    # up to 2,500 euros among 3,000 amounts: a table of the 2,501 texts of whole euros
+    values = [(v * 7919) % (250_000 // unit) for v in range(3_000)]
+    column = AmountTexts(values, lang, cents, unit)
+    assert column._grouped is not None
+    assert list(column) == amounts([v * unit for v in values], lang, cents)
+    assert column.longest == max(map(len, column))
+
+
 def _sorted_and_shuffled(case: Any) -> tuple[Allocation, Allocation]:
     """The same allocation from recipients in id order (rendered by slices) and reversed."""
     plan, recipients_, table = case

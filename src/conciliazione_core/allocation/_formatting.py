@@ -94,6 +94,7 @@ def amount(value: Money, lang: str) -> str:
 
 
 _HUNDREDTHS = tuple(f".{c:02d}" for c in range(100))
+_DECIMALS_IT = tuple(f",{c:02d}" for c in range(100))
 
 
 def amounts(values: Iterable[int], lang: str, cents: bool) -> list[str]:
@@ -135,21 +136,23 @@ class AmountTexts(MeasuredCells):
 
     def __init__(self, values: Sequence[int], lang: str, cents: bool, unit: int = 1) -> None:
         self._values, self._lang, self._cents, self._unit = values, lang, cents, unit
+        self._grouped: list[str] | None = None
+        top = max(values, default=0) * unit // 100
+        if top <= len(values):  # many amounts, few distinct euros: "12,345" looked up, not made
+            self._grouped = [group(euros, lang) for euros in range(top + 1)]
 
     def __len__(self) -> int:
         return len(self._values)
 
     def _texts(self, values: Sequence[int]) -> list[str]:
-        unit = self._unit
-        if unit % 100 == 0 and not self._cents:  # whole euros: written from the units
-            euros = unit // 100
-            texts = (
-                [f"{v * euros:,}" for v in values] if euros != 1 else list(map(_GROUPED, values))
-            )
-            return [t.replace(",", ".") for t in texts] if self._lang == "it" else texts
-        if unit != 1:
-            values = list(map(unit.__mul__, values))
-        return amounts(values, self._lang, self._cents)
+        unit, grouped = self._unit, self._grouped
+        cents = values if unit == 1 else list(map(unit.__mul__, values))
+        if grouped is None:
+            return amounts(cents, self._lang, self._cents)
+        if not self._cents:
+            return list(map(grouped.__getitem__, map(int.__floordiv__, cents, repeat(100))))
+        decimals = _DECIMALS_IT if self._lang == "it" else _HUNDREDTHS
+        return [grouped[w] + decimals[r] for w, r in map(divmod, cents, repeat(100))]
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -169,6 +172,3 @@ class AmountTexts(MeasuredCells):
     @property
     def longest(self) -> int:
         return len(self._texts([max(self._values)])[0]) if self._values else 0
-
-
-_GROUPED = "{:,}".format
