@@ -553,3 +553,29 @@ def test_a_table_no_envelope_reads_does_not_mark_the_result_non_official() -> No
     assert [n.recipient_id for n in allocate(proportional, [("A", "a")], table).non_official] == [
         "A"
     ]
+
+
+def test_a_split_in_a_finer_unit_with_overrides_keeps_the_outcome_and_its_bounds() -> None:
+    """Amounts in 2-cent units split in cents (a factor of 2), one recipient with its own
+    shares: every part is counted in cents, and the outcome keeps the envelope's floor and cap."""
+    split = [
+        {"id": "a", "label": "A", "share": "1/3", "basis": "test"},
+        {"id": "b", "label": "B", "share": "2/3", "basis": "test"},
+    ]
+    plan = plan_of(
+        {
+            "id": "e",
+            "kind": "equal",
+            "amount": "1.02",
+            "floor": "0.10",
+            "cap": "0.50",
+            "split": split,
+            "split_unit": "0.01",
+            "split_overrides": {"R2": {"a": "1/2", "b": "1/2"}},
+        },
+        unit="0.02",
+    )
+    outcome = allocate(plan, [("R1", "One"), ("R2", "Two"), ("R3", "Three")]).outcomes[0]
+    assert outcome.units == (17, 17, 17)  # 34 cents each
+    assert outcome.parts == ((11, 17, 11), (23, 17, 23))  # R2: 17 + 17 cents, not 8 + 9
+    assert (outcome.floor, outcome.cap) == (5, 25)  # in 2-cent units, as the envelope's

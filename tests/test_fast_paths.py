@@ -349,7 +349,7 @@ def test_bounded_scale_at_a_flat_sum_is_the_last_point() -> None:
 
 @given(
     st.lists(st.one_of(st.integers(0, 10), st.integers(NEAR // 1000, NEAR + 2)), max_size=20),
-    st.sampled_from([1, 10, 100]),
+    st.sampled_from([1, 2, 10, 100]),
     st.lists(st.integers(0, 7), min_size=1, max_size=4).filter(any),
     st.permutations(["a", "b", "c", "d"]),
     st.booleans(),

@@ -168,7 +168,12 @@ def test_the_engine_allocates_among_a_tables_rows() -> None:
     assert {s.id: s.amount for s in by_rows.shares} == {s.id: s.amount for s in by_pairs.shares}
     with pytest.raises(InputError) as info:
         engine_allocate(cycle.allocation, None)
-    assert info.value.problems[0].path == "recipients"
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        (
+            "recipients",
+            "no recipients: give (id, name) pairs, or a table whose rows are the recipients",
+        )
+    ]
 
 
 @pytest.mark.parametrize("wrong", [5, None, b"A"])

@@ -375,15 +375,18 @@ def _grid_rows(a: Allocation, lang: str) -> tuple[ColumnRows, list[list[str]]]:
             continue
         values = picked(cell[0], 1)
         unit = cell[1]
-        with_cents = column.unit.cents % 100 != 0 or (
-            unit % 100 != 0 and _with_cents(picked(*cell), column.unit.cents)
-        )
+        # Cents where the column's unit has them, or where an amount in units of `unit` may.
+        with_cents = column.unit.cents % 100 != 0 or (unit % 100 != 0 and _has_cents(picked(*cell)))
         texts.append(AmountTexts(values, lang, with_cents, unit))
     totals = picked(a.cents, 1)
     footer_cents = [r.amount.cents for r in footer_model]
     # A recipient's total is a sum of amounts in its envelopes' units.
     step = math.gcd(*(o.rounding.unit.cents for o in a.outcomes))
-    with_cents = _with_cents(totals, a.unit.cents, step) or _with_cents(footer_cents, a.unit.cents)
+    with_cents = (
+        a.unit.cents % 100 != 0
+        or (step % 100 != 0 and _has_cents(totals))
+        or _has_cents(footer_cents)
+    )
     footer_texts = amounts(footer_cents, lang, with_cents)
     n = len(order)
     shown_ids, shown_names = (
@@ -450,12 +453,9 @@ def _printable_all(texts: Sequence[str]) -> Sequence[str]:
     return list(map(printable, texts))
 
 
-def _with_cents(values: Sequence[int], unit: int, step: int = 1) -> bool:
-    """Whether a column shows cents: where its unit or one of its amounts has them; amounts
-    that are all multiples of ``step`` cents are not read when ``step`` is whole euros."""
-    if unit % 100 != 0:
-        return True
-    return step % 100 != 0 and any(map(int.__mod__, values, itertools.repeat(100)))
+def _has_cents(values: Sequence[int]) -> bool:
+    """Whether an amount in cents has cents (one pass in C)."""
+    return any(map(int.__mod__, values, itertools.repeat(100)))
 
 
 def _table_lines(
