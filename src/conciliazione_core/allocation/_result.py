@@ -10,6 +10,7 @@ with :meth:`Allocation.explain`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import islice, repeat
 from typing import Any
 
@@ -101,26 +102,24 @@ class Allocation:
     # ---- look-ups ---------------------------------------------------------------------------
 
     @property
-    def order(self) -> list[int]:
-        """Recipient positions in display order (by id unless the plan says input order)."""
-        found = self._cache.get("order")
+    def order(self) -> Sequence[int]:
+        """Recipient positions in display order (by id unless the plan says input order): a
+        ``range`` when that is the input order, so a million positions cost no list."""
+        found: Sequence[int] | None = self._cache.get("order")
         if found is None:
-            n = len(self.recipient_ids)
             ids = self.recipient_ids
             # Ids often come sorted already (a table written in id order): one comparison
             # pass instead of a sort by key.
             if self.plan.order is Order.INPUT or all(map(str.__lt__, ids, islice(ids, 1, None))):
-                found = list(range(n))
-                self._cache["in_input_order"] = True
+                found = range(len(ids))
             else:
-                found = sorted(range(n), key=ids.__getitem__)
+                found = sorted(range(len(ids)), key=ids.__getitem__)
             self._cache["order"] = found
         return found
 
     def in_input_order(self) -> bool:
         """Whether :attr:`order` lists the recipients as given (so renderers slice, not pick)."""
-        self.order  # noqa: B018 (computes and caches the flag)
-        return bool(self._cache.get("in_input_order"))
+        return isinstance(self.order, range)
 
     def status_values(self) -> list[str]:
         """Each recipient's :meth:`status` value (``"official"``, ...), in input order: for
