@@ -25,8 +25,8 @@ from conciliazione_core._money import Money
 from conciliazione_core._provenance import DataStatus, Provenance
 from conciliazione_core._views import cycle_to_json
 from conciliazione_core.allocation import allocate as engine_allocate
-from conciliazione_core.cli import main
 from conciliazione_core.testing._conformance import check_allocation, check_parameters
+from test_cli_allocate import run
 from test_cycle import MINIMAL, load_problems, write
 
 ROWS = """id,name,pop,source,reference_date,status,method
@@ -188,13 +188,6 @@ def test_a_table_holds_text_ids_and_names(wrong: object) -> None:
 
 
 # ---- the other doors ---------------------------------------------------------------------------
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_the_command_allocates_among_the_rows_of_data(

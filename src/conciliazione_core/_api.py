@@ -18,7 +18,7 @@ import attrs
 from conciliazione_core._cycle import Cycle
 from conciliazione_core._documents import Document
 from conciliazione_core._errors import InputError, PluginError
-from conciliazione_core._suggest import with_hint
+from conciliazione_core._suggest import listing, with_hint
 from conciliazione_core.i18n import LANGUAGES, _, language
 
 if TYPE_CHECKING:
@@ -184,14 +184,11 @@ def _check_explained(explain: Iterable[str], known: Sequence[str], cycle: str) -
     ids = set(known)
     for recipient in explain:
         if recipient not in ids:
-            shown = ", ".join(known[:30]) + (
-                _(" and {n} more").format(n=len(known) - 30) if len(known) > 30 else ""
-            )
             raise InputError.at(
                 "explain",
                 with_hint(
                     _("{id!r} is not a recipient of {cycle}; recipients: {ids}").format(
-                        id=recipient, cycle=cycle, ids=shown
+                        id=recipient, cycle=cycle, ids=listing(known)
                     ),
                     recipient,
                     known,

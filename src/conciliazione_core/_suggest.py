@@ -7,11 +7,11 @@ usually a typo of a known one; :func:`did_you_mean` names the closest (by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from conciliazione_core.i18n import _
 
-__all__ = ["close_matches", "did_you_mean", "with_hint"]
+__all__ = ["close_matches", "did_you_mean", "listing", "with_hint"]
 
 
 _MARGIN = 0.1
@@ -55,3 +55,12 @@ def with_hint(message: str, word: object, known: Iterable[str]) -> str:
     """``message``, then ``; did you mean …?`` when a known name is close to ``word``."""
     hint = did_you_mean(word, known) if isinstance(word, str) else ""
     return f"{message}; {hint}" if hint else message
+
+
+def listing(names: Sequence[str], limit: int = 30) -> str:
+    """The first ``limit`` names, then how many more: an error about a million recipients
+    names some of them, not all."""
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        shown += _(" and {n} more").format(n=len(names) - limit)
+    return shown

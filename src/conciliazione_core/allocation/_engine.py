@@ -24,6 +24,7 @@ from conciliazione_core._errors import InputError, Problem
 from conciliazione_core._gc import paused_gc
 from conciliazione_core._indicators import IndicatorTable
 from conciliazione_core._money import Money
+from conciliazione_core._suggest import listing
 from conciliazione_core.allocation._bounds import bounded_scale
 from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
@@ -57,13 +58,6 @@ __all__ = ["allocate"]
 
 _first = operator.itemgetter(0)
 _second = operator.itemgetter(1)
-
-
-def _listing(ids: Sequence[str], limit: int = 30) -> str:
-    shown = ", ".join(ids[:limit])
-    if len(ids) > limit:
-        shown += _(" and {n} more").format(n=len(ids) - limit)
-    return shown
 
 
 def _envelope_path(plan: AllocationPlan, envelope_id: str) -> str:
@@ -171,7 +165,7 @@ def _allocate(
     permutation, missing_ids, extra, duplicates = _match(ids, table)
     if duplicates:
         raise InputError.at(
-            "recipients", _("duplicate recipient id(s): {ids}").format(ids=_listing(duplicates))
+            "recipients", _("duplicate recipient id(s): {ids}").format(ids=listing(duplicates))
         )
     if extra:
         problems.append(
@@ -179,7 +173,7 @@ def _allocate(
                 "indicators",
                 _(
                     "the indicator table has rows for {n} id(s) that are not recipients: {ids}"
-                ).format(n=len(extra), ids=_listing(extra)),
+                ).format(n=len(extra), ids=listing(extra)),
             )
         )
     if table is not None:
@@ -228,7 +222,7 @@ def _allocate(
                             id=envelope.id,
                             names=", ".join(indicators),
                             n=len(missing_ids),
-                            ids=_listing(missing_ids),
+                            ids=listing(missing_ids),
                         ),
                     )
                 )

@@ -20,7 +20,7 @@ from conciliazione_core._errors import InputError
 from conciliazione_core._indicators import IndicatorRow, IndicatorTable
 from conciliazione_core._money import Money
 from conciliazione_core._provenance import DataStatus
-from conciliazione_core._suggest import with_hint
+from conciliazione_core._suggest import listing, with_hint
 from conciliazione_core.allocation._envelopes import (
     AllocationPlan,
     Order,
@@ -153,14 +153,11 @@ class Allocation:
             return self.recipient_ids.index(recipient_id)
         except (KeyError, ValueError):
             known = sorted(self.recipient_ids)
-            listing = ", ".join(known[:20]) + (
-                _(" and {n} more").format(n=len(known) - 20) if len(known) > 20 else ""
-            )
             raise InputError.at(
                 "recipient",
                 with_hint(
                     _("unknown recipient {id!r}; known: {known}").format(
-                        id=recipient_id, known=listing or _("none")
+                        id=recipient_id, known=listing(known, 20) or _("none")
                     ),
                     recipient_id,
                     known,

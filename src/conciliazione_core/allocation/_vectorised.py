@@ -71,14 +71,11 @@ def largest_remainder_int64(
     ``total`` is positive, ``units >= 0``, unique ids. Returns None (the caller computes it in pure
     Python) when the list is short, NumPy is unavailable, or a product could overflow ``int64``.
     """
-    n = len(weights)
     # Every weight is at most the total: if it fits, the weights fit in int64 arrays.
-    if n < MIN_LENGTH or total > _INT64_MAX:
+    found = _int64_array(weights) if total <= _INT64_MAX else None
+    if found is None:
         return None
-    np = numpy_or_none()
-    if np is None:
-        return None
-    array = np.asarray(weights, dtype=np.int64)
+    np, array = found
     # The products fit when the total's does (the cheap check) or the largest weight's does.
     if total * units > _INT64_MAX and int(array.max()) * units > _INT64_MAX:
         return None
@@ -106,6 +103,20 @@ def _hand_out(
     return result
 
 
+def _int64_array(values: Sequence[int]) -> tuple[ModuleType, Any] | None:
+    """NumPy and ``values`` as an ``int64`` array, or None: a list too short to gain from it,
+    no NumPy, or a value beyond ``int64`` (the caller computes in pure Python)."""
+    if len(values) < MIN_LENGTH:
+        return None
+    np = numpy_or_none()
+    if np is None:
+        return None
+    try:
+        return np, np.asarray(values, dtype=np.int64)
+    except OverflowError:
+        return None
+
+
 def round_quotas_int64(
     units: int, quotas: Sequence[int], denominator: int, ids: Sequence[str], floor_only: bool
 ) -> list[int] | None:
@@ -115,16 +126,12 @@ def round_quotas_int64(
     What a capped or floored envelope rounds: its quotas are already over one denominator, so
     no product by ``units`` is needed and they fit ``int64`` far more often than the products do.
     """
-    n = len(quotas)
-    if n < MIN_LENGTH or denominator > _INT64_MAX or units > _INT64_MAX:
+    if denominator > _INT64_MAX or units > _INT64_MAX:
         return None
-    np = numpy_or_none()
-    if np is None:
+    found = _int64_array(quotas)
+    if found is None:
         return None
-    try:
-        array = np.asarray(quotas, dtype=np.int64)
-    except OverflowError:  # a quota beyond int64: the caller computes it in pure Python
-        return None
+    np, array = found
     floors = array // denominator
     if floor_only:
         result: list[int] = floors.tolist()
@@ -144,17 +151,12 @@ def split_columns_int64(
     the engine's pure-Python ``_split_columns``, or None where it cannot be exact (a short list,
     no NumPy, or a product beyond ``int64``).
     """
+    found = _int64_array(units) if multipliers else None
+    if found is None:
+        return None
+    np, array = found
     n = len(units)
-    if n < MIN_LENGTH or not multipliers:
-        return None
-    np = numpy_or_none()
-    if np is None:
-        return None
-    try:
-        array = np.asarray(units, dtype=np.int64)
-    except OverflowError:
-        return None
-    biggest = int(array.max()) if n else 0
+    biggest = int(array.max())
     if biggest * factor * max(multipliers) > _INT64_MAX or common > _INT64_MAX:
         return None
     if factor != 1:
