@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 import pytest
 
 from conciliazione_core import hookimpl
+from conciliazione_core._errors import Problem
 from conciliazione_core._host import Host, PluginProblem
 from conciliazione_core._legal import Evidence, LegalBasis
 from conciliazione_core._money import Money
@@ -390,6 +391,11 @@ class _RaisesIn(LumpKind):
             raise KeyError("amount")
         return super().read(reader, raw, path, rounding)
 
+    def check(self, envelope: LumpEnvelope, ids: Sequence[str], path: str) -> list[Problem]:
+        if self.step == "check":
+            raise IndexError("no such recipient")
+        return []
+
     def allocate(
         self, envelope: LumpEnvelope, context: AllocationContext
     ) -> EnvelopeOutcome | RetainedLine:
@@ -405,6 +411,7 @@ class _RaisesIn(LumpKind):
     ("step", "error"),
     [
         ("read", "KeyError: 'amount'"),
+        ("check", "IndexError: no such recipient"),
         ("allocate", "ZeroDivisionError: division by zero"),
         ("explain_text", "ValueError: no words"),
     ],
@@ -470,6 +477,7 @@ def _outcome(units: tuple[Any, ...], leftover: int = 0) -> Callable[[Any, Any], 
             lambda e, c: None,
             "TypeError: returned NoneType, not an EnvelopeOutcome or a RetainedLine",
         ),
+        (lambda e, c: 5, "TypeError: returned int, not an EnvelopeOutcome or a RetainedLine"),
         (
             lambda e, c: RetainedLine(e.id, e.label, Money(999), e.basis, e.citation),
             "ValueError: returned a retained line of €9.99 for 'b', not €10.00 for 'b'",
@@ -502,6 +510,39 @@ def test_what_a_plugin_kind_allocates_is_checked_before_it_is_used(
     with pytest.raises(PluginError) as info:
         allocate(plan, [("a", "A"), ("b", "B")])
     assert info.value.plugin == "liar_plugin"
+    assert info.value.reason.startswith(f"envelope kind 'liar' failed in allocate: {error}")
+
+
+@pytest.mark.parametrize(
+    ("units", "leftover", "error"),
+    [
+        ((5, 4), 1, None),  # whole euros: €9 handed out, €1 left over, €10 in all
+        ((5, 3), 1, "ValueError: handed out €9.00 of €10.00"),  # units + leftover, in euros
+    ],
+)
+def test_a_plugin_kinds_leftover_counts_in_its_books_in_its_unit(
+    units: tuple[int, ...], leftover: int, error: str | None
+) -> None:
+    from conciliazione_core._errors import PluginError
+    from conciliazione_core.allocation import allocate
+
+    registry = host_of(
+        ("liar_plugin", _Registers(_Returns(_outcome(units, leftover))))
+    ).envelope_kinds
+    data = {
+        "total": "10",
+        "rounding": {"strategy": "floor", "unit": "1"},
+        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
+    }
+    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
+    plan = parse_allocation(data, citations, kinds=registry)
+    if error is None:
+        result = allocate(plan, [("a", "A"), ("b", "B")])
+        assert result.cents == (500, 400)
+        assert result.unallocated == Money(100)
+        return
+    with pytest.raises(PluginError) as info:
+        allocate(plan, [("a", "A"), ("b", "B")])
     assert info.value.reason.startswith(f"envelope kind 'liar' failed in allocate: {error}")
 
 

@@ -579,3 +579,14 @@ def test_a_split_in_a_finer_unit_with_overrides_keeps_the_outcome_and_its_bounds
     assert outcome.units == (17, 17, 17)  # 34 cents each
     assert outcome.parts == ((11, 17, 11), (23, 17, 23))  # R2: 17 + 17 cents, not 8 + 9
     assert (outcome.floor, outcome.cap) == (5, 25)  # in 2-cent units, as the envelope's
+
+
+def test_a_bad_recipient_is_named_with_its_value_cut_to_80_characters() -> None:
+    plan = plan_of({"id": "e", "kind": "equal", "amount": "1.00"})
+    long = ("b" * 100,)
+    for bad, shown in ((long, repr(long)[:80]), ("ab", "'ab'")):
+        with pytest.raises(InputError) as info:
+            allocate(plan, [("a", "A"), bad])  # type: ignore[list-item]
+        assert [(p.path, p.message) for p in info.value.problems] == [
+            ("recipients[1]", f"expected an (id, name) pair of texts, got {shown}")
+        ]
