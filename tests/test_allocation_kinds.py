@@ -546,6 +546,29 @@ def test_a_plugin_kinds_leftover_counts_in_its_books_in_its_unit(
     assert info.value.reason.startswith(f"envelope kind 'liar' failed in allocate: {error}")
 
 
+def test_a_plugin_kind_is_handed_the_plan_the_ids_and_its_place() -> None:
+    from conciliazione_core.allocation import allocate
+
+    seen: list[AllocationContext] = []
+
+    def make(envelope: Any, context: AllocationContext) -> object:
+        seen.append(context)
+        return _outcome((1000, 0))(envelope, context)
+
+    registry = host_of(("liar_plugin", _Registers(_Returns(make)))).envelope_kinds
+    data = {
+        "total": "10",
+        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
+    }
+    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
+    plan = parse_allocation(data, citations, kinds=registry)
+    allocate(plan, [("a", "A"), ("b", "B")])
+    [context] = seen
+    assert context.plan is plan
+    assert context.ids == ("a", "b")
+    assert context.path == "$.allocation.envelopes[0]"
+
+
 def test_a_plugin_kind_may_keep_its_whole_amount_as_a_retained_line() -> None:
     from conciliazione_core.allocation import allocate
 
