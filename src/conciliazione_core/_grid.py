@@ -8,6 +8,7 @@ only thing that may overflow it.
 
 from __future__ import annotations
 
+import abc
 import itertools
 import operator
 import shutil
@@ -117,8 +118,9 @@ class MeasuredCells(Sequence[str]):
     empty."""
 
     @property
+    @abc.abstractmethod
     def longest(self) -> int:
-        raise NotImplementedError
+        """The length of the longest cell."""
 
 
 def _longest_word(text: str) -> int:
