@@ -15,6 +15,7 @@ from conciliazione_core._legal import Evidence, LegalBasis
 from conciliazione_core._money import Money
 from conciliazione_core.allocation import (
     AllocationContext,
+    AllocationPlan,
     Component,
     EnvelopeKind,
     EnvelopeOutcome,
@@ -466,6 +467,20 @@ def _outcome(units: tuple[Any, ...], leftover: int = 0) -> Callable[[Any, Any], 
     return make
 
 
+def _liar_plan(
+    make: Callable[[Any, Any], object], plugin: str = "liar_plugin", **extra: Any
+) -> AllocationPlan:
+    """A plan of one €10 envelope of the kind that returns what ``make`` makes."""
+    registry = host_of((plugin, _Registers(_Returns(make)))).envelope_kinds
+    data = {
+        "total": "10",
+        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
+        **extra,
+    }
+    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
+    return parse_allocation(data, citations, kinds=registry)
+
+
 @pytest.mark.parametrize(
     ("make", "error"),
     [
@@ -500,13 +515,7 @@ def test_what_a_plugin_kind_allocates_is_checked_before_it_is_used(
     from conciliazione_core._errors import PluginError
     from conciliazione_core.allocation import allocate
 
-    registry = host_of(("liar_plugin", _Registers(_Returns(make)))).envelope_kinds
-    data = {
-        "total": "10",
-        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
-    }
-    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
-    plan = parse_allocation(data, citations, kinds=registry)
+    plan = _liar_plan(make)
     with pytest.raises(PluginError) as info:
         allocate(plan, [("a", "A"), ("b", "B")])
     assert info.value.plugin == "liar_plugin"
@@ -526,16 +535,7 @@ def test_a_plugin_kinds_leftover_counts_in_its_books_in_its_unit(
     from conciliazione_core._errors import PluginError
     from conciliazione_core.allocation import allocate
 
-    registry = host_of(
-        ("liar_plugin", _Registers(_Returns(_outcome(units, leftover))))
-    ).envelope_kinds
-    data = {
-        "total": "10",
-        "rounding": {"strategy": "floor", "unit": "1"},
-        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
-    }
-    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
-    plan = parse_allocation(data, citations, kinds=registry)
+    plan = _liar_plan(_outcome(units, leftover), rounding={"strategy": "floor", "unit": "1"})
     if error is None:
         result = allocate(plan, [("a", "A"), ("b", "B")])
         assert result.cents == (500, 400)
@@ -555,13 +555,7 @@ def test_a_plugin_kind_is_handed_the_plan_the_ids_and_its_place() -> None:
         seen.append(context)
         return _outcome((1000, 0))(envelope, context)
 
-    registry = host_of(("liar_plugin", _Registers(_Returns(make)))).envelope_kinds
-    data = {
-        "total": "10",
-        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
-    }
-    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
-    plan = parse_allocation(data, citations, kinds=registry)
+    plan = _liar_plan(make)
     allocate(plan, [("a", "A"), ("b", "B")])
     [context] = seen
     assert context.plan is plan
@@ -575,12 +569,6 @@ def test_a_plugin_kind_may_keep_its_whole_amount_as_a_retained_line() -> None:
     def keep(e: Any, c: AllocationContext) -> object:
         return RetainedLine(e.id, e.label, e.amount, e.basis, e.citation)
 
-    registry = host_of(("keeper", _Registers(_Returns(keep)))).envelope_kinds
-    data = {
-        "total": "10",
-        "envelopes": [{"id": "b", "kind": "liar", "label": "B", "basis": "a", "amount": "10"}],
-    }
-    citations = {"a": LegalBasis(act="A", evidence=Evidence.DOCUMENT)}
-    allocation = allocate(parse_allocation(data, citations, kinds=registry), [("a", "A")])
+    allocation = allocate(_liar_plan(keep, "keeper"), [("a", "A")])
     assert allocation.retained_total == Money.parse("10")
     assert allocation.amount("a") == Money(0)
