@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterator
 from typing import TypeAlias
 
 import attrs
@@ -31,7 +32,10 @@ __all__ = [
     "Project",
     "SystemAction",
     "TerritorialPlan",
+    "alliances_in",
     "document_kind",
+    "networks_in",
+    "projects_in",
 ]
 
 
@@ -202,3 +206,36 @@ def document_kind(document: Document) -> str:
         if type(document) is cls:
             return kind
     raise TypeError(f"not a document: {type(document).__name__}")
+
+
+# ---- where a document's networks, alliances and projects are (for the rules' findings) ----------
+
+
+def networks_in(document: Document) -> Iterator[tuple[Network, str]]:
+    """Each network of ``document`` with its path: a plan's, a register's, or the network."""
+    if isinstance(document, TerritorialPlan):
+        yield document.network, "$.network"
+    elif isinstance(document, NetworkRegister):
+        for i, network in enumerate(document.networks):
+            yield network, f"$.networks[{i}]"
+    elif isinstance(document, Network):
+        yield document, "$"
+
+
+def alliances_in(document: Document) -> Iterator[tuple[Alliance, str]]:
+    """Each alliance of ``document`` with its path: a plan's, or the alliance itself."""
+    if isinstance(document, TerritorialPlan):
+        for i, alliance in enumerate(document.alliances):
+            yield alliance, f"$.alliances[{i}]"
+    elif isinstance(document, Alliance):
+        yield document, "$"
+
+
+def projects_in(document: Document) -> Iterator[tuple[Project, str, str | None]]:
+    """Each project of ``document`` with its path and the plan's agency (None for a project
+    on its own)."""
+    if isinstance(document, TerritorialPlan):
+        for i, project in enumerate(document.projects):
+            yield project, f"$.projects[{i}]", document.network.agency
+    elif isinstance(document, Project):
+        yield document, "$", None

@@ -6,6 +6,7 @@ only public leads"), never an exception. A report is admissible when it has no e
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 
@@ -22,7 +23,7 @@ from conciliazione_core.i18n import (
     translate,
 )
 
-__all__ = ["Finding", "FindingCode", "Report", "Severity", "closest_names"]
+__all__ = ["Finding", "FindingCode", "Report", "Severity", "closest_names", "day_text"]
 
 
 class Severity(enum.Enum):
@@ -169,3 +170,8 @@ class Report:
     def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
         """Findings by severity, keeping the order the checks emitted them in within each."""
         return tuple(sorted(findings, key=lambda f: _ORDER[f.severity]))
+
+
+def day_text(day: dt.date) -> str:
+    """A day as findings write it in either language: ``30/11/2026``."""
+    return day.strftime("%d/%m/%Y")

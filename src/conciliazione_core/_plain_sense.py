@@ -23,15 +23,15 @@ import attrs
 from conciliazione_core._bodies import Body, LegalNature
 from conciliazione_core._documents import (
     Accord,
-    Alliance,
     Document,
-    Network,
     NetworkRegister,
-    Project,
     TerritorialPlan,
+    alliances_in,
+    networks_in,
+    projects_in,
 )
 from conciliazione_core._errors import InputError
-from conciliazione_core._findings import Finding, FindingCode, Severity
+from conciliazione_core._findings import Finding, FindingCode, Severity, day_text
 from conciliazione_core._legal import PLAIN_SENSE_KEY, LegalBasis
 from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.i18n import N_, _
@@ -233,37 +233,7 @@ NATURE_WORDS = {
 }
 
 
-def _date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-# ---- where the document's dates, projects and bodies are ---------------------------------------
-
-
-def _networks(document: Document) -> Iterator[tuple[Network, str]]:
-    if isinstance(document, TerritorialPlan):
-        yield document.network, "$.network"
-    elif isinstance(document, NetworkRegister):
-        for i, network in enumerate(document.networks):
-            yield network, f"$.networks[{i}]"
-    elif isinstance(document, Network):
-        yield document, "$"
-
-
-def _alliances(document: Document) -> Iterator[tuple[Alliance, str]]:
-    if isinstance(document, TerritorialPlan):
-        for i, alliance in enumerate(document.alliances):
-            yield alliance, f"$.alliances[{i}]"
-    elif isinstance(document, Alliance):
-        yield document, "$"
-
-
-def _projects(document: Document) -> Iterator[tuple[Project, str]]:
-    if isinstance(document, TerritorialPlan):
-        for i, project in enumerate(document.projects):
-            yield project, f"$.projects[{i}]"
-    elif isinstance(document, Project):
-        yield document, "$"
+# ---- where the document's dates are ------------------------------------------------------------
 
 
 #: Dates that record something done (so they cannot be in the future), as words for messages.
@@ -279,16 +249,16 @@ def _dates(document: Document) -> Iterator[tuple[str, dt.date, str, bool]]:
         if item is not None and item.signed_on is not None:
             yield _SIGNED, item.signed_on, f"{path}.accord.signed_on", True
 
-    for network, path in _networks(document):
+    for network, path in networks_in(document):
         yield from accord(network.accord, path)
         for i, member in enumerate(network.members):
             if member.joined_on is not None:
                 yield _JOINED, member.joined_on, f"{path}.members[{i}].joined_on", True
-    for alliance, path in _alliances(document):
+    for alliance, path in alliances_in(document):
         yield from accord(alliance.accord, path)
         if alliance.contract_on is not None:
             yield _CONTRACT, alliance.contract_on, f"{path}.contract_on", True
-    for project, path in _projects(document):
+    for project, path, _agency in projects_in(document):
         for words, day, key, done in (
             (_STARTS, project.starts_on, "starts_on", False),
             (_ENDS, project.ends_on, "ends_on", False),
@@ -312,16 +282,16 @@ def _bodies(document: Document) -> Iterator[tuple[Body, str]]:
         for i, body in enumerate(bodies):
             yield body, f"{path}.partners[{i}]"
 
-    for network, path in _networks(document):
+    for network, path in networks_in(document):
         yield network.lead, f"{path}.lead"
         yield from accord(network.accord, path)
         for i, member in enumerate(network.members):
             yield member.body, f"{path}.members[{i}].body"
-    for alliance, path in _alliances(document):
+    for alliance, path in alliances_in(document):
         yield alliance.lead, f"{path}.lead"
         yield from partners(alliance.partners, path)
         yield from accord(alliance.accord, path)
-    for project, path in _projects(document):
+    for project, path, _agency in projects_in(document):
         yield project.lead, f"{path}.lead"
         yield from partners(project.partners, path)
 
@@ -340,12 +310,18 @@ def _years_from(day: dt.date, start: dt.date, end: dt.date) -> int:
 def _check_dates(cycle: Cycle, rules: DatesRules, document: Document) -> Iterator[Finding]:
     basis = cycle.cite(rules.basis)
     start, end = cycle.period.start, cycle.period.end
-    period = {"start": _date(start), "end": _date(end)}
+    period = {"start": day_text(start), "end": day_text(end)}
     for words, day, path, done in _dates(document):
         years = _years_from(day, start, end)
         if years >= rules.years_off:
             yield finding(
-                "DATE_CENTURY_OFF", path, basis, field=words, date=_date(day), years=years, **period
+                "DATE_CENTURY_OFF",
+                path,
+                basis,
+                field=words,
+                date=day_text(day),
+                years=years,
+                **period,
             )
         if done and rules.today is not None and day > rules.today:
             yield finding(
@@ -353,13 +329,13 @@ def _check_dates(cycle: Cycle, rules: DatesRules, document: Document) -> Iterato
                 path,
                 basis,
                 field=words,
-                date=_date(day),
-                today=_date(rules.today),
+                date=day_text(day),
+                today=day_text(rules.today),
             )
     # Where [rules.projects] sets the last day a project may end, that deadline is the cycle's
     # own word on the end (PROJECT_ENDS_LATE): the period is not checked against it.
     ends_by = getattr(cycle.rules.sections.get("projects"), "ends_by", None)
-    for project, path in _projects(document):
+    for project, path, _agency in projects_in(document):
         starts, ends = project.starts_on, project.ends_on
         if starts is not None and ends is not None and ends < starts:
             yield finding(
@@ -367,8 +343,8 @@ def _check_dates(cycle: Cycle, rules: DatesRules, document: Document) -> Iterato
                 f"{path}.ends_on",
                 basis,
                 name=project.title,
-                end=_date(ends),
-                start=_date(starts),
+                end=day_text(ends),
+                start=day_text(starts),
             )
         if not rules.within_period:
             continue
@@ -383,7 +359,7 @@ def _check_dates(cycle: Cycle, rules: DatesRules, document: Document) -> Iterato
                     basis,
                     name=project.title,
                     field=words,
-                    date=_date(when),
+                    date=day_text(when),
                     **period,
                 )
 
@@ -398,7 +374,7 @@ def _check_figures(cycle: Cycle, rules: FiguresRules, document: Document) -> Ite
     plan = cycle.allocation
     total = plan.total if plan is not None else None
     if rules.counts:
-        for network, path in _networks(document):
+        for network, path in networks_in(document):
             if network.member_count is not None and network.member_count < 0:
                 yield finding(
                     "COUNT_NEGATIVE",
@@ -408,7 +384,7 @@ def _check_figures(cycle: Cycle, rules: FiguresRules, document: Document) -> Ite
                     name=network.name,
                     count=network.member_count,
                 )
-    for project, path in _projects(document):
+    for project, path, _agency in projects_in(document):
         cost = project.total_cost
         if rules.costs and cost is not None:
             if project.requested is not None and project.requested > cost:
@@ -470,15 +446,15 @@ def _named(document: Document) -> Iterator[tuple[str, str, str | None, str]]:
     """``(what, id, name or title or None, path)`` of everything with an id of its own."""
     if isinstance(document, NetworkRegister | TerritorialPlan):
         yield "document", document.id, None, "$"
-    for network, path in _networks(document):
+    for network, path in networks_in(document):
         yield "network", network.id, network.name, path
         if network.accord is not None:
             yield "accord", network.accord.id, None, f"{path}.accord"
-    for alliance, path in _alliances(document):
+    for alliance, path in alliances_in(document):
         yield "alliance", alliance.id, alliance.name, path
         if alliance.accord is not None:
             yield "accord", alliance.accord.id, None, f"{path}.accord"
-    for project, path in _projects(document):
+    for project, path, _agency in projects_in(document):
         yield "project", project.id, project.title, path
     if isinstance(document, TerritorialPlan):
         for i, action in enumerate(document.system_actions):
@@ -493,7 +469,7 @@ def _check_coherence(cycle: Cycle, rules: CoherenceRules, document: Document) ->
         if title is not None and not title.strip():
             field = "title" if what in ("project", "system action") else "name"
             yield finding("TITLE_BLANK", f"{path}.{field}", basis, what=_WHAT[what], id=ident)
-    for project, path in _projects(document):
+    for project, path, _agency in projects_in(document):
         repeated: set[str] = set()
         for i, code in enumerate(project.service_types):
             if code in project.service_types[:i] and code not in repeated:

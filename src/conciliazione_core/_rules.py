@@ -21,14 +21,15 @@ import attrs
 
 from conciliazione_core._bodies import Body, BodyKind, LegalNature
 from conciliazione_core._documents import (
-    Alliance,
     Document,
     Network,
     NetworkRegister,
-    Project,
     TerritorialPlan,
+    alliances_in,
+    networks_in,
+    projects_in,
 )
-from conciliazione_core._findings import Finding, FindingCode, Severity, closest_names
+from conciliazione_core._findings import Finding, FindingCode, Severity, closest_names, day_text
 from conciliazione_core._plain_sense import NATURE_WORDS, PLAIN_SENSE_RULES
 from conciliazione_core._rule_registry import Rule, finding
 from conciliazione_core.hookspecs import hookimpl
@@ -327,49 +328,18 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
     )
 }
 
-_NATURE_WORDS = NATURE_WORDS
-
 
 def _nature(body: Body) -> str:
     """The English words of a lead's nature: translated when the message is read."""
-    return _NATURE_WORDS[body.nature]
-
-
-def _date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-# ---- where the document's networks, leads and projects are ------------------------------------
-
-
-def _networks(document: Document) -> Iterator[tuple[Network, str]]:
-    if isinstance(document, TerritorialPlan):
-        yield document.network, "$.network"
-    elif isinstance(document, NetworkRegister):
-        for i, network in enumerate(document.networks):
-            yield network, f"$.networks[{i}]"
-    elif isinstance(document, Network):
-        yield document, "$"
+    return NATURE_WORDS[body.nature]
 
 
 def _leads(document: Document) -> Iterator[tuple[str, str, Body, str]]:
     """``(what, name, lead, path)``; ``what`` is English, translated when the message is read."""
-    if isinstance(document, TerritorialPlan):
-        for i, alliance in enumerate(document.alliances):
-            yield N_("Alliance"), alliance.name, alliance.lead, f"$.alliances[{i}].lead"
-    elif isinstance(document, Alliance):
-        yield N_("Alliance"), document.name, document.lead, "$.lead"
-    for project, path, _agency in _projects(document):
+    for alliance, path in alliances_in(document):
+        yield N_("Alliance"), alliance.name, alliance.lead, f"{path}.lead"
+    for project, path, _agency in projects_in(document):
         yield N_("Project"), project.title, project.lead, f"{path}.lead"
-
-
-def _projects(document: Document) -> Iterator[tuple[Project, str, str | None]]:
-    """``(project, path, the plan's agency or None)``."""
-    if isinstance(document, TerritorialPlan):
-        for i, project in enumerate(document.projects):
-            yield project, f"$.projects[{i}]", document.network.agency
-    elif isinstance(document, Project):
-        yield document, "$", None
 
 
 # ---- networks -----------------------------------------------------------------------------------
@@ -380,7 +350,7 @@ def _check_network(cycle: Cycle, rules: NetworkRules, document: Document) -> Ite
 
     basis = cycle.cite(rules.basis)
     territory = lombardy()
-    for network, path in _networks(document):
+    for network, path in networks_in(document):
         agency_id = network.agency
         leads: tuple[str, ...] = (agency_id,)
         agency = territory.agency(agency_id)
@@ -488,7 +458,7 @@ def _check_register(
 
 def _check_accord(cycle: Cycle, rules: AccordRules, document: Document) -> Iterator[Finding]:
     basis = cycle.cite(rules.basis)
-    for network, path in _networks(document):
+    for network, path in networks_in(document):
         accord = network.accord
         if accord is None:
             if rules.required:
@@ -504,8 +474,8 @@ def _check_accord(cycle: Cycle, rules: AccordRules, document: Document) -> Itera
                     f"{path}.accord.signed_on",
                     basis,
                     network=network.name,
-                    date=_date(accord.signed_on),
-                    deadline=_date(rules.signed_by),
+                    date=day_text(accord.signed_on),
+                    deadline=day_text(rules.signed_by),
                 )
 
 
@@ -526,7 +496,7 @@ def _check_territory(cycle: Cycle, rules: TerritoryRules, document: Document) ->
 
     basis = cycle.cite(rules.basis)
     registry, region = municipalities(), lombardy()
-    for network, path in _networks(document):
+    for network, path in networks_in(document):
         agency = region.agency(network.agency)
         if agency is None:
             continue  # the network rule says so
@@ -551,7 +521,7 @@ def _check_territory(cycle: Cycle, rules: TerritoryRules, document: Document) ->
                     reason=exc.one_line(),
                 )
                 continue
-            args = {"member": body.name, "municipality": place.name, "date": _date(day)}
+            args = {"member": body.name, "municipality": place.name, "date": day_text(day)}
             try:
                 held = registry.membership(place, day, agency.level)
             except ConciliazioneError as exc:
@@ -617,7 +587,7 @@ def _check_lead(cycle: Cycle, rules: LeadRules, document: Document) -> Iterator[
                 name=name,
                 lead=lead.name,
                 nature=_nature(lead),
-                allowed=", ".join(_NATURE_WORDS[n] for n in rules.natures),
+                allowed=", ".join(NATURE_WORDS[n] for n in rules.natures),
             )
 
 
@@ -625,7 +595,7 @@ def _check_submission(
     cycle: Cycle, rules: SubmissionRules, document: Document
 ) -> Iterator[Finding]:
     basis = cycle.cite(rules.basis)
-    for project, path, agency in _projects(document):
+    for project, path, agency in projects_in(document):
         through = project.submitted_through
         if rules.proposals_by and project.submitted_on is None:
             yield finding(
@@ -633,7 +603,7 @@ def _check_submission(
                 f"{path}.submitted_on",
                 basis,
                 name=project.title,
-                deadline=_date(rules.proposals_by),
+                deadline=day_text(rules.proposals_by),
             )
         if rules.through_agency and through is None:
             yield finding(
@@ -666,8 +636,8 @@ def _check_submission(
                 f"{path}.submitted_on",
                 basis,
                 name=project.title,
-                date=_date(project.submitted_on),
-                deadline=_date(rules.proposals_by),
+                date=day_text(project.submitted_on),
+                deadline=day_text(rules.proposals_by),
             )
     if (
         isinstance(document, TerritorialPlan)
@@ -679,8 +649,8 @@ def _check_submission(
             "PLAN_LATE",
             "$.presented_on",
             basis,
-            date=_date(document.presented_on),
-            deadline=_date(rules.plans_by),
+            date=day_text(document.presented_on),
+            deadline=day_text(rules.plans_by),
         )
 
 
@@ -694,7 +664,7 @@ def _check_projects(cycle: Cycle, rules: ProjectRules, document: Document) -> It
     basis = cycle.cite(rules.basis)
     codes = [t.code for t in rules.service_types]
     known = ", ".join(codes)
-    for project, path, _agency in _projects(document):
+    for project, path, _agency in projects_in(document):
         if rules.service_types:
             if not project.service_types:
                 yield finding(
@@ -722,8 +692,8 @@ def _check_projects(cycle: Cycle, rules: ProjectRules, document: Document) -> It
                 f"{path}.ends_on",
                 ends_basis,
                 name=project.title,
-                date=_date(project.ends_on),
-                deadline=_date(rules.ends_by),
+                date=day_text(project.ends_on),
+                deadline=day_text(rules.ends_by),
             )
         if rules.budget_expected and project.requested is None and not project.budget_lines:
             yield finding("BUDGET_NOT_STATED", f"{path}.requested", basis, name=project.title)
