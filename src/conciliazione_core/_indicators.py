@@ -465,16 +465,6 @@ def _status(text: str) -> DataStatus | str:
     return _("unknown status {text!r}; write one of: {known}").format(text=text, known=known)
 
 
-def _date(text: str) -> dt.date | str:
-    cleaned = text.strip()
-    if not cleaned:
-        return _("the reference date is empty; write it as YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(cleaned)
-    except ValueError:
-        return _("{text!r} is not a date; write it as YYYY-MM-DD").format(text=text)
-
-
 # ---- CSV --------------------------------------------------------------------------------------
 
 
@@ -1078,7 +1068,7 @@ def _json_provenance(raw: object, path: str, problems: list[Problem]) -> Provena
     source = texts.get("source")
     if source is not None and not source.strip():
         problems.append(Problem(f"{path}.source", _("the source is empty")))
-    date = _date(texts["reference_date"]) if "reference_date" in texts else None
+    date = sheet.read_date(texts["reference_date"], None) if "reference_date" in texts else None
     if isinstance(date, str):
         problems.append(Problem(f"{path}.reference_date", date))
     status = _status(texts["status"]) if "status" in texts else None

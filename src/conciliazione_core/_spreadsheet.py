@@ -201,8 +201,9 @@ def date_evidence(text: str) -> bool:
     return parts is not None and 12 < parts[0] <= 31 and 1 <= parts[1] <= 12
 
 
-def read_date(text: str, settled: Settled) -> dt.date | str:
-    """A date from a cell, ``YYYY-MM-DD`` or ``dd/mm/yyyy``, or the reason it is not one."""
+def read_date(text: str, settled: Settled | None) -> dt.date | str:
+    """A date from a cell, ``YYYY-MM-DD`` or ``dd/mm/yyyy``, or the reason it is not one;
+    ``YYYY-MM-DD`` only where no spreadsheet convention applies (``settled`` None: JSON)."""
     cleaned = text.strip()
     if not cleaned:
         return _("the reference date is empty; write it as YYYY-MM-DD")
@@ -210,8 +211,8 @@ def read_date(text: str, settled: Settled) -> dt.date | str:
         return dt.date.fromisoformat(cleaned)
     except ValueError:
         pass
-    parts = _day_month_year(cleaned)
-    if parts is None:
+    parts = None if settled is None else _day_month_year(cleaned)
+    if settled is None or parts is None:
         return _("{text!r} is not a date; write it as YYYY-MM-DD").format(text=text)
     day, month, year = parts
     if month > 12 and day <= 12:
