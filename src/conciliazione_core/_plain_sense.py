@@ -33,7 +33,7 @@ from conciliazione_core._documents import (
 from conciliazione_core._errors import InputError
 from conciliazione_core._findings import Finding, FindingCode, Severity, day_text
 from conciliazione_core._legal import PLAIN_SENSE_KEY, LegalBasis
-from conciliazione_core._rule_registry import Rule, finding
+from conciliazione_core._rule_registry import Rows, Rule, cited, finding, yes_no
 from conciliazione_core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -568,41 +568,30 @@ def _check_bodies(cycle: Cycle, rules: BodiesRules, document: Document) -> Itera
 
 # ---- how each rule describes itself, and what it can emit ---------------------------------------
 
-Rows = Iterator[tuple[str, str | None]]
-
-
-def _cite(cycle: Cycle, key: str) -> str | None:
-    basis = cycle.citations.get(key)
-    return None if basis is None else str(basis)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
 
 def _describe_dates(cycle: Cycle, rules: DatesRules) -> Rows:
-    yield "dates: projects within the cycle's period", _yes(rules.within_period)
+    yield "dates: projects within the cycle's period", yes_no(rules.within_period)
     yield "dates: a wrong century is a date this many years from the period", str(rules.years_off)
     yield (
         "dates: in the future after",
         rules.today.isoformat() if rules.today else "the check's day",
     )
-    yield "dates: basis", _cite(cycle, rules.basis)
+    yield "dates: basis", cited(cycle, rules.basis)
 
 
 def _describe_figures(cycle: Cycle, rules: FiguresRules) -> Rows:
-    yield "figures: requests and co-financing within the project's cost", _yes(rules.costs)
-    yield "figures: requests within the cycle's budget", _yes(rules.envelope)
-    yield "figures: counts not negative", _yes(rules.counts)
-    yield "figures: basis", _cite(cycle, rules.basis)
+    yield "figures: requests and co-financing within the project's cost", yes_no(rules.costs)
+    yield "figures: requests within the cycle's budget", yes_no(rules.envelope)
+    yield "figures: counts not negative", yes_no(rules.counts)
+    yield "figures: basis", cited(cycle, rules.basis)
 
 
 def _describe_coherence(cycle: Cycle, rules: CoherenceRules) -> Rows:
-    yield "coherence: basis", _cite(cycle, rules.basis)
+    yield "coherence: basis", cited(cycle, rules.basis)
 
 
 def _describe_bodies(cycle: Cycle, rules: BodiesRules) -> Rows:
-    yield "bodies: basis", _cite(cycle, rules.basis)
+    yield "bodies: basis", cited(cycle, rules.basis)
 
 
 def _emits_dates(rules: DatesRules) -> Iterator[str]:

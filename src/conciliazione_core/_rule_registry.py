@@ -34,13 +34,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CORE_PLUGIN",
+    "Rows",
     "Rule",
     "RuleRegistry",
     "Rules",
     "active_registry",
+    "cited",
     "core_registry",
     "finding",
     "using_registry",
+    "yes_no",
 ]
 
 T = TypeVar("T")
@@ -50,6 +53,19 @@ CORE_PLUGIN = "conciliazione_core"
 
 Check = Callable[["Cycle", Any, "Document"], Iterable[Finding]]
 Describe = Callable[["Cycle", Any], Iterable[tuple[str, str | None]]]
+Rows = Iterator[tuple[str, str | None]]
+"""What a rule's ``describe`` yields: ``(label, value)`` rows for the docs and ``diff``."""
+
+
+def cited(cycle: Cycle, key: str | None) -> str | None:
+    """The citation ``key`` of ``cycle`` as text, for a rule's description (None: none)."""
+    basis = cycle.citations.get(key) if key is not None else None
+    return None if basis is None else str(basis)
+
+
+def yes_no(flag: bool) -> str:
+    """A rule's switch in its description (English, as the other values there)."""
+    return "yes" if flag else "no"
 
 
 @attrs.frozen

@@ -31,7 +31,7 @@ from conciliazione_core._documents import (
 )
 from conciliazione_core._findings import Finding, FindingCode, Severity, closest_names, day_text
 from conciliazione_core._plain_sense import NATURE_WORDS, PLAIN_SENSE_RULES
-from conciliazione_core._rule_registry import Rule, finding
+from conciliazione_core._rule_registry import Rows, Rule, cited, finding, yes_no
 from conciliazione_core.hookspecs import hookimpl
 from conciliazione_core.i18n import N_, Text, _
 
@@ -701,33 +701,22 @@ def _check_projects(cycle: Cycle, rules: ProjectRules, document: Document) -> It
 
 # ---- how each rule describes itself (docs, diff) -------------------------------------------------
 
-Rows = Iterator[tuple[str, str | None]]
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
 
 def _day(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _cite(cycle: Cycle, key: str | None) -> str | None:
-    basis = cycle.citations.get(key) if key is not None else None
-    return None if basis is None else str(basis)
-
-
 def _describe_network(cycle: Cycle, rules: NetworkRules) -> Rows:
-    yield "networks: led by their agency", _yes(rules.lead_is_agency)
-    yield "networks: one per agency", _yes(rules.one_per_agency)
+    yield "networks: led by their agency", yes_no(rules.lead_is_agency)
+    yield "networks: one per agency", yes_no(rules.one_per_agency)
     yield "networks: at most", None if rules.max_networks is None else str(rules.max_networks)
-    yield "networks: basis", _cite(cycle, rules.basis)
+    yield "networks: basis", cited(cycle, rules.basis)
 
 
 def _describe_accord(cycle: Cycle, rules: AccordRules) -> Rows:
-    yield "accord: required", _yes(rules.required)
+    yield "accord: required", yes_no(rules.required)
     yield "deadline: accords signed by", _day(rules.signed_by)
-    yield "accord: basis", _cite(cycle, rules.basis)
+    yield "accord: basis", cited(cycle, rules.basis)
 
 
 def _describe_territory(cycle: Cycle, rules: TerritoryRules) -> Rows:
@@ -735,21 +724,21 @@ def _describe_territory(cycle: Cycle, rules: TerritoryRules) -> Rows:
         "territory: member municipalities in the network's agency on",
         (_day(rules.on) if rules.on else "the accord's date, else the cycle's start"),
     )
-    yield "territory: basis", _cite(cycle, rules.basis)
+    yield "territory: basis", cited(cycle, rules.basis)
 
 
 def _describe_lead(cycle: Cycle, rules: LeadRules) -> Rows:
     yield "who may lead", ", ".join(n.value for n in rules.natures)
     if rules.note:
         yield "who may lead: note", str(rules.note)
-    yield "who may lead: basis", _cite(cycle, rules.basis)
+    yield "who may lead: basis", cited(cycle, rules.basis)
 
 
 def _describe_submission(cycle: Cycle, rules: SubmissionRules) -> Rows:
-    yield "proposals: through the agency", _yes(rules.through_agency)
+    yield "proposals: through the agency", yes_no(rules.through_agency)
     yield "deadline: proposals by", _day(rules.proposals_by)
     yield "deadline: plans by", _day(rules.plans_by)
-    yield "submission: basis", _cite(cycle, rules.basis)
+    yield "submission: basis", cited(cycle, rules.basis)
 
 
 def _describe_projects(cycle: Cycle, rules: ProjectRules) -> Rows:
@@ -758,9 +747,9 @@ def _describe_projects(cycle: Cycle, rules: ProjectRules) -> Rows:
         yield f"service type {t.code}", str(t.label)
     yield "deadline: projects end by", _day(rules.ends_by)
     if rules.ends_by_basis:
-        yield "deadline: projects end by: basis", _cite(cycle, rules.ends_by_basis)
-    yield "projects: budget expected", _yes(rules.budget_expected)
-    yield "projects: basis", _cite(cycle, rules.basis)
+        yield "deadline: projects end by: basis", cited(cycle, rules.ends_by_basis)
+    yield "projects: budget expected", yes_no(rules.budget_expected)
+    yield "projects: basis", cited(cycle, rules.basis)
 
 
 # ---- which codes each section, as set, can emit ------------------------------------------------
