@@ -171,7 +171,7 @@ def allocate(
             plan,
             # A cycle that takes its recipients from the data splits among the table's rows
             # as they are: a million of them are neither copied nor checked again.
-            None if from_data else [(r.id, r.name) for r in resolved.recipients],
+            None if from_data else resolved.recipients_for(None),
             given,
             explain=build,
             missing="pending" if table is None else "error",

@@ -137,7 +137,8 @@ class AmountTexts(MeasuredCells):
     def __init__(self, values: Sequence[int], lang: str, cents: bool, unit: int = 1) -> None:
         self._values, self._lang, self._cents, self._unit = values, lang, cents, unit
         self._grouped: list[str] | None = None
-        top = max(values, default=0) * unit // 100
+        self._largest = max(values, default=0)  # in units: its text is the longest
+        top = self._largest * unit // 100
         if top <= len(values):  # many amounts, few distinct euros: "12,345" looked up, not made
             self._grouped = [group(euros, lang) for euros in range(top + 1)]
 
@@ -171,4 +172,4 @@ class AmountTexts(MeasuredCells):
 
     @property
     def longest(self) -> int:
-        return len(self._texts([max(self._values)])[0]) if self._values else 0
+        return len(self._texts([self._largest])[0]) if self._values else 0
